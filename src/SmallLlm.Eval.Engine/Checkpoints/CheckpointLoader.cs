@@ -1,0 +1,33 @@
+using SmallLlm.Eval.Engine.BundledModels;
+
+namespace SmallLlm.Eval.Engine.Checkpoints;
+
+/// <summary>Loads weights from whatever a model path is: a bundled name, a Hugging Face folder, a safetensors file or a llama2.c .bin.</summary>
+public static class CheckpointLoader
+{
+    public static LlamaWeights Load(string pathOrName, ModelDType dtype = ModelDType.Float32)
+    {
+        if (BundledModel.Find(pathOrName) is { } bundled && !File.Exists(pathOrName) && !Directory.Exists(pathOrName))
+            return bundled.Load(dtype);
+        if (Directory.Exists(pathOrName))
+        {
+            if (HuggingFaceCheckpoint.LooksLikeFolder(pathOrName)) return HuggingFaceCheckpoint.Load(pathOrName, dtype);
+            var bins = Directory.GetFiles(pathOrName, "*.bin");
+            if (bins.Length == 1) return Llama2cCheckpoint.Load(bins[0], dtype);
+            throw new InvalidDataException($"{pathOrName}: folder holds no config.json + model.safetensors (Hugging Face) and no single llama2.c .bin");
+        }
+        if (File.Exists(pathOrName))
+        {
+            string ext = Path.GetExtension(pathOrName).ToLowerInvariant();
+            return ext switch
+            {
+                ".bin" => Llama2cCheckpoint.Load(pathOrName, dtype),
+                ".safetensors" => HuggingFaceCheckpoint.Load(Path.GetDirectoryName(Path.GetFullPath(pathOrName))!, dtype),
+                ".gguf" => throw new InvalidDataException($"{pathOrName}: GGUF checkpoints are not supported yet: convert to a Hugging Face folder"),
+                _ => throw new InvalidDataException($"{pathOrName}: unknown checkpoint type '{ext}': expected a Hugging Face folder, .safetensors or a llama2.c .bin"),
+            };
+        }
+        throw new FileNotFoundException(
+            $"model '{pathOrName}' not found: not a file, not a folder, not a bundled model (bundled: {string.Join(", ", BundledModel.All.Select(m => m.Name))})");
+    }
+}

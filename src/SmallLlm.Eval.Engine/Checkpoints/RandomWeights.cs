@@ -1,0 +1,45 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SmallLlm.Eval.Engine.Checkpoints;
+
+/// <summary>Weights drawn from N(0, 0.02²) with unit norms: a model of a given shape for benchmarks and tests.</summary>
+public static class RandomWeights
+{
+    public static LlamaWeights Create(LlamaConfig config, ModelDType dtype, long seed = 1234)
+    {
+        using var generator = new Generator((ulong)seed);
+        var target = SafetensorsDType.Of(dtype);
+        var tensors = new Dictionary<string, Tensor>();
+        foreach (var (name, shape) in LlamaWeights.ExpectedTensors(config))
+        {
+            Tensor t = shape.Length == 1
+                ? torch.ones(shape, dtype: ScalarType.Float32)
+                : torch.randn(shape, dtype: ScalarType.Float32, generator: generator).mul_(0.02);
+            if (target != ScalarType.Float32) { var c = t.to(target); t.Dispose(); t = c; }
+            tensors[name] = t;
+        }
+        return new LlamaWeights(config, dtype, tensors);
+    }
+
+    /// <summary>The stories15M and stories110M shapes (llama2.c's tinyllamas) used by the benchmark.</summary>
+    public static LlamaConfig Stories(int dim, int layers, int heads, int vocab = 32000, int context = 1024) => new LlamaConfig
+    {
+        HiddenSize = dim,
+        IntermediateSize = LlamaHiddenDim(dim),
+        NumLayers = layers,
+        NumHeads = heads,
+        NumKeyValueHeads = heads,
+        HeadDim = dim / heads,
+        VocabSize = vocab,
+        MaxPositionEmbeddings = context,
+        TieWordEmbeddings = true,
+    }.Validated("random");
+
+    /// <summary>llama2.c model.py: hidden = 2/3 · 4 · dim rounded up to a multiple of 32 (768 for dim 288, 2048 for dim 768).</summary>
+    public static int LlamaHiddenDim(int dim, int multipleOf = 32)
+    {
+        int hidden = 2 * (4 * dim) / 3;
+        return multipleOf * ((hidden + multipleOf - 1) / multipleOf);
+    }
+}

@@ -1,0 +1,22 @@
+namespace SmallLlm.Eval.Engine;
+
+/// <summary>Compute precision of the engine.</summary>
+public enum ModelDType
+{
+    Float32,
+    BFloat16,
+}
+
+public static class ModelDTypeNames
+{
+    public static ModelDType Parse(string text) => text.ToLowerInvariant() switch
+    {
+        "fp32" or "f32" or "float32" => ModelDType.Float32,
+        "bf16" or "bfloat16" => ModelDType.BFloat16,
+        _ => throw new ArgumentException($"unknown dtype '{text}': expected fp32 or bf16"),
+    };
+
+    public static string Name(this ModelDType dtype) => dtype == ModelDType.Float32 ? "fp32" : "bf16";
+
+    public static int Bytes(this ModelDType dtype) => dtype == ModelDType.Float32 ? 4 : 2;
+}
