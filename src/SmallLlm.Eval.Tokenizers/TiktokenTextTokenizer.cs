@@ -1,0 +1,74 @@
+using System.Text;
+using Microsoft.ML.Tokenizers;
+
+namespace SmallLlm.Eval.Tokenizers;
+
+/// <summary>
+/// Byte-level BPE by token rank (tiktoken: cl100k_base, o200k_base, gpt2, Llama 3), on Microsoft.ML.Tokenizers'
+/// TiktokenTokenizer, which is exact and fast for the merging, with our pre-tokenizer, which is exact outside the BMP.
+/// Special-token text in the input is ordinary text. Decode turns special ids into their text.
+/// </summary>
+public sealed class TiktokenTextTokenizer : ITextContinuationTokenizer
+{
+    private readonly TiktokenTokenizer _inner;
+    private readonly byte[][] _tokens;
+    private readonly Dictionary<int, string> _specialById;
+
+    /// <param name="tokens">Token bytes indexed by rank.</param>
+    public TiktokenTextTokenizer(string name, byte[][] tokens, string pattern,
+        IReadOnlyDictionary<string, int> specialTokens, int? bosId, int? eosId)
+    {
+        Name = name;
+        Pattern = pattern;
+        _tokens = tokens;
+        PreTokenizer = new AstralSafeRegexPreTokenizer(TiktokenPatterns.For(pattern));
+        using (var vocabulary = TiktokenFile.ToStream(tokens))
+            _inner = TiktokenTokenizer.Create(vocabulary, PreTokenizer, normalizer: null, specialTokens);
+        _specialById = specialTokens.ToDictionary(kv => kv.Value, kv => kv.Key);
+        VocabSize = Math.Max(tokens.Length, specialTokens.Count > 0 ? specialTokens.Values.Max() + 1 : 0);
+        BosId = bosId;
+        EosId = eosId;
+    }
+
+    public string Name { get; }
+    public string Pattern { get; }
+    public AstralSafeRegexPreTokenizer PreTokenizer { get; }
+    public int VocabSize { get; }
+    public int? BosId { get; }
+    public int? EosId { get; }
+    public IReadOnlyDictionary<int, string> SpecialTokens => _specialById;
+
+    /// <summary>Token bytes by rank (special tokens excluded).</summary>
+    public IReadOnlyList<byte[]> Tokens => _tokens;
+
+    public IReadOnlyList<int> Encode(string text) =>
+        text.Length == 0 ? [] : _inner.EncodeToIds(text, considerPreTokenization: true, considerNormalization: false);
+
+    public int CountTokens(string text) =>
+        text.Length == 0 ? 0 : _inner.CountTokens(text, considerPreTokenization: true, considerNormalization: false);
+
+    public int CountContinuationTokens(string text) => CountTokens(text);
+
+    /// <summary>A newline followed by a letter ends every match of these patterns.</summary>
+    public bool IsSafeCut(ReadOnlySpan<char> text, int index) =>
+        index > 0 && index < text.Length && text[index - 1] == '\n' && char.IsLetter(text[index]);
+
+    public string Decode(IReadOnlyList<int> ids)
+    {
+        var bytes = new List<byte>(ids.Count * 4);
+        foreach (int id in ids)
+        {
+            if (_specialById.TryGetValue(id, out string? special)) bytes.AddRange(Encoding.UTF8.GetBytes(special));
+            else if (id >= 0 && id < _tokens.Length) bytes.AddRange(_tokens[id]);
+            else throw new ArgumentException($"token id {id} is not in the {Name} vocabulary");
+        }
+        return Encoding.UTF8.GetString(bytes.ToArray());
+    }
+
+    public string IdToPiece(int id)
+    {
+        if (_specialById.TryGetValue(id, out string? special)) return special;
+        if (id < 0 || id >= _tokens.Length) throw new ArgumentException($"token id {id} is not in the {Name} vocabulary");
+        return BytePiece.Display(_tokens[id]);
+    }
+}
