@@ -89,43 +89,84 @@ public sealed class LlamaModel : IDisposable
         int start = cache?.Length ?? 0;
         if (start + T > c.MaxPositionEmbeddings)
             throw new ArgumentException($"sequence of {start + T} tokens exceeds the model's context of {c.MaxPositionEmbeddings}");
-        using var scope = torch.NewDisposeScope();
-        var x = _embedding.index_select(0, tokens.flatten()).view(batch, T, c.HiddenSize);
-        var cos = _cos.narrow(0, start, T);
-        var sin = _sin.narrow(0, start, T);
-        int qkHeads = c.NumHeads + c.NumKeyValueHeads;
-        int repeat = c.NumHeads / c.NumKeyValueHeads;
-        int half = c.HeadDim / 2;
         Tensor? mask = null;
         if (start > 0 && T > 1) // new tokens see every cached position and the new ones up to themselves
             mask = torch.ones([T, start + T], dtype: ScalarType.Bool).tril(start);
-
-        for (int l = 0; l < _layers.Length; l++)
+        try
         {
-            var layer = _layers[l];
-            var qkv = F.linear(RmsNorm(x, layer.AttnNorm), layer.Qkv);
-            // RoPE on q and k together: [B, T, q+k heads, head_dim]
-            var qk = qkv.narrow(2, 0, qkHeads * c.HeadDim).view(batch, T, qkHeads, c.HeadDim).transpose(1, 2);
-            var rotated = torch.cat([qk.narrow(3, half, half).neg(), qk.narrow(3, 0, half)], 3);
-            qk = qk * cos + rotated * sin;
-            var q = qk.narrow(1, 0, c.NumHeads);
-            var k = qk.narrow(1, c.NumHeads, c.NumKeyValueHeads);
-            var v = qkv.narrow(2, qkHeads * c.HeadDim, c.KeyValueWidth).view(batch, T, c.NumKeyValueHeads, c.HeadDim).transpose(1, 2);
-            if (cache is not null) (k, v) = cache.Append(l, k, v);
-            if (repeat > 1)
+            Tensor x;
+            using (var ids = tokens.flatten()) using (var rows = _embedding.index_select(0, ids)) x = rows.view(batch, T, c.HiddenSize);
+            for (int l = 0; l < _layers.Length; l++)
             {
-                k = k.repeat_interleave(repeat, 1);
-                v = v.repeat_interleave(repeat, 1);
+                // Each block frees its temporaries before the next starts: activation memory stays one block deep.
+                var afterAttention = AttentionBlock(x, _layers[l], l, start, cache, mask);
+                x.Dispose();
+                x = MlpBlock(afterAttention, _layers[l]);
+                afterAttention.Dispose();
             }
-            var attn = F.scaled_dot_product_attention(q, k, v, mask, 0.0, mask is null && start == 0 && T > 1);
-            x = x + F.linear(attn.transpose(1, 2).reshape(batch, T, c.QueryWidth), layer.O);
-
-            var gateUp = F.linear(RmsNorm(x, layer.MlpNorm), layer.GateUp);
-            var act = F.silu(gateUp.narrow(2, 0, c.IntermediateSize)) * gateUp.narrow(2, c.IntermediateSize, c.IntermediateSize);
-            x = x + F.linear(act, layer.Down);
+            cache?.Advance((int)T);
+            var result = RmsNorm(x, _finalNorm);
+            x.Dispose();
+            return result;
         }
-        cache?.Advance((int)T);
-        return RmsNorm(x, _finalNorm).MoveToOuterDisposeScope();
+        finally
+        {
+            mask?.Dispose();
+        }
+    }
+
+    /// <summary>x + o(attention(rope(q), rope(k), v)) over RMSNorm(x).</summary>
+    private Tensor AttentionBlock(Tensor x, Layer layer, int index, int start, KvCache? cache, Tensor? mask)
+    {
+        var c = Config;
+        long batch = x.shape[0], T = x.shape[1];
+        int qkHeads = c.NumHeads + c.NumKeyValueHeads;
+        int repeat = c.NumHeads / c.NumKeyValueHeads;
+        int half = c.HeadDim / 2;
+        using var scope = torch.NewDisposeScope();
+        var normed = RmsNorm(x, layer.AttnNorm);
+        var qkv = F.linear(normed, layer.Qkv);
+        normed.Dispose();
+        // RoPE on q and k together, [B, q+k heads, T, head_dim]: x·cos + rotate_half(x)·sin.
+        var qk = qkv.narrow(2, 0, qkHeads * c.HeadDim).view(batch, T, qkHeads, c.HeadDim).transpose(1, 2);
+        var rotated = torch.cat([qk.narrow(3, half, half).neg(), qk.narrow(3, 0, half)], 3);
+        rotated.mul_(_sin.narrow(0, start, T));
+        var roped = qk * _cos.narrow(0, start, T);
+        roped.add_(rotated);
+        rotated.Dispose();
+        var q = roped.narrow(1, 0, c.NumHeads);
+        var k = roped.narrow(1, c.NumHeads, c.NumKeyValueHeads);
+        var v = qkv.narrow(2, qkHeads * c.HeadDim, c.KeyValueWidth).view(batch, T, c.NumKeyValueHeads, c.HeadDim).transpose(1, 2);
+        if (cache is not null) (k, v) = cache.Append(index, k, v);
+        if (repeat > 1)
+        {
+            k = k.repeat_interleave(repeat, 1);
+            v = v.repeat_interleave(repeat, 1);
+        }
+        var attn = F.scaled_dot_product_attention(q, k, v, mask, 0.0, mask is null && start == 0 && T > 1);
+        roped.Dispose();
+        qkv.Dispose();
+        var merged = attn.transpose(1, 2).reshape(batch, T, c.QueryWidth);
+        attn.Dispose();
+        var projected = F.linear(merged, layer.O);
+        merged.Dispose();
+        return projected.add_(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>x + down(silu(gate(h)) · up(h)) with h = RMSNorm(x).</summary>
+    private Tensor MlpBlock(Tensor x, Layer layer)
+    {
+        int hidden = Config.IntermediateSize;
+        using var scope = torch.NewDisposeScope();
+        var normed = RmsNorm(x, layer.MlpNorm);
+        var gateUp = F.linear(normed, layer.GateUp);
+        normed.Dispose();
+        var act = F.silu(gateUp.narrow(2, 0, hidden));
+        act.mul_(gateUp.narrow(2, hidden, hidden));
+        gateUp.Dispose();
+        var down = F.linear(act, layer.Down);
+        act.Dispose();
+        return down.add_(x).MoveToOuterDisposeScope();
     }
 
     /// <summary>Logits [..., vocab] in float32 for hidden states [..., hidden].</summary>
@@ -138,9 +179,13 @@ public sealed class LlamaModel : IDisposable
     /// <summary>RMSNorm computed in float32 whatever the compute dtype, as Hugging Face does.</summary>
     private Tensor RmsNorm(Tensor x, Tensor weight)
     {
-        var x32 = ScalarType == ScalarType.Float32 ? x : x.to(ScalarType.Float32);
-        var normed = x32 * torch.rsqrt(x32.pow(2).mean([-1L], keepdim: true) + Config.RmsNormEps);
-        return (ScalarType == ScalarType.Float32 ? normed : normed.to(ScalarType)) * weight;
+        using var scope = torch.NewDisposeScope();
+        bool fp32 = ScalarType == ScalarType.Float32;
+        var x32 = fp32 ? x : x.to(ScalarType.Float32);
+        var meanSquare = x32.square().mean([-1L], keepdim: true);
+        var normed = x32 * meanSquare.add_(Config.RmsNormEps).rsqrt_();
+        if (!fp32) { var cast = normed.to(ScalarType); normed.Dispose(); normed = cast; }
+        return normed.mul_(weight).MoveToOuterDisposeScope();
     }
 
     public long WeightBytes => ParameterCount * DType.Bytes();

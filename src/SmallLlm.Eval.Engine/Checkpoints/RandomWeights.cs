@@ -13,11 +13,10 @@ public static class RandomWeights
         var tensors = new Dictionary<string, Tensor>();
         foreach (var (name, shape) in LlamaWeights.ExpectedTensors(config))
         {
-            Tensor t = shape.Length == 1
-                ? torch.ones(shape, dtype: ScalarType.Float32)
-                : torch.randn(shape, dtype: ScalarType.Float32, generator: generator).mul_(0.02);
-            if (target != ScalarType.Float32) { var c = t.to(target); t.Dispose(); t = c; }
-            tensors[name] = t;
+            // Drawn directly in the target dtype: no transient float32 copy of a large embedding.
+            tensors[name] = shape.Length == 1
+                ? torch.ones(shape, dtype: target)
+                : torch.randn(shape, dtype: target, generator: generator).mul_(0.02);
         }
         return new LlamaWeights(config, dtype, tensors);
     }

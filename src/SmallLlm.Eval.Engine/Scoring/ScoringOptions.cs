@@ -8,5 +8,5 @@ public sealed record ScoringOptions
     /// <summary>At most this many (padded) tokens in one forward pass; bounds activation memory.</summary>
     public int MaxBatchTokens { get; init; } = 2048;
     /// <summary>Float32 logits materialised at once (positions × vocab); bounds LM-head memory.</summary>
-    public long MaxLogitElements { get; init; } = 8L << 20;
+    public long MaxLogitElements { get; init; } = 2L << 20;
 }

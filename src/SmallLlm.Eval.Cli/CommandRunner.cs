@@ -1,0 +1,44 @@
+using System.CommandLine;
+
+namespace SmallLlm.Eval.Cli;
+
+/// <summary>
+/// Parses and invokes a command, turning bad input into one clear line on stderr and exit code 2
+/// (a stack trace only with --verbose). Exit codes: 0 ok, 1 a check failed, 2 bad input, 3 internal error.
+/// </summary>
+public static class CommandRunner
+{
+    public const int BadInput = 2;
+    public const int InternalError = 3;
+
+    public static int Run(RootCommand root, string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+        if (stdout != null) config.Output = stdout;
+        if (stderr != null) config.Error = stderr;
+        var err = stderr ?? Console.Error;
+        ParseResult parsed = root.Parse(args);
+        bool verbose = parsed.GetValue(GlobalOptions.Verbose);
+        try
+        {
+            return parsed.Invoke(config);
+        }
+        catch (Exception e) when (IsBadInput(e))
+        {
+            err.WriteLine($"error: {e.Message}");
+            if (verbose) err.WriteLine(e);
+            return BadInput;
+        }
+        catch (Exception e)
+        {
+            err.WriteLine($"internal error: {e.GetType().Name}: {e.Message}");
+            err.WriteLine(verbose ? e.ToString() : "(run again with --verbose for the stack trace)");
+            return InternalError;
+        }
+    }
+
+    /// <summary>Errors that describe the user's input (files, arguments), not a bug of ours.</summary>
+    public static bool IsBadInput(Exception e) => e is InvalidDataException or FileNotFoundException
+        or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException or FormatException
+        or EndOfStreamException or IOException;
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using System.Text.Json;
+using SmallLlm.Eval.Engine;
+using SmallLlm.Eval.Engine.Benchmarks;
+
+namespace SmallLlm.Eval.Cli.Commands;
+
+/// <summary><c>smalleval bench</c>: engine throughput and MFU on random-weight models of standard shapes.</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var shapes = new Option<string>("--shapes") { Description = "Comma-separated shapes: stories15M, stories110M.", DefaultValueFactory = _ => "stories15M,stories110M" };
+        var dtypes = new Option<string>("--dtypes") { Description = "Comma-separated dtypes: fp32, bf16.", DefaultValueFactory = _ => "fp32,bf16" };
+        var batch = new Option<int>("--batch") { Description = "Sequences per forward pass.", DefaultValueFactory = _ => 8 };
+        var length = new Option<int>("--length") { Description = "Tokens per sequence.", DefaultValueFactory = _ => 256 };
+        var decode = new Option<int>("--decode-tokens") { Description = "Tokens generated for the decode measurement.", DefaultValueFactory = _ => 128 };
+        var iterations = new Option<int>("--iterations") { Description = "Timed scoring passes (after one warm-up).", DefaultValueFactory = _ => 3 };
+        var json = ModelOptions.Json();
+        var command = new Command("bench", "Benchmark the engine: scoring tokens/s and MFU (batch x length, every position scored) and KV-cached decode tokens/s on random-weight models of the stories15M and stories110M shapes. Peak memory is the resident-set growth over the weights.")
+        {
+            shapes, dtypes, batch, length, decode, iterations, json,
+        };
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var shapeNames = parse.GetValue(shapes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            foreach (var s in shapeNames)
+                if (!EngineBenchmark.Shapes.ContainsKey(s))
+                    throw new ArgumentException($"unknown shape '{s}': expected one of {string.Join(", ", EngineBenchmark.Shapes.Keys)}");
+            var dts = parse.GetValue(dtypes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ModelDTypeNames.Parse).ToList();
+            bool asJson = parse.GetValue(json);
+            var peaks = dts.Distinct().ToDictionary(d => d, d => EngineBenchmark.MeasureMatmulPeakGflops(d));
+            if (!asJson)
+            {
+                output.WriteLine($"threads {TorchSharp.torch.get_num_threads()}; measured matmul peak: " +
+                                 string.Join(", ", peaks.Select(p => $"{p.Key.Name()} {p.Value:F0} GFLOP/s")) +
+                                 $" (stated: fp32 {EngineBenchmark.StatedPeakGflops(ModelDType.Float32):F0}, bf16 {EngineBenchmark.StatedPeakGflops(ModelDType.BFloat16):F0})");
+                output.WriteLine();
+                output.WriteLine("| shape | dtype | params | batch x len | scoring tok/s | MFU (measured peak) | MFU (stated peak) | decode tok/s | weights | peak mem | peak/weights |");
+                output.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            }
+            var results = new List<EngineBenchmarkResult>();
+            foreach (var s in shapeNames)
+                foreach (var d in dts)
+                {
+                    var r = EngineBenchmark.Run(s, EngineBenchmark.Shapes[s], d, parse.GetValue(batch), parse.GetValue(length),
+                        parse.GetValue(decode), parse.GetValue(iterations), peaks[d]);
+                    results.Add(r);
+                    if (!asJson)
+                        output.WriteLine($"| {r.Shape} | {r.DType} | {Units.Count(r.Parameters)} | {r.Batch} x {r.Length} | {r.ScoringTokensPerSecond:F0} | {r.Mfu:P0} | {r.MfuOfStatedPeak:P0} | {r.DecodeTokensPerSecond:F0} | {Units.Bytes(r.WeightBytes)} | {Units.Bytes(r.PeakBytes)} | {r.PeakOverWeights:F2}x |");
+                }
+            if (asJson)
+                output.WriteLine(JsonSerializer.Serialize(new { matmul_peak_gflops = peaks.ToDictionary(p => p.Key.Name(), p => p.Value), results }, CliJson.Options));
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,143 @@
+using System.CommandLine;
+using System.Text.Json;
+using SmallLlm.Eval.Engine;
+using SmallLlm.Eval.Engine.BundledModels;
+using SmallLlm.Eval.Engine.Scoring;
+
+namespace SmallLlm.Eval.Cli.Commands;
+
+/// <summary><c>smalleval model info|logprobs</c>: look inside a checkpoint.</summary>
+public static class ModelCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("model", "Inspect a model: its architecture and size, or the log-probability of each token of a text.");
+        command.Subcommands.Add(Info());
+        command.Subcommands.Add(Logprobs());
+        return command;
+    }
+
+    private static Command Info()
+    {
+        var model = ModelOptions.Model();
+        var dtype = ModelOptions.DType();
+        var json = ModelOptions.Json();
+        var command = new Command("info", "Architecture, parameter counts, context length, KV-cache bytes per token (and what grouped-query attention saves), FLOPs per token and the Chinchilla-optimal token count.")
+        {
+            model, dtype, json,
+        };
+        command.SetAction(parse =>
+        {
+            var dt = ModelOptions.ParseDType(parse.GetValue(dtype)!);
+            using var loaded = LoadedModel.Load(parse.GetValue(model)!, dt);
+            var c = loaded.Model.Config;
+            var s = ModelStatistics.Of(c, dt);
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(new
+                {
+                    model = loaded.Name,
+                    dtype = dt.Name(),
+                    architecture = new
+                    {
+                        hidden_size = c.HiddenSize, intermediate_size = c.IntermediateSize, num_layers = c.NumLayers,
+                        num_heads = c.NumHeads, num_kv_heads = c.NumKeyValueHeads, head_dim = c.HeadDim, vocab_size = c.VocabSize,
+                        rope_theta = c.RopeTheta, rope_scaling = c.RopeScaling, tie_word_embeddings = c.TieWordEmbeddings,
+                        rms_norm_eps = c.RmsNormEps,
+                    },
+                    context_length = c.MaxPositionEmbeddings,
+                    parameters = new { total = s.TotalParameters, embedding = s.EmbeddingParameters, non_embedding = s.NonEmbeddingParameters },
+                    kv_cache_bytes_per_token = s.KvCacheBytesPerToken,
+                    kv_cache_bytes_per_token_multi_head = s.KvCacheBytesPerTokenMultiHead,
+                    flops_per_token = new { matmul = s.MatmulFlopsPerToken, at_full_context = s.FlopsPerTokenAtFullContext },
+                    chinchilla_optimal_tokens = s.ChinchillaOptimalTokens,
+                }, CliJson.Options));
+                return 0;
+            }
+            double saved = 1 - (double)s.KvCacheBytesPerToken / s.KvCacheBytesPerTokenMultiHead;
+            string gqa = c.NumKeyValueHeads == c.NumHeads ? "multi-head" : c.NumKeyValueHeads == 1 ? "multi-query" : "grouped-query";
+            var rows = new List<(string, string)>
+            {
+                ("model", loaded.Name + (BundledModel.Find(loaded.Name) is { } b && !File.Exists(loaded.Name) ? $" (bundled: {b.Description})" : "")),
+                ("architecture", $"Llama, {c.NumLayers} layers, hidden {c.HiddenSize}, MLP {c.IntermediateSize} (SwiGLU), vocab {c.VocabSize:N0}"),
+                ("attention", $"{c.NumHeads} heads of {c.HeadDim}, {c.NumKeyValueHeads} KV heads ({gqa})"),
+                ("rope", $"theta {c.RopeTheta:G}" + (c.RopeScaling is { } r ? $", llama3 scaling x{r.Factor:G} from {r.OriginalMaxPositionEmbeddings:N0}" : ", no scaling")),
+                ("embeddings", c.TieWordEmbeddings ? "tied (LM head = embedding)" : "untied (separate LM head)"),
+                ("context", $"{c.MaxPositionEmbeddings:N0} tokens"),
+                ("parameters", $"{s.TotalParameters:N0} = {s.EmbeddingParameters:N0} embedding + {s.NonEmbeddingParameters:N0} non-embedding"),
+                ("weights", $"{Units.Bytes(s.TotalParameters * dt.Bytes())} in {dt.Name()}"),
+                ("kv cache", $"{Units.Bytes(s.KvCacheBytesPerToken)}/token in {dt.Name()}, {Units.Bytes(s.KvCacheBytesPerToken * c.MaxPositionEmbeddings)} at full context" +
+                             (saved > 0 ? $" (multi-head would need {Units.Bytes(s.KvCacheBytesPerTokenMultiHead)}/token: {gqa} saves {saved * 100:F0}%)" : "")),
+                ("flops/token", $"{Units.Count(s.MatmulFlopsPerToken)} (matmuls), {Units.Count(s.FlopsPerTokenAtFullContext)} at full context"),
+                ("chinchilla", $"{Units.Count(s.ChinchillaOptimalTokens)} training tokens (20 per parameter)"),
+            };
+            foreach (var (k, v) in rows) output.WriteLine($"{k,-13}{v}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Logprobs()
+    {
+        var model = ModelOptions.Model();
+        var dtype = ModelOptions.DType();
+        var tokenizer = ModelOptions.Tokenizer();
+        var json = ModelOptions.Json();
+        var tokens = new Option<string?>("--tokens") { Description = "Comma-separated token ids, e.g. 1,403,407 (the first one is context only)." };
+        var text = new Option<string?>("--text") { Description = "Text to tokenize (BOS is prepended unless --no-bos)." };
+        var noBos = new Option<bool>("--no-bos") { Description = "Do not prepend the tokenizer's BOS to --text." };
+        var command = new Command("logprobs", "Log-probability of each token given the ones before it, their sum, the mean NLL and perplexity.")
+        {
+            model, dtype, tokens, text, tokenizer, noBos, json,
+        };
+        command.SetAction(parse =>
+        {
+            string modelName = parse.GetValue(model)!;
+            var dt = ModelOptions.ParseDType(parse.GetValue(dtype)!);
+            string? tokenText = parse.GetValue(tokens), inputText = parse.GetValue(text);
+            if ((tokenText is null) == (inputText is null)) throw new ArgumentException("give exactly one of --tokens or --text");
+            Tokenizers.ITextTokenizer? tok = null;
+            int[] ids;
+            if (tokenText is not null)
+            {
+                ids = ModelOptions.ParseTokens(tokenText);
+                if (parse.GetValue(tokenizer) is not null) tok = LoadedModel.ResolveTokenizer(modelName, parse.GetValue(tokenizer));
+            }
+            else
+            {
+                tok = LoadedModel.ResolveTokenizer(modelName, parse.GetValue(tokenizer));
+                var encoded = tok.Encode(inputText!);
+                ids = !parse.GetValue(noBos) && tok.BosId is int bos ? [bos, .. encoded] : [.. encoded];
+            }
+            if (ids.Length < 2) throw new ArgumentException($"need at least 2 tokens to score (got {ids.Length}): the first one is only context");
+
+            using var loaded = LoadedModel.Load(modelName, dt);
+            var score = new TokenScorer(loaded.Model).Loglikelihood([new ContinuationRequest(ids[..1], ids[1..])])[0];
+            double meanNll = -score.LogProb / (ids.Length - 1);
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(new
+                {
+                    tokens = ids,
+                    logprobs = new double?[] { null }.Concat(score.TokenLogProbs.Select(x => (double?)x)).ToArray(),
+                    sum_logprob = score.LogProb,
+                    mean_nll = meanNll,
+                    perplexity = Math.Exp(meanNll),
+                }, CliJson.Options));
+                return 0;
+            }
+            output.WriteLine($"{"pos",4} {"id",7}  {"token",-16} {"logprob",10}");
+            for (int i = 0; i < ids.Length; i++)
+            {
+                string piece = tok is null ? "" : Units.Printable(tok.IdToPiece(ids[i]));
+                string lp = i == 0 ? "" : score.TokenLogProbs[i - 1].ToString("F6");
+                output.WriteLine($"{i,4} {ids[i],7}  {piece,-16} {lp,10}");
+            }
+            output.WriteLine($"tokens scored {ids.Length - 1}, sum logprob {score.LogProb:F6}, mean NLL {meanNll:F7}, perplexity {Math.Exp(meanNll):F6}");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using SmallLlm.Eval.Engine;
+
+namespace SmallLlm.Eval.Cli;
+
+/// <summary>Options shared by the commands that load a model.</summary>
+public static class ModelOptions
+{
+    public static Option<string> Model() => new("--model", "-m")
+    {
+        Description = "Model: a bundled name (stories260K), a Hugging Face folder (config.json + model.safetensors), or a llama2.c .bin file.",
+        Required = true,
+    };
+
+    public static Option<string> DType() => new("--dtype")
+    {
+        Description = "Compute precision: fp32 or bf16.",
+        DefaultValueFactory = _ => "fp32",
+    };
+
+    public static Option<string?> Tokenizer() => new("--tokenizer", "-t")
+    {
+        Description = "Tokenizer name or file; defaults to the model's own (bundled models and Hugging Face folders bring one).",
+    };
+
+    public static Option<bool> Json() => new("--json") { Description = "Print machine-readable JSON instead of a table." };
+
+    public static ModelDType ParseDType(string text) => ModelDTypeNames.Parse(text);
+
+    /// <summary>Parses "1,2,3" (spaces allowed) into token ids.</summary>
+    public static int[] ParseTokens(string text, string option = "--tokens")
+    {
+        var parts = text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0) throw new ArgumentException($"{option} is empty: expected comma-separated token ids, e.g. 1,403,407");
+        return parts.Select(p => int.TryParse(p, out int id)
+            ? id
+            : throw new ArgumentException($"{option}: '{p}' is not a token id: expected comma-separated integers, e.g. 1,403,407")).ToArray();
+    }
+}

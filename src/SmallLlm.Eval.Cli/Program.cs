@@ -1,0 +1,3 @@
+using SmallLlm.Eval.Cli;
+
+return CommandRunner.Run(SmallEvalCommand.Create(), args);

@@ -1,0 +1,22 @@
+using System.CommandLine;
+using SmallLlm.Eval.Cli.Commands;
+
+namespace SmallLlm.Eval.Cli;
+
+/// <summary>The root command with every subcommand: one place that lists what smalleval can do.</summary>
+public static class SmallEvalCommand
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("smalleval — evaluate and benchmark small Llama-family language models: exact log-likelihoods, tokenizer comparisons and benchmarks on a built-in TorchSharp engine.")
+        {
+            GlobalOptions.Verbose,
+        };
+        root.Subcommands.Add(ModelCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(ConvertCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(TokenizersCommand.Create());
+        return root;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using SmallLlm.Eval.Engine.Checkpoints;
+using SmallLlm.Eval.Engine.Generation;
+using SmallLlm.Eval.Engine.Scoring;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SmallLlm.Eval.Engine.Benchmarks;
+
+/// <summary>One row of the engine benchmark.</summary>
+public sealed record EngineBenchmarkResult(
+    string Shape, string DType, long Parameters, int Batch, int Length,
+    double ScoringTokensPerSecond, double Mfu, double MfuOfStatedPeak, double DecodeTokensPerSecond,
+    long WeightBytes, long PeakBytes, double PeakOverWeights);
+
+/// <summary>
+/// Scoring throughput (batch × length tokens per pass, every position through the LM head) and KV-cached decode speed
+/// on random-weight models of a given shape, with model-FLOPs utilisation against a measured matmul peak.
+/// </summary>
+public static class EngineBenchmark
+{
+    /// <summary>Stated matmul peaks of the 2-core reference machine (GFLOP/s), for a second MFU column.</summary>
+    public static double StatedPeakGflops(ModelDType d) => d == ModelDType.Float32 ? 170 : 390;
+
+    public static IReadOnlyDictionary<string, LlamaConfig> Shapes { get; } = new Dictionary<string, LlamaConfig>
+    {
+        ["stories15M"] = RandomWeights.Stories(288, 6, 6),
+        ["stories110M"] = RandomWeights.Stories(768, 12, 12),
+    };
+
+    /// <summary>Measured GFLOP/s of a [2048 x 768] x [768 x 768] matmul in the given dtype, best of a few runs.</summary>
+    public static double MeasureMatmulPeakGflops(ModelDType dtype, int repeats = 20)
+    {
+        var st = SafetensorsDType.Of(dtype);
+        using var a = torch.randn([2048, 768]).to(st);
+        using var w = torch.randn([3072, 768]).to(st);
+        double best = 0;
+        for (int trial = 0; trial < 4; trial++)
+        {
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < repeats; i++) nn.functional.linear(a, w).Dispose();
+            best = Math.Max(best, repeats * 2.0 * 2048 * 768 * 3072 / sw.Elapsed.TotalSeconds / 1e9);
+        }
+        return best;
+    }
+
+    public static EngineBenchmarkResult Run(string shape, LlamaConfig config, ModelDType dtype, int batch, int length,
+        int decodeTokens, int iterations, double peakGflops)
+    {
+        GC.Collect();
+        ProcessMemory.ResetPeak();
+        long baseline = ProcessMemory.ResidentBytes;
+        using var model = new LlamaModel(RandomWeights.Create(config, dtype));
+        var scorer = new TokenScorer(model, new ScoringOptions { MaxBatchRows = batch, MaxBatchTokens = batch * length });
+        var rng = new Random(42);
+        var requests = Enumerable.Range(0, batch)
+            .Select(_ => Enumerable.Range(0, length + 1).Select(_ => rng.Next(config.VocabSize)).ToArray())
+            .Select(seq => new ContinuationRequest(seq[..1], seq[1..])).ToList();
+        scorer.Loglikelihood(requests); // warm-up
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < iterations; i++) scorer.Loglikelihood(requests);
+        double scoringTps = (double)iterations * batch * length / sw.Elapsed.TotalSeconds;
+        long peak = ProcessMemory.PeakResidentBytes - baseline;
+
+        var generator = new TokenGenerator(model);
+        var prompt = Enumerable.Range(0, 16).Select(_ => rng.Next(config.VocabSize)).ToArray();
+        generator.Generate(prompt, new GenerationSettings { MaxNewTokens = 8 });
+        var gen = generator.Generate(prompt, new GenerationSettings { MaxNewTokens = decodeTokens });
+        double decodeTps = gen.Tokens.Length / gen.DecodeSeconds;
+
+        double flops = ModelStatistics.FlopsPerTokenScoring(config, length);
+        return new EngineBenchmarkResult(shape, dtype.Name(), model.ParameterCount, batch, length, scoringTps,
+            scoringTps * flops / (peakGflops * 1e9), scoringTps * flops / (StatedPeakGflops(dtype) * 1e9), decodeTps,
+            model.WeightBytes, peak, (double)peak / model.WeightBytes);
+    }
+}
