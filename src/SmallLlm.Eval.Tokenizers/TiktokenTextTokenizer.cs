@@ -49,9 +49,12 @@ public sealed class TiktokenTextTokenizer : ITextContinuationTokenizer
 
     public int CountContinuationTokens(string text) => CountTokens(text);
 
-    /// <summary>A newline followed by a letter ends every match of these patterns.</summary>
+    /// <summary>
+    /// A lone newline (after a non-space) followed by a letter ends a match in every tiktoken pattern, whether the
+    /// text goes on or not. (After a run of whitespace it does not: gpt2's \s+(?!\S) matches differently at the end.)
+    /// </summary>
     public bool IsSafeCut(ReadOnlySpan<char> text, int index) =>
-        index > 0 && index < text.Length && text[index - 1] == '\n' && char.IsLetter(text[index]);
+        index > 1 && index < text.Length && text[index - 1] == '\n' && !char.IsWhiteSpace(text[index - 2]) && char.IsLetter(text[index]);
 
     public string Decode(IReadOnlyList<int> ids)
     {

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text;
+using Microsoft.ML.Tokenizers;
+using SmallLlm.Eval.Tokenizers;
+using SmallLlm.Eval.Tokenizers.Compression;
+
+namespace SmallLlm.Eval.Cli.Commands;
+
+/// <summary><c>smalleval tokenizers bench</c>: counting speed in MB/s, one thread and all cores.</summary>
+public static class TokenizersBenchCommand
+{
+    public static Command Create()
+    {
+        var tokenizers = new Option<string[]>("--tokenizer", "-t")
+        {
+            Description = "Tokenizers to time (repeat). Default: llama3, llama2, cl100k_base, o200k_base, gpt2, plus Microsoft.ML.Tokenizers' own cl100k and Llama 2 paths as baselines.",
+        };
+        var corpora = new Option<string[]>("--corpus", "-c") { Description = "Text files or folders to encode (held in memory). Default: the bundled corpora." };
+        var seconds = new Option<double>("--seconds") { Description = "Minimum timed seconds per measurement.", DefaultValueFactory = _ => 2.0 };
+        var command = new Command("bench", "Counting speed (MB/s of UTF-8 text) per tokenizer: first pass, steady state on one thread, and all cores.")
+        {
+            tokenizers, corpora, seconds,
+        };
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var paths = parse.GetValue(corpora) is { Length: > 0 } c ? c : TokenizersCompareCommand.DefaultCorpora();
+            var (files, _) = CorpusEnumerator.Expand(paths);
+            var texts = files.Select(f => Encoding.UTF8.GetString(File.ReadAllBytes(f.Path))).ToArray();
+            long bytes = texts.Sum(t => (long)Encoding.UTF8.GetByteCount(t));
+            double minSeconds = parse.GetValue(seconds);
+            var candidates = new List<(string Name, Func<string, int> Count, string Note)>();
+            if (parse.GetValue(tokenizers) is { Length: > 0 } names)
+                foreach (string n in names) { var t = TokenizerCatalog.Resolve(n); candidates.Add((t.Name, t.CountTokens, "")); }
+            else
+            {
+                foreach (string n in new[] { "llama3", "llama2", "cl100k_base", "o200k_base", "gpt2" })
+                {
+                    var t = TokenizerCatalog.Resolve(n);
+                    candidates.Add((n, t.CountTokens, "exact"));
+                }
+                var mlCl100k = TiktokenTokenizer.CreateForEncoding("cl100k_base");
+                candidates.Add(("ml-cl100k_base", s => mlCl100k.CountTokens(s), "Microsoft.ML.Tokenizers as shipped (BMP-only regex)"));
+                using var model = BuiltInVocabularyFiles.Llama2SentencePieceModel();
+                var mlLlama = LlamaTokenizer.Create(model, addBeginOfSentence: false, addEndOfSentence: false);
+                candidates.Add(("ml-llama2", s => mlLlama.CountTokens(s), "Microsoft.ML.Tokenizers LlamaTokenizer (right-to-left ties: not exact)"));
+            }
+            output.WriteLine($"corpus: {files.Count} files, {bytes / 1e6:F2} MB; {Environment.ProcessorCount} cores; at least {minSeconds:G} s per measurement");
+            output.WriteLine();
+            output.WriteLine("| tokenizer | tokens | first pass MB/s | 1 thread MB/s | all cores MB/s | note |");
+            output.WriteLine("|---|---:|---:|---:|---:|---|");
+            foreach (var (name, count, note) in candidates)
+            {
+                var clock = Stopwatch.StartNew();
+                long tokens = texts.Sum(t => (long)count(t));
+                double first = bytes / 1e6 / clock.Elapsed.TotalSeconds;
+                double single = Measure(minSeconds, bytes, () => { foreach (var t in texts) count(t); });
+                double all = Measure(minSeconds, bytes, () => Parallel.ForEach(texts, t => count(t)));
+                output.WriteLine($"| {name} | {tokens:N0} | {first:F1} | {single:F1} | {all:F1} | {note} |");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static double Measure(double minSeconds, long bytes, Action pass)
+    {
+        var clock = Stopwatch.StartNew();
+        int passes = 0;
+        do { pass(); passes++; } while (clock.Elapsed.TotalSeconds < minSeconds);
+        return bytes * passes / 1e6 / clock.Elapsed.TotalSeconds;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace SmallLlm.Eval.Tokenizers.Compression;
+
+/// <summary>Writes a <see cref="CompressionReport"/> as Markdown tables, CSV (one line per row and tokenizer) or JSON.</summary>
+public static class CompressionFormats
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static string Markdown(CompressionReport r)
+    {
+        var sb = new StringBuilder();
+        var rows = r.Rows();
+        var names = r.Tokenizers;
+        string first = names[0];
+        sb.AppendLine($"### Tokens (no BOS/EOS; change against {first})").AppendLine();
+        sb.AppendLine("| corpus | file | bytes | chars | words | " + string.Join(" | ", names) + " |");
+        sb.AppendLine("|---|---|---:|---:|---:|" + string.Concat(names.Select(_ => "---:|")));
+        foreach (var row in rows)
+        {
+            var c = row.Counts;
+            var cells = names.Select((_, t) => t == 0 ? N(c.Tokens[t]) : $"{N(c.Tokens[t])} ({Pct(CompressionReport.ChangePercent(c, t))})");
+            sb.AppendLine($"| {row.Corpus} | {Label(row)} | {N(c.Bytes)} | {N(c.Characters)} | {N(c.Words)} | {string.Join(" | ", cells)} |");
+        }
+        Ratios(sb, r, rows, "Bytes per token", (c, t) => F(CompressionReport.BytesPerToken(c, t), 2));
+        Ratios(sb, r, rows, "Tokens per word", (c, t) => F(CompressionReport.TokensPerWord(c, t), 2));
+        Ratios(sb, r, rows, "Effective context: KB of this text in 4096 / 8192 tokens", (c, t) =>
+            $"{F(CompressionReport.BytesInContext(c, t, 4096) / 1024, 1)} / {F(CompressionReport.BytesInContext(c, t, 8192) / 1024, 1)}",
+            totalsOnly: true);
+        Notes(sb, r);
+        return sb.ToString();
+    }
+
+    private static void Ratios(StringBuilder sb, CompressionReport r, IReadOnlyList<CompressionRow> rows, string title,
+        Func<FileCounts, int, string> cell, bool totalsOnly = false)
+    {
+        sb.AppendLine().AppendLine($"### {title}").AppendLine();
+        sb.AppendLine("| corpus | file | " + string.Join(" | ", r.Tokenizers) + " |");
+        sb.AppendLine("|---|---|" + string.Concat(r.Tokenizers.Select(_ => "---:|")));
+        foreach (var row in rows)
+        {
+            if (totalsOnly && row.Kind == RowKind.File && rows.Any(x => x.Corpus == row.Corpus && x.Kind != RowKind.File)) continue;
+            sb.AppendLine($"| {row.Corpus} | {Label(row)} | " + string.Join(" | ", r.Tokenizers.Select((_, t) => cell(row.Counts, t))) + " |");
+        }
+    }
+
+    private static void Notes(StringBuilder sb, CompressionReport r)
+    {
+        sb.AppendLine();
+        sb.AppendLine($"{r.Files.Count} files, {N(r.TotalBytes)} bytes in {r.Elapsed.TotalSeconds:F1} s.");
+        long invalid = r.InvalidSequences;
+        if (invalid > 0) sb.AppendLine($"{N(invalid)} invalid UTF-8 sequences were replaced by U+FFFD (bytes are counted as in the files).");
+        long forced = r.Files.Sum(f => f.Counts.ForcedCuts);
+        if (forced > 0) sb.AppendLine($"{forced} pieces of very long lines were cut where a token could span the cut; counts may be off by about one token per cut.");
+        if (r.Skipped.Count > 0)
+        {
+            sb.AppendLine($"{r.Skipped.Count} files skipped:");
+            foreach (var s in r.Skipped.Take(20)) sb.AppendLine($"- {s.Path}: {s.Reason}");
+            if (r.Skipped.Count > 20) sb.AppendLine($"- ... and {r.Skipped.Count - 20} more");
+        }
+    }
+
+    private static string Label(CompressionRow row) => row.Kind == RowKind.File ? row.Name : $"**{row.Name}**";
+
+    public static string Csv(CompressionReport r)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("corpus,kind,name,bytes,chars,words,invalid_utf8,tokenizer,tokens,bytes_per_token,tokens_per_word,change_pct,bytes_in_4096,bytes_in_8192");
+        foreach (var row in r.Rows())
+        {
+            var c = row.Counts;
+            for (int t = 0; t < r.Tokenizers.Count; t++)
+            {
+                sb.Append(string.Join(",", Quote(row.Corpus), row.Kind.ToString().ToLowerInvariant(), Quote(row.Name),
+                    c.Bytes, c.Characters, c.Words, c.InvalidSequences, Quote(r.Tokenizers[t]), c.Tokens[t],
+                    R(CompressionReport.BytesPerToken(c, t)), R(CompressionReport.TokensPerWord(c, t)),
+                    R(CompressionReport.ChangePercent(c, t)), R(CompressionReport.BytesInContext(c, t, 4096)),
+                    R(CompressionReport.BytesInContext(c, t, 8192))));
+                sb.Append('\n');
+            }
+        }
+        return sb.ToString();
+    }
+
+    public static string Json(CompressionReport r)
+    {
+        object Counts(FileCounts c) => new
+        {
+            bytes = c.Bytes,
+            chars = c.Characters,
+            words = c.Words,
+            invalid_utf8 = c.InvalidSequences,
+            tokens = r.Tokenizers.Select((name, t) => (name, t)).ToDictionary(x => x.name, x => c.Tokens[x.t]),
+            bytes_per_token = r.Tokenizers.Select((name, t) => (name, t)).ToDictionary(x => x.name, x => Nullable(CompressionReport.BytesPerToken(c, x.t))),
+            change_pct = r.Tokenizers.Select((name, t) => (name, t)).ToDictionary(x => x.name, x => Nullable(CompressionReport.ChangePercent(c, x.t))),
+        };
+        var doc = new
+        {
+            tokenizers = r.Tokenizers,
+            baseline = r.Tokenizers[0],
+            corpora = r.Corpora.Select(corpus => new
+            {
+                path = corpus,
+                total = Counts(r.CorpusTotal(corpus)),
+                files = r.Files.Where(f => f.File.Corpus == corpus).Select(f => new { path = f.File.RelativePath, counts = Counts(f.Counts) }),
+            }),
+            skipped = r.Skipped.Select(s => new { path = s.Path, reason = s.Reason }),
+            elapsed_seconds = Math.Round(r.Elapsed.TotalSeconds, 3),
+        };
+        return JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+
+    private static double? Nullable(double v) => double.IsNaN(v) ? null : Math.Round(v, 4);
+    private static string N(long v) => v.ToString("N0", Inv);
+    private static string F(double v, int digits) => double.IsNaN(v) ? "–" : v.ToString("F" + digits, Inv);
+    private static string Pct(double v) => double.IsNaN(v) ? "–" : (v > 0 ? "+" : v < 0 ? "−" : "±") + Math.Abs(v).ToString("F1", Inv) + "%";
+    private static string R(double v) => double.IsNaN(v) ? "" : Math.Round(v, 4).ToString(Inv);
+    private static string Quote(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}
