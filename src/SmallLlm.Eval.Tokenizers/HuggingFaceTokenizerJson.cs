@@ -1,8 +1,147 @@
+using System.Text.Json;
+
 namespace SmallLlm.Eval.Tokenizers;
 
-/// <summary>Hugging Face tokenizer.json (BPE models).</summary>
+/// <summary>
+/// Reads a Hugging Face tokenizer.json with a BPE model: byte-level (ByteLevel pre-tokenizer, as Llama 3 and GPT-2) or
+/// SentencePiece-style (U+2581 spaces, byte fallback, as Llama 2 and Mistral). BOS/EOS are taken from the special
+/// added tokens named &lt;s&gt;/&lt;/s&gt;, &lt;|begin_of_text|&gt;/&lt;|end_of_text|&gt; or &lt;|endoftext|&gt;.
+/// </summary>
 public static class HuggingFaceTokenizerJson
 {
-    public static ITextTokenizer Load(byte[] data, string source) =>
-        throw new InvalidDataException($"{source}: tokenizer.json loading is not implemented yet");
+    public static ITextTokenizer Load(byte[] data, string source)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(data, new JsonDocumentOptions { AllowTrailingCommas = true }); }
+        catch (JsonException e) { throw new InvalidDataException($"{source}: not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine}): {e.Message}"); }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object)
+                throw new InvalidDataException($"{source}: not a Hugging Face tokenizer.json (no \"model\" object)");
+            string type = model.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "BPE";
+            if (type != "BPE") throw new InvalidDataException($"{source}: model.type '{type}' is not supported (only BPE)");
+            var vocab = ReadVocab(model, source);
+            var merges = ReadMerges(model, source);
+            var added = ReadAddedTokens(root, source);
+            var special = added.Where(a => a.Special).ToDictionary(a => a.Content, a => a.Id);
+            var all = added.ToDictionary(a => a.Content, a => a.Id);
+            int? bos = FirstOf(all, "<|begin_of_text|>", "<s>");
+            int? eos = FirstOf(all, "<|end_of_text|>", "</s>", "<|endoftext|>");
+            foreach (string unsupported in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
+                if (model.TryGetProperty(unsupported, out var v) && v.ValueKind == JsonValueKind.String && v.GetString()!.Length > 0)
+                    throw new InvalidDataException($"{source}: model.{unsupported} is not supported");
+
+            var preTokenizers = Flatten(root, "pre_tokenizer", "pretokenizers");
+            var byteLevel = preTokenizers.FirstOrDefault(p => Type(p) == "ByteLevel");
+            if (byteLevel.ValueKind != JsonValueKind.Undefined)
+            {
+                var split = preTokenizers.FirstOrDefault(p => Type(p) == "Split");
+                string? pattern = null;
+                if (split.ValueKind != JsonValueKind.Undefined)
+                {
+                    if (!split.TryGetProperty("pattern", out var pat) || !pat.TryGetProperty("Regex", out var regex))
+                        throw new InvalidDataException($"{source}: pre_tokenizer Split without a pattern.Regex is not supported");
+                    pattern = regex.GetString();
+                }
+                else if (Bool(byteLevel, "use_regex", true)) pattern = TiktokenPatterns.Gpt2;
+                if (pattern == null) throw new InvalidDataException($"{source}: byte-level pre-tokenizer without a regex is not supported");
+                return new HuggingFaceByteLevelBpeTokenizer(source, vocab, merges, all, pattern,
+                    Bool(model, "ignore_merges", false), Bool(byteLevel, "add_prefix_space", false), bos, eos, source);
+            }
+
+            var normalizers = Flatten(root, "normalizer", "normalizers");
+            var metaspace = preTokenizers.FirstOrDefault(p => Type(p) == "Metaspace");
+            bool prependNormalizer = normalizers.Any(n => Type(n) == "Prepend" && n.GetProperty("prepend").GetString() == "\u2581");
+            bool replaceSpaces = normalizers.Any(n => Type(n) == "Replace" && n.TryGetProperty("content", out var c) && c.GetString() == "\u2581");
+            bool metaspacePrepend = metaspace.ValueKind != JsonValueKind.Undefined &&
+                (metaspace.TryGetProperty("prepend_scheme", out var scheme) ? scheme.GetString() is "first" or "always" : Bool(metaspace, "add_prefix_space", true));
+            if (!replaceSpaces && metaspace.ValueKind == JsonValueKind.Undefined)
+                throw new InvalidDataException($"{source}: unsupported pre-tokenization: neither a ByteLevel pre-tokenizer nor SentencePiece-style '▁' spaces (Replace normalizer or Metaspace)");
+            int? unk = model.TryGetProperty("unk_token", out var u) && u.ValueKind == JsonValueKind.String && vocab.TryGetValue(u.GetString()!, out int uid) ? uid : null;
+            var options = new HuggingFaceSentencePieceBpeTokenizer.Options(
+                Prepend: prependNormalizer || metaspacePrepend,
+                PrependOnlyIfMissing: !prependNormalizer,
+                SplitAtSpaces: metaspace.ValueKind != JsonValueKind.Undefined && Bool(metaspace, "split", true),
+                ByteFallback: Bool(model, "byte_fallback", false),
+                UnkId: unk,
+                FuseUnk: Bool(model, "fuse_unk", false));
+            return new HuggingFaceSentencePieceBpeTokenizer(source, vocab, merges, special, options, bos, eos, source);
+        }
+    }
+
+    private static int? FirstOf(Dictionary<string, int> tokens, params string[] names)
+    {
+        foreach (string n in names) if (tokens.TryGetValue(n, out int id)) return id;
+        return null;
+    }
+
+    private static string? Type(JsonElement e) => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("type", out var t) ? t.GetString() : null;
+
+    private static bool Bool(JsonElement e, string name, bool fallback) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : fallback;
+
+    /// <summary>The component at root[name], or the members of a Sequence of them.</summary>
+    private static List<JsonElement> Flatten(JsonElement root, string name, string sequenceMember)
+    {
+        var result = new List<JsonElement>();
+        if (!root.TryGetProperty(name, out var e) || e.ValueKind != JsonValueKind.Object) return result;
+        if (Type(e) == "Sequence" && e.TryGetProperty(sequenceMember, out var items)) result.AddRange(items.EnumerateArray());
+        else result.Add(e);
+        return result;
+    }
+
+    private static Dictionary<string, int> ReadVocab(JsonElement model, string source)
+    {
+        if (!model.TryGetProperty("vocab", out var v) || v.ValueKind != JsonValueKind.Object)
+            throw new InvalidDataException($"{source}: model.vocab is missing or not an object");
+        var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var p in v.EnumerateObject())
+        {
+            if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out int id) || id < 0)
+                throw new InvalidDataException($"{source}: model.vocab['{p.Name}'] is not a non-negative integer id");
+            vocab[p.Name] = id;
+        }
+        return vocab;
+    }
+
+    private static List<(string, string)> ReadMerges(JsonElement model, string source)
+    {
+        var merges = new List<(string, string)>();
+        if (!model.TryGetProperty("merges", out var m)) return merges;
+        if (m.ValueKind != JsonValueKind.Array) throw new InvalidDataException($"{source}: model.merges is not an array");
+        int i = 0;
+        foreach (var item in m.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.String)
+            {
+                string s = item.GetString()!;
+                int space = s.IndexOf(' ', 1);
+                if (space < 0) throw new InvalidDataException($"{source}: model.merges[{i}] '{s}' is not 'left right'");
+                merges.Add((s[..space], s[(space + 1)..]));
+            }
+            else if (item.ValueKind == JsonValueKind.Array && item.GetArrayLength() == 2)
+                merges.Add((item[0].GetString()!, item[1].GetString()!));
+            else throw new InvalidDataException($"{source}: model.merges[{i}] is neither 'left right' nor [left, right]");
+            i++;
+        }
+        return merges;
+    }
+
+    private sealed record AddedToken(int Id, string Content, bool Special);
+
+    private static List<AddedToken> ReadAddedTokens(JsonElement root, string source)
+    {
+        var result = new List<AddedToken>();
+        if (!root.TryGetProperty("added_tokens", out var a) || a.ValueKind != JsonValueKind.Array) return result;
+        int i = 0;
+        foreach (var t in a.EnumerateArray())
+        {
+            if (!t.TryGetProperty("id", out var id) || !t.TryGetProperty("content", out var content))
+                throw new InvalidDataException($"{source}: added_tokens[{i}] needs 'id' and 'content'");
+            result.Add(new AddedToken(id.GetInt32(), content.GetString()!, Bool(t, "special", false)));
+            i++;
+        }
+        return result;
+    }
 }

@@ -1,0 +1,129 @@
+using System.Text;
+
+namespace SmallLlm.Eval.Tokenizers;
+
+/// <summary>
+/// Hugging Face byte-level BPE (tokenizer.json with a ByteLevel pre-tokenizer, as Llama 3 and GPT-2 ship): regex
+/// pre-tokenization (astral-safe), each piece's UTF-8 bytes merged by merge rank, lowest first and leftmost among
+/// equal ranks, as the tokenizers library does; with ignore_merges a piece that is itself in the vocabulary is one
+/// token. Special added tokens are not matched in the text. Decode: every id, special ones included, to its text.
+/// </summary>
+public sealed class HuggingFaceByteLevelBpeTokenizer : ITextContinuationTokenizer
+{
+    private readonly string[] _pieces;          // vocabulary strings by id (byte-level alphabet, or the text of added tokens)
+    private readonly byte[]?[] _bytes;           // bytes by id; null for added tokens, which decode to their text
+    private readonly Dictionary<string, int> _vocab;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly int[] _byteIds = new int[256];
+    private readonly PairMerger _merger;
+    private readonly bool _ignoreMerges;
+    private readonly bool _addPrefixSpace;
+    private readonly ThreadLocal<SegmentCache> _cache = new(() => new SegmentCache());
+
+    public HuggingFaceByteLevelBpeTokenizer(string name, Dictionary<string, int> vocab, IReadOnlyList<(string Left, string Right)> merges,
+        IReadOnlyDictionary<string, int> addedTokens, string pattern, bool ignoreMerges, bool addPrefixSpace, int? bosId, int? eosId, string source)
+    {
+        Name = name;
+        _vocab = vocab;
+        _lookup = vocab.GetAlternateLookup<ReadOnlySpan<char>>();
+        _ignoreMerges = ignoreMerges;
+        _addPrefixSpace = addPrefixSpace;
+        PreTokenizer = new AstralSafeRegexPreTokenizer(TiktokenPatterns.For(pattern));
+        int size = Math.Max(vocab.Count == 0 ? 0 : vocab.Values.Max() + 1, addedTokens.Count == 0 ? 0 : addedTokens.Values.Max() + 1);
+        _pieces = new string[size];
+        _bytes = new byte[]?[size];
+        foreach (var (piece, id) in vocab)
+        {
+            if (id < 0) throw new InvalidDataException($"{source}: model.vocab: '{piece}' has negative id {id}");
+            _pieces[id] = piece;
+            _bytes[id] = ByteLevelAlphabet.ToBytes(piece)
+                ?? throw new InvalidDataException($"{source}: model.vocab: '{piece}' (id {id}) has characters outside the byte-level alphabet");
+        }
+        foreach (var (text, id) in addedTokens) _pieces[id] ??= text;
+        for (int b = 0; b < 256; b++)
+            _byteIds[b] = vocab.TryGetValue(ByteLevelAlphabet.ByteToChar[b].ToString(), out int id) ? id
+                : throw new InvalidDataException($"{source}: model.vocab has no token for byte 0x{b:X2} ('{ByteLevelAlphabet.ByteToChar[b]}')");
+        var pairs = new Dictionary<long, (int, float)>(merges.Count);
+        for (int rank = 0; rank < merges.Count; rank++)
+        {
+            var (left, right) = merges[rank];
+            if (!vocab.TryGetValue(left, out int l) || !vocab.TryGetValue(right, out int r) || !vocab.TryGetValue(left + right, out int m))
+                throw new InvalidDataException($"{source}: model.merges[{rank}] '{left} {right}': a part or the merged token is not in model.vocab");
+            pairs.TryAdd(PairMerger.PairKey(l, r), (m, -rank)); // the first (lowest-rank) entry of a pair wins
+        }
+        _merger = new PairMerger(pairs);
+        BosId = bosId;
+        EosId = eosId;
+    }
+
+    public string Name { get; }
+    public AstralSafeRegexPreTokenizer PreTokenizer { get; }
+    public int VocabSize => _pieces.Length;
+    public int? BosId { get; }
+    public int? EosId { get; }
+
+    public IReadOnlyList<int> Encode(string text)
+    {
+        var ids = new List<int>(text.Length / 3 + 4);
+        EncodeInto(text, ids, continuation: false);
+        return ids;
+    }
+
+    public int CountTokens(string text) => Encode(text).Count;
+
+    public int CountContinuationTokens(string text)
+    {
+        var ids = new List<int>(text.Length / 3 + 4);
+        EncodeInto(text, ids, continuation: true);
+        return ids.Count;
+    }
+
+    public bool IsSafeCut(ReadOnlySpan<char> text, int index) =>
+        index > 1 && index < text.Length && text[index - 1] == '\n' && !char.IsWhiteSpace(text[index - 2]) && char.IsLetter(text[index]);
+
+    private void EncodeInto(string text, List<int> output, bool continuation)
+    {
+        if (text.Length == 0) return;
+        if (_addPrefixSpace && !continuation && text[0] != ' ') text = " " + text;
+        var cache = _cache.Value!;
+        Span<byte> utf8 = stackalloc byte[256];
+        foreach (var (offset, length) in PreTokenizer.Split(text))
+        {
+            var piece = text.AsSpan(offset, length);
+            if (cache.TryGet(piece, out int[] ids)) { output.AddRange(ids); continue; }
+            int max = Encoding.UTF8.GetMaxByteCount(length);
+            var bytes = max <= utf8.Length ? utf8 : new byte[max];
+            int n = Encoding.UTF8.GetBytes(piece, bytes);
+            ids = EncodePiece(bytes[..n]);
+            cache.Add(piece, ids);
+            output.AddRange(ids);
+        }
+    }
+
+    private int[] EncodePiece(ReadOnlySpan<byte> bytes)
+    {
+        if (_ignoreMerges && _lookup.TryGetValue(ByteLevelAlphabet.FromBytes(bytes), out int whole)) return [whole];
+        var keys = new int[bytes.Length];
+        for (int i = 0; i < bytes.Length; i++) keys[i] = _byteIds[bytes[i]];
+        int count = _merger.Merge(keys);
+        return keys[..count];
+    }
+
+    public string Decode(IReadOnlyList<int> ids)
+    {
+        var bytes = new List<byte>(ids.Count * 4);
+        foreach (int id in ids)
+        {
+            if (id < 0 || id >= _pieces.Length || _pieces[id] == null) throw new ArgumentException($"token id {id} is not in the {Name} vocabulary");
+            if (_bytes[id] is { } b) bytes.AddRange(b);
+            else bytes.AddRange(Encoding.UTF8.GetBytes(_pieces[id]));
+        }
+        return Encoding.UTF8.GetString(bytes.ToArray());
+    }
+
+    public string IdToPiece(int id)
+    {
+        if (id < 0 || id >= _pieces.Length || _pieces[id] == null) throw new ArgumentException($"token id {id} is not in the {Name} vocabulary");
+        return _bytes[id] is { } b ? BytePiece.Display(b) : _pieces[id];
+    }
+}

@@ -1,0 +1,183 @@
+using System.Text;
+
+namespace SmallLlm.Eval.Tokenizers;
+
+/// <summary>
+/// Hugging Face BPE in SentencePiece style (tokenizer.json of Llama 2, Mistral, TinyLlama): spaces become U+2581, a
+/// U+2581 is prepended (Prepend normalizer: always; Metaspace: when the text does not already start with one), one
+/// symbol per character, merges by merge rank (lowest first, leftmost among equal ranks), characters outside the
+/// vocabulary to &lt;0xXX&gt; byte tokens (byte_fallback) or to unk. Special added tokens are not matched in the text and
+/// decode to nothing.
+/// </summary>
+public sealed class HuggingFaceSentencePieceBpeTokenizer : ITextContinuationTokenizer
+{
+    private const char Space = '\u2581';
+    private readonly string[] _pieces;
+    private readonly HashSet<int> _special;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly int[] _byteIds = new int[256];
+    private readonly PairMerger _merger;
+    private readonly HashSet<int> _bigrams = [];
+    private readonly Options _options;
+    private readonly ThreadLocal<SegmentCache> _cache = new(() => new SegmentCache());
+
+    public sealed record Options(bool Prepend, bool PrependOnlyIfMissing, bool SplitAtSpaces, bool ByteFallback, int? UnkId, bool FuseUnk);
+
+    public HuggingFaceSentencePieceBpeTokenizer(string name, Dictionary<string, int> vocab, IReadOnlyList<(string Left, string Right)> merges,
+        IReadOnlyDictionary<string, int> specialTokens, Options options, int? bosId, int? eosId, string source)
+    {
+        Name = name;
+        _options = options;
+        _lookup = vocab.GetAlternateLookup<ReadOnlySpan<char>>();
+        int size = Math.Max(vocab.Values.DefaultIfEmpty(-1).Max() + 1, specialTokens.Values.DefaultIfEmpty(-1).Max() + 1);
+        _pieces = new string[size];
+        foreach (var (piece, id) in vocab)
+        {
+            _pieces[id] = piece;
+            for (int i = 1; i < piece.Length; i++) _bigrams.Add((piece[i - 1] << 16) | piece[i]);
+        }
+        foreach (var (text, id) in specialTokens) _pieces[id] ??= text;
+        _special = specialTokens.Values.ToHashSet();
+        Array.Fill(_byteIds, -1);
+        for (int b = 0; b < 256; b++) if (vocab.TryGetValue($"<0x{b:X2}>", out int id)) _byteIds[b] = id;
+        if (options.ByteFallback && Array.IndexOf(_byteIds, -1) >= 0)
+            throw new InvalidDataException($"{source}: model.byte_fallback is true but model.vocab lacks some of the 256 <0xXX> tokens");
+        var pairs = new Dictionary<long, (int, float)>(merges.Count);
+        for (int rank = 0; rank < merges.Count; rank++)
+        {
+            var (left, right) = merges[rank];
+            int l = KeyOf(left), r = KeyOf(right);
+            if (l == NoKey || r == NoKey || !vocab.TryGetValue(left + right, out int m))
+                throw new InvalidDataException($"{source}: model.merges[{rank}] '{left} {right}': a part or the merged token is not in model.vocab");
+            pairs.TryAdd(PairMerger.PairKey(l, r), (m, -rank));
+        }
+        _merger = new PairMerger(pairs);
+        BosId = bosId;
+        EosId = eosId;
+    }
+
+    private const int NoKey = int.MinValue;
+
+    private int KeyOf(ReadOnlySpan<char> s)
+    {
+        if (_lookup.TryGetValue(s, out int id)) return id;
+        if (s.Length == 1 && !char.IsSurrogate(s[0])) return -1 - s[0];
+        if (s.Length == 2 && char.IsSurrogatePair(s[0], s[1])) return -1 - char.ConvertToUtf32(s[0], s[1]);
+        return NoKey;
+    }
+
+    public string Name { get; }
+    public int VocabSize => _pieces.Length;
+    public int? BosId { get; }
+    public int? EosId { get; }
+
+    public IReadOnlyList<int> Encode(string text)
+    {
+        var ids = new List<int>(text.Length / 3 + 4);
+        EncodeInto(text, ids, continuation: false);
+        return ids;
+    }
+
+    public int CountTokens(string text) => Encode(text).Count;
+
+    public int CountContinuationTokens(string text)
+    {
+        var ids = new List<int>(text.Length / 3 + 4);
+        EncodeInto(text, ids, continuation: true);
+        return ids.Count;
+    }
+
+    public bool IsSafeCut(ReadOnlySpan<char> text, int index)
+    {
+        if (index <= 0 || index >= text.Length || (_options.UnkId != null && _options.FuseUnk)) return false;
+        char a = text[index - 1] == ' ' ? Space : text[index - 1], b = text[index] == ' ' ? Space : text[index];
+        if (char.IsHighSurrogate(a) && char.IsLowSurrogate(b)) return false;
+        // A prepend only when missing would see the continuation's own leading space: never cut before one.
+        return b != Space && !_bigrams.Contains((a << 16) | b);
+    }
+
+    private void EncodeInto(string text, List<int> output, bool continuation)
+    {
+        if (text.Length == 0) return;
+        string s = text.Replace(' ', Space);
+        if (_options.Prepend && !continuation && !(_options.PrependOnlyIfMissing && s[0] == Space)) s = Space + s;
+        var cache = _cache.Value!;
+        int start = 0;
+        for (int i = 1; i <= s.Length; i++)
+        {
+            if (i < s.Length)
+            {
+                bool cut = s[i] == Space && (_options.SplitAtSpaces || (s[i - 1] != Space && !_bigrams.Contains((s[i - 1] << 16) | Space)));
+                if (!cut) continue;
+            }
+            var segment = s.AsSpan(start, i - start);
+            if (!cache.TryGet(segment, out int[] ids))
+            {
+                ids = EncodeSegment(segment);
+                cache.Add(segment, ids);
+            }
+            foreach (int id in ids)
+            {
+                // fuse_unk: consecutive unknowns are one token, across segments too.
+                if (_options.FuseUnk && id == _options.UnkId && output.Count > 0 && output[^1] == id) continue;
+                output.Add(id);
+            }
+            start = i;
+        }
+    }
+
+    private int[] EncodeSegment(ReadOnlySpan<char> segment)
+    {
+        var keys = new List<int>(segment.Length);
+        for (int i = 0; i < segment.Length;)
+        {
+            int len = char.IsHighSurrogate(segment[i]) && i + 1 < segment.Length && char.IsLowSurrogate(segment[i + 1]) ? 2 : 1;
+            keys.Add(KeyOf(segment.Slice(i, len)) is var k && k != NoKey ? k : -1 - 0xFFFD);
+            i += len;
+        }
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(keys);
+        int n = _merger.Merge(span);
+        var result = new List<int>(n + 4);
+        Span<byte> utf8 = stackalloc byte[4];
+        foreach (int key in span[..n])
+        {
+            if (key >= 0) { result.Add(key); continue; }
+            if (_options.ByteFallback)
+            {
+                int count = new Rune(-1 - key).EncodeToUtf8(utf8);
+                for (int b = 0; b < count; b++) result.Add(_byteIds[utf8[b]]);
+            }
+            else if (_options.UnkId is int unk) result.Add(unk);
+            else throw new ArgumentException($"{Name}: character U+{-1 - key:X4} is not in the vocabulary and the tokenizer has neither byte_fallback nor an unk_token");
+        }
+        return result.ToArray();
+    }
+
+    public string Decode(IReadOnlyList<int> ids)
+    {
+        var bytes = new List<byte>(ids.Count * 4);
+        bool first = true;
+        foreach (int id in ids)
+        {
+            if (id < 0 || id >= _pieces.Length || _pieces[id] == null) throw new ArgumentException($"token id {id} is not in the {Name} vocabulary");
+            if (_special.Contains(id)) continue;
+            string piece = _pieces[id];
+            if (piece.Length == 6 && piece.StartsWith("<0x") && piece[5] == '>' && Array.IndexOf(_byteIds, id) is int b && b >= 0)
+                bytes.Add((byte)b);
+            else
+            {
+                string text = piece.Replace(Space, ' ');
+                if (first && _options.Prepend && text.StartsWith(' ')) text = text[1..];
+                bytes.AddRange(Encoding.UTF8.GetBytes(text));
+            }
+            first = false;
+        }
+        return Encoding.UTF8.GetString(bytes.ToArray());
+    }
+
+    public string IdToPiece(int id)
+    {
+        if (id < 0 || id >= _pieces.Length || _pieces[id] == null) throw new ArgumentException($"token id {id} is not in the {Name} vocabulary");
+        return _pieces[id];
+    }
+}
