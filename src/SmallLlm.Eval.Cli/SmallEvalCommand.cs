@@ -12,6 +12,9 @@ public static class SmallEvalCommand
         {
             GlobalOptions.Verbose,
         };
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(TasksCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());

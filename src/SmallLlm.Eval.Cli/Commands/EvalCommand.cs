@@ -1,0 +1,70 @@
+using System.CommandLine;
+using System.Text.Json;
+using SmallLlm.Eval.Configuration;
+using SmallLlm.Eval.Results;
+using SmallLlm.Eval.Runner;
+using SmallLlm.Eval.Tasks;
+
+namespace SmallLlm.Eval.Cli.Commands;
+
+/// <summary><c>smalleval eval</c>: one model on a list of tasks.</summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var model = ModelOptions.Model();
+        var dtype = ModelOptions.DType();
+        var tokenizer = ModelOptions.Tokenizer();
+        var tasks = new Option<string>("--tasks") { Description = "Comma-separated task names (see `smalleval tasks list`), e.g. mmlu,arc_easy.", Required = true };
+        var shots = new Option<int?>("--num-fewshot") { Description = "Few-shot examples per prompt (default: each task's own, 5 for MMLU)." };
+        var limit = new Option<int?>("--limit") { Description = "At most N documents per task (per subject for MMLU)." };
+        var batch = new Option<string>("--batch-size") { Description = "Sequences per forward pass, or auto.", DefaultValueFactory = _ => "auto" };
+        var output = new Option<string>("--output", "-o") { Description = "Results folder: <output>/<model>/<task>.json, .samples.jsonl, summary.csv.", DefaultValueFactory = _ => "results" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed for anything random (sampling).", DefaultValueFactory = _ => 1234UL };
+        var strict = new Option<bool>("--strict") { Description = "Fail on malformed data rows instead of skipping them with a warning." };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Read task data from this folder instead of the bundled one." };
+        var cache = new Option<string?>("--cache") { Description = "Request cache (SQLite) that makes killed runs resume; default <output>/.cache/requests.sqlite." };
+        var noCache = new Option<bool>("--no-cache") { Description = "Compute every request, store nothing." };
+        var tasksDir = new Option<string?>("--tasks-dir") { Description = "Folder of task definitions (default: the repository's tasks/)." };
+        var subjects = new Option<string?>("--subjects") { Description = "MMLU only: comma-separated subjects to run." };
+        var json = ModelOptions.Json();
+        var command = new Command("eval", "Evaluate a model on tasks: log-likelihood multiple choice (MMLU, ARC, PIQA) and more. Results are written atomically; a killed run resumes from the request cache.")
+        {
+            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, tasksDir, subjects, json,
+        };
+        command.SetAction(parse =>
+        {
+            string outputDir = parse.GetValue(output)!;
+            var options = new Dictionary<string, string>();
+            if (parse.GetValue(subjects) is string s) options["subjects"] = s;
+            var settings = new TaskSettings
+            {
+                NumFewshot = parse.GetValue(shots),
+                Limit = parse.GetValue(limit),
+                Seed = parse.GetValue(seed),
+                Strict = parse.GetValue(strict),
+                DataDir = parse.GetValue(dataDir),
+                Options = options,
+            };
+            if (settings.Limit is < 1) throw new ArgumentException("--limit must be at least 1");
+            var spec = new EvalJobSpec
+            {
+                Model = parse.GetValue(model)!,
+                DType = ModelOptions.ParseDType(parse.GetValue(dtype)!),
+                Tokenizer = parse.GetValue(tokenizer),
+                Tasks = parse.GetValue(tasks)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                TasksDirectory = ProjectPaths.TasksDirectory(parse.GetValue(tasksDir)),
+                BatchSize = parse.GetValue(batch)!,
+                OutputDirectory = outputDir,
+                CachePath = parse.GetValue(noCache) ? null : parse.GetValue(cache) ?? Path.Combine(outputDir, ".cache", "requests.sqlite"),
+                SettingsFor = _ => settings,
+            };
+            var results = EvalJob.Run(spec, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
+            var writer = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json)) writer.WriteLine(JsonSerializer.Serialize(results, ResultFiles.Json));
+            else ResultsTable.Write(writer, results);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using SmallLlm.Eval.Configuration;
+using SmallLlm.Eval.Results;
+using SmallLlm.Eval.Runner;
+using SmallLlm.Eval.Tasks;
+
+namespace SmallLlm.Eval.Cli.Commands;
+
+/// <summary><c>smalleval run</c>: the main job, every model and task that eval.config.json lists.</summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string?>("--config", "-c") { Description = "Run configuration (default: eval.config.json of the repository)." };
+        var output = new Option<string?>("--output", "-o") { Description = "Override the config's results folder." };
+        var command = new Command("run", "Run the configured evaluation (eval.config.json): by default the bundled stories260K on the bundled tasks, in a few minutes on 2 cores.")
+        {
+            config, output,
+        };
+        command.SetAction(parse =>
+        {
+            var cfg = EvalConfig.Read(parse.GetValue(config) ?? ProjectPaths.DefaultConfig());
+            string outputDir = parse.GetValue(output) ?? cfg.Resolve(cfg.Output);
+            var writer = parse.InvocationConfiguration.Output;
+            var all = new List<TaskResult>();
+            foreach (var entry in cfg.Models)
+            {
+                writer.WriteLine($"== {entry.Model} ({entry.DType}) on {string.Join(", ", cfg.Tasks)}");
+                var spec = new EvalJobSpec
+                {
+                    Model = entry.Model,
+                    DType = ModelOptions.ParseDType(entry.DType),
+                    Tokenizer = entry.Tokenizer,
+                    Tasks = cfg.Tasks,
+                    TasksDirectory = cfg.Resolve(cfg.TasksDir),
+                    PluginsDirectory = cfg.Resolve(cfg.Plugins),
+                    BatchSize = cfg.BatchSize,
+                    OutputDirectory = outputDir,
+                    CachePath = cfg.Cache is null ? null : cfg.Resolve(cfg.Cache),
+                    SettingsFor = task =>
+                    {
+                        var o = cfg.TaskSettings.GetValueOrDefault(task) ?? new TaskOverride();
+                        return new TaskSettings { NumFewshot = o.NumFewshot ?? cfg.NumFewshot, Limit = o.Limit ?? cfg.Limit, Seed = cfg.Seed, Options = o.Options };
+                    },
+                };
+                all.AddRange(EvalJob.Run(spec, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr));
+            }
+            ResultsTable.Write(writer, all);
+            writer.WriteLine($"results: {Path.GetFullPath(outputDir)} (summary.csv, <model>/<task>.json, <model>/<task>.samples.jsonl)");
+            return 0;
+        });
+        return command;
+    }
+}

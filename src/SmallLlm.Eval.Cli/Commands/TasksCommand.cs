@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.Text.Json;
+using SmallLlm.Eval.Configuration;
+using SmallLlm.Eval.Tasks;
+
+namespace SmallLlm.Eval.Cli.Commands;
+
+/// <summary><c>smalleval tasks list|inspect</c>: see exactly what a model will be asked.</summary>
+public static class TasksCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("tasks", "List the available tasks, or inspect one: its documents per split and subject and a rendered example prompt.");
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Inspect());
+        return command;
+    }
+
+    private static Option<string?> TasksDir() => new("--tasks-dir") { Description = "Folder of task definitions (default: the repository's tasks/)." };
+
+    private static Command List()
+    {
+        var tasksDir = TasksDir();
+        var json = ModelOptions.Json();
+        var command = new Command("list", "The tasks defined under tasks/ and the kinds of task (plugins) that run them.") { tasksDir, json };
+        command.SetAction(parse =>
+        {
+            var registry = TaskRegistry.Load(ProjectPaths.TasksDirectory(parse.GetValue(tasksDir)), ProjectPaths.FindUpwards("plugins"));
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(registry.Definitions.Select(d => new { d.Name, d.Kind, d.Version, d.Description, file = d.FilePath }), CliJson.Options));
+                return 0;
+            }
+            output.WriteLine($"{"task",-16} {"kind",-16} description");
+            foreach (var d in registry.Definitions) output.WriteLine($"{d.Name,-16} {d.Kind,-16} {d.Description}");
+            output.WriteLine($"kinds: {string.Join(", ", registry.Kinds)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Inspect()
+    {
+        var task = new Argument<string>("task") { Description = "Task name, e.g. mmlu." };
+        var tasksDir = TasksDir();
+        var dataDir = new Option<string?>("--data-dir") { Description = "Inspect data in this folder instead of the bundled one." };
+        var shots = new Option<int?>("--num-fewshot") { Description = "Few-shot examples in the example prompt." };
+        var limit = new Option<int?>("--limit") { Description = "Documents per task (per subject for MMLU)." };
+        var strict = new Option<bool>("--strict") { Description = "Fail on the first malformed row." };
+        var json = ModelOptions.Json();
+        var command = new Command("inspect", "Documents per split and subject, and the exact prompt and continuations of the first document.")
+        {
+            task, tasksDir, dataDir, shots, limit, strict, json,
+        };
+        command.SetAction(parse =>
+        {
+            var registry = TaskRegistry.Load(ProjectPaths.TasksDirectory(parse.GetValue(tasksDir)), ProjectPaths.FindUpwards("plugins"));
+            var d = registry.Create(parse.GetValue(task)!).Describe(new TaskSettings
+            {
+                DataDir = parse.GetValue(dataDir), NumFewshot = parse.GetValue(shots), Limit = parse.GetValue(limit), Strict = parse.GetValue(strict),
+            });
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(d, CliJson.Options));
+                return 0;
+            }
+            output.WriteLine($"task        {d.Name} ({d.Kind})");
+            output.WriteLine($"about       {d.Description}");
+            output.WriteLine($"data        {d.DataPath}");
+            output.WriteLine($"splits      {string.Join(", ", d.DocumentsPerSplit.Select(kv => $"{kv.Key} {kv.Value:N0}"))}");
+            output.WriteLine($"evaluated   {d.DocumentsPerGroup.Values.Sum():N0} documents in {d.DocumentsPerGroup.Count} group(s)");
+            foreach (var (group, n) in d.DocumentsPerGroup.Take(60)) output.WriteLine($"  {group,-40} {n,6:N0}");
+            foreach (var w in d.Warnings) output.WriteLine($"warning     {w}");
+            output.WriteLine("---- example prompt (between the lines) ----");
+            output.WriteLine(d.ExamplePrompt);
+            output.WriteLine("---- scored continuations ----");
+            foreach (var c in d.ExampleContinuations) output.WriteLine(JsonSerializer.Serialize(c));
+            return 0;
+        });
+        return command;
+    }
+}

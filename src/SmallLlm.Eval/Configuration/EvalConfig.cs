@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SmallLlm.Eval.Configuration;
+
+/// <summary>
+/// eval.config.json: the models and tasks of the default run and their settings. Paths are relative to the file.
+/// </summary>
+public sealed record EvalConfig
+{
+    [JsonPropertyName("models")] public List<ModelEntry> Models { get; init; } = [];
+    [JsonPropertyName("tasks")] public List<string> Tasks { get; init; } = [];
+    [JsonPropertyName("num_fewshot")] public int? NumFewshot { get; init; }
+    [JsonPropertyName("limit")] public int? Limit { get; init; }
+    [JsonPropertyName("seed")] public ulong Seed { get; init; } = 1234;
+    [JsonPropertyName("batch_size")] public string BatchSize { get; init; } = "auto";
+    [JsonPropertyName("output")] public string Output { get; init; } = "results";
+    [JsonPropertyName("tasks_dir")] public string TasksDir { get; init; } = "tasks";
+    [JsonPropertyName("plugins")] public string Plugins { get; init; } = "plugins";
+    [JsonPropertyName("cache")] public string? Cache { get; init; } = "results/.cache/requests.sqlite";
+    /// <summary>Per-task overrides: num_fewshot, limit and task options (e.g. subjects).</summary>
+    [JsonPropertyName("task_settings")] public Dictionary<string, TaskOverride> TaskSettings { get; init; } = new();
+
+    [JsonIgnore] public string BaseDirectory { get; init; } = ".";
+
+    public string Resolve(string relative) => Path.GetFullPath(Path.Combine(BaseDirectory, relative));
+
+    public static EvalConfig Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"config file '{path}' not found");
+        EvalConfig? config;
+        try { config = JsonSerializer.Deserialize<EvalConfig>(File.ReadAllText(path), new JsonSerializerOptions { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow }); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: {e.Message}"); }
+        if (config is null) throw new InvalidDataException($"{path}: empty config");
+        if (config.Models.Count == 0) throw new InvalidDataException($"{path}: 'models' lists no model");
+        if (config.Tasks.Count == 0) throw new InvalidDataException($"{path}: 'tasks' lists no task");
+        return config with { BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(path))! };
+    }
+}
+
+public sealed record ModelEntry
+{
+    [JsonPropertyName("model")] public required string Model { get; init; }
+    [JsonPropertyName("dtype")] public string DType { get; init; } = "fp32";
+    [JsonPropertyName("tokenizer")] public string? Tokenizer { get; init; }
+}
+
+public sealed record TaskOverride
+{
+    [JsonPropertyName("num_fewshot")] public int? NumFewshot { get; init; }
+    [JsonPropertyName("limit")] public int? Limit { get; init; }
+    [JsonPropertyName("options")] public Dictionary<string, string> Options { get; init; } = new();
+}

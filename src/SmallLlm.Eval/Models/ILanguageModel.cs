@@ -1,0 +1,30 @@
+using SmallLlm.Eval.Requests;
+
+namespace SmallLlm.Eval.Models;
+
+/// <summary>
+/// What tasks see of a model: three batched calls and enough about the model to fit prompts to it. Tasks never touch
+/// the engine, so any backend (the local engine, a remote server) can run any task.
+/// </summary>
+public interface ILanguageModel
+{
+    ModelIdentity Identity { get; }
+
+    /// <summary>Most tokens the model attends to (prompt + continuation).</summary>
+    int ContextLength { get; }
+
+    /// <summary>Tokens <paramref name="text"/> takes in this model's prompt format (BOS included when the model adds one).</summary>
+    int CountPromptTokens(string text);
+
+    IReadOnlyList<LoglikelihoodResponse> Loglikelihood(IReadOnlyList<LoglikelihoodRequest> requests, IProgressSink progress);
+
+    IReadOnlyList<RollingLoglikelihoodResponse> LoglikelihoodRolling(IReadOnlyList<RollingLoglikelihoodRequest> requests, IProgressSink progress);
+
+    IReadOnlyList<GenerateResponse> GenerateUntil(IReadOnlyList<GenerateRequest> requests, IProgressSink progress);
+}
+
+/// <summary>Who is answering: enough to tell two models apart in results and in the request cache.</summary>
+/// <param name="WeightsSha256">Hash of the checkpoint bytes.</param>
+/// <param name="CacheKey">Everything that changes answers: weights, dtype, tokenizer, prompt format.</param>
+public sealed record ModelIdentity(string Name, string Path, string WeightsSha256, string DType, long Parameters,
+    string Tokenizer, bool AddBos, string CacheKey);

@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using SmallLlm.Eval.Engine;
+using SmallLlm.Eval.Engine.BundledModels;
+using SmallLlm.Eval.Engine.Checkpoints;
+using SmallLlm.Eval.Engine.Generation;
+using SmallLlm.Eval.Engine.Scoring;
+using SmallLlm.Eval.Requests;
+using SmallLlm.Eval.Tokenizers;
+
+namespace SmallLlm.Eval.Models;
+
+/// <summary>
+/// The built-in engine behind the model interface: tokenizes as lm-evaluation-harness does (context and continuation
+/// encoded together, then split; trailing context spaces move into the continuation), prepends BOS, truncates on the
+/// left to fit the context, and hands token requests to the batched scorer and generator.
+/// </summary>
+public sealed class LocalLanguageModel : ILanguageModel, IDisposable
+{
+    private readonly LlamaModel _model;
+    private readonly ITextTokenizer _tokenizer;
+    private TokenScorer _scorer;
+    private readonly TokenGenerator _generator;
+    private readonly Dictionary<string, int[]> _encodings = new();
+    private readonly int? _rollingStride;
+
+    public ModelIdentity Identity { get; }
+    public int ContextLength => _model.Config.MaxPositionEmbeddings;
+    public LlamaModel Engine => _model;
+    public ITextTokenizer Tokenizer => _tokenizer;
+
+    /// <summary>Time spent inside the engine (forward passes, LM head): the rest of a run is harness overhead.</summary>
+    public Stopwatch EngineTime { get; } = new();
+    public long EngineTokens => _tokensBeforeRebatching + _scorer.TokensProcessed + _generatedTokens;
+    private long _generatedTokens;
+
+    public LocalLanguageModel(LlamaModel model, ITextTokenizer tokenizer, ModelIdentity identity, ScoringOptions? scoring = null, int? rollingStride = null)
+    {
+        _model = model;
+        _tokenizer = tokenizer;
+        _scorer = new TokenScorer(model, scoring);
+        _generator = new TokenGenerator(model);
+        _rollingStride = rollingStride;
+        Identity = identity;
+        if (tokenizer.VocabSize > model.Config.VocabSize)
+            throw new InvalidDataException(
+                $"tokenizer '{tokenizer.Name}' has {tokenizer.VocabSize:N0} ids but the model's vocabulary has {model.Config.VocabSize:N0}: they do not belong together");
+    }
+
+    /// <summary>Loads a model by path or bundled name, with its own tokenizer unless one is given.</summary>
+    public static LocalLanguageModel Load(string pathOrName, ModelDType dtype = ModelDType.Float32, string? tokenizer = null,
+        ScoringOptions? scoring = null, int? rollingStride = null)
+    {
+        var tok = ResolveTokenizer(pathOrName, tokenizer);
+        var weights = CheckpointLoader.Load(pathOrName, dtype);
+        var model = new LlamaModel(weights);
+        string sha = CheckpointFingerprint.Sha256(pathOrName);
+        string name = BundledModel.Find(pathOrName) is { } b && !File.Exists(pathOrName) && !Directory.Exists(pathOrName)
+            ? b.Name : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(pathOrName)));
+        bool addBos = tok.BosId is not null;
+        var identity = new ModelIdentity(name, pathOrName, sha, dtype.Name(), model.ParameterCount, tok.Name, addBos,
+            CacheKey: $"{sha}|{dtype.Name()}|{tok.Name}|bos={addBos}|stride={rollingStride}");
+        return new LocalLanguageModel(model, tok, identity, scoring, rollingStride);
+    }
+
+    /// <summary>The explicit tokenizer if given, else the one a bundled model names or a model folder holds.</summary>
+    public static ITextTokenizer ResolveTokenizer(string model, string? explicitTokenizer)
+    {
+        if (!string.IsNullOrEmpty(explicitTokenizer)) return TokenizerCatalog.Resolve(explicitTokenizer);
+        if (BundledModel.Find(model) is { } bundled && !File.Exists(model) && !Directory.Exists(model))
+            return TokenizerCatalog.Resolve(bundled.TokenizerName);
+        string? folder = Directory.Exists(model) ? model : File.Exists(model) ? Path.GetDirectoryName(Path.GetFullPath(model)) : null;
+        if (folder != null)
+        {
+            foreach (var candidate in new[] { "tokenizer.json", "tokenizer.model" }.Select(f => Path.Combine(folder, f)))
+                if (File.Exists(candidate)) return TokenizerCatalog.Resolve(candidate);
+            var tok = Directory.GetFiles(folder, "tok*.bin");
+            if (tok.Length == 1) return TokenizerCatalog.Resolve(tok[0]);
+        }
+        if (!File.Exists(model) && !Directory.Exists(model))
+            throw new FileNotFoundException($"model '{model}' not found: not a file, not a folder, not a bundled model (bundled: {string.Join(", ", BundledModel.All.Select(m => m.Name))})");
+        throw new ArgumentException($"model '{model}' brings no tokenizer (no tokenizer.json, tokenizer.model or tok*.bin beside it): pass --tokenizer NAME|PATH");
+    }
+
+    /// <summary>Changes how requests are packed into forward passes (results do not change, only speed and memory).</summary>
+    public void UseBatching(ScoringOptions options)
+    {
+        long processed = _scorer.TokensProcessed;
+        _scorer = new TokenScorer(_model, options);
+        _tokensBeforeRebatching += processed;
+    }
+
+    private long _tokensBeforeRebatching;
+
+    public int CountPromptTokens(string text) => Encode(text).Length + (Identity.AddBos ? 1 : 0);
+
+    private int[] Encode(string text)
+    {
+        if (_encodings.TryGetValue(text, out var ids)) return ids;
+        if (_encodings.Count > 50_000) _encodings.Clear();
+        return _encodings[text] = [.. _tokenizer.Encode(text)];
+    }
+
+    private int Prefix => _tokenizer.BosId ?? _tokenizer.EosId ?? _model.Config.BosTokenId ?? 0;
+
+    /// <summary>Context and continuation token ids split as lm-evaluation-harness's _encode_pair does.</summary>
+    public (int[] Context, int[] Continuation) EncodePair(string context, string continuation)
+    {
+        int spaces = context.Length - context.TrimEnd().Length;
+        if (spaces > 0)
+        {
+            continuation = context[^spaces..] + continuation;
+            context = context[..^spaces];
+        }
+        int[] whole = Encode(context + continuation);
+        int[] ctx = Encode(context);
+        int[] cont = whole.Length > ctx.Length ? whole[ctx.Length..] : Encode(continuation);
+        int[] prefixed = Identity.AddBos || ctx.Length == 0 ? [Prefix, .. ctx] : ctx;
+        return (prefixed, cont);
+    }
+
+    public IReadOnlyList<LoglikelihoodResponse> Loglikelihood(IReadOnlyList<LoglikelihoodRequest> requests, IProgressSink progress)
+    {
+        int max = ContextLength;
+        var tokenRequests = new List<ContinuationRequest>(requests.Count);
+        var truncated = new bool[requests.Count];
+        for (int i = 0; i < requests.Count; i++)
+        {
+            var (ctx, cont) = EncodePair(requests[i].Context, requests[i].Continuation);
+            if (cont.Length == 0) throw new ArgumentException($"request {i}: the continuation '{requests[i].Continuation}' has no tokens");
+            if (cont.Length > max)
+                throw new ArgumentException($"request {i}: the continuation alone has {cont.Length} tokens, more than the model's context of {max}");
+            if (ctx.Length + cont.Length - 1 > max) // keep the last max+1 tokens, as lm-evaluation-harness does
+            {
+                ctx = ctx[^(max + 1 - cont.Length)..];
+                truncated[i] = true;
+            }
+            tokenRequests.Add(new ContinuationRequest(ctx, cont));
+        }
+        EngineTime.Start();
+        try
+        {
+            var scores = _scorer.Loglikelihood(tokenRequests, (done, total) => progress.Report(done, total, EngineTokens));
+            return scores.Select((s, i) => new LoglikelihoodResponse(s.LogProb, s.IsGreedy, s.TokenLogProbs.Length, truncated[i])).ToList();
+        }
+        finally { EngineTime.Stop(); }
+    }
+
+    public IReadOnlyList<RollingLoglikelihoodResponse> LoglikelihoodRolling(IReadOnlyList<RollingLoglikelihoodRequest> requests, IProgressSink progress)
+    {
+        var docs = requests.Select(r => _tokenizer.Encode(r.Text).ToArray()).ToList();
+        var nonEmpty = docs.Select((d, i) => (d, i)).Where(x => x.d.Length > 0).ToList();
+        EngineTime.Start();
+        try
+        {
+            var perToken = _scorer.LoglikelihoodRolling(nonEmpty.Select(x => x.d).ToList(), Prefix, _rollingStride,
+                (done, total) => progress.Report(done, total, EngineTokens));
+            var result = new RollingLoglikelihoodResponse[requests.Count];
+            for (int i = 0; i < requests.Count; i++) result[i] = new RollingLoglikelihoodResponse(0, 0);
+            for (int k = 0; k < nonEmpty.Count; k++)
+                result[nonEmpty[k].i] = new RollingLoglikelihoodResponse(perToken[k].Sum(x => (double)x), perToken[k].Length);
+            return result;
+        }
+        finally { EngineTime.Stop(); }
+    }
+
+    public IReadOnlyList<GenerateResponse> GenerateUntil(IReadOnlyList<GenerateRequest> requests, IProgressSink progress)
+    {
+        var results = new List<GenerateResponse>(requests.Count);
+        for (int i = 0; i < requests.Count; i++)
+        {
+            var r = requests[i];
+            int[] ctx = Identity.AddBos ? [Prefix, .. Encode(r.Context)] : Encode(r.Context);
+            if (ctx.Length == 0) ctx = [Prefix];
+            int room = Math.Max(1, ContextLength - r.MaxTokens);
+            if (ctx.Length > room) ctx = ctx[^room..]; // keep the end of the prompt, as lm-evaluation-harness does
+            var settings = new GenerationSettings
+            {
+                MaxNewTokens = r.MaxTokens,
+                Temperature = r.Temperature,
+                Seed = r.Seed,
+                StopTokens = _tokenizer.EosId is int eos ? new HashSet<int> { eos } : new HashSet<int>(),
+                ShouldStop = r.Until.Count == 0 ? null : generated => StopIndex(_tokenizer.Decode(generated), r.Until) >= 0,
+            };
+            EngineTime.Start();
+            GenerationResult g;
+            try { g = _generator.Generate(ctx, settings); }
+            finally { EngineTime.Stop(); }
+            _generatedTokens += ctx.Length + g.Tokens.Length;
+            string text = _tokenizer.Decode(g.Tokens);
+            int stop = StopIndex(text, r.Until);
+            results.Add(new GenerateResponse(stop >= 0 ? text[..stop] : text, g.Tokens.Length));
+            progress.Report(i + 1, requests.Count, EngineTokens);
+        }
+        return results;
+    }
+
+    private static int StopIndex(string text, IReadOnlyList<string> until)
+    {
+        int best = -1;
+        foreach (var u in until)
+        {
+            if (u.Length == 0) continue;
+            int i = text.IndexOf(u, StringComparison.Ordinal);
+            if (i >= 0 && (best < 0 || i < best)) best = i;
+        }
+        return best;
+    }
+
+    public void Dispose() => _model.Dispose();
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CsvHelper;
+
+namespace SmallLlm.Eval.Results;
+
+/// <summary>
+/// Writes and reads result files. Every file is written to a temporary name and renamed into place, so a killed run
+/// never leaves a half-written file that looks complete; the samples file is written before the result that names it.
+/// </summary>
+public static class ResultFiles
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private static readonly JsonSerializerOptions JsonLine = new(Json) { WriteIndented = false };
+
+    public static string ModelFolderName(string modelName) =>
+        string.Concat(modelName.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+
+    public static string ResultPath(string outputDir, string modelName, string task) =>
+        Path.Combine(outputDir, ModelFolderName(modelName), task + ".json");
+
+    public static void Write(string outputDir, TaskResult result, IEnumerable<IReadOnlyDictionary<string, object?>> samples)
+    {
+        string path = ResultPath(outputDir, result.Model.Name, result.Task.Name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        AtomicWrite(Path.Combine(Path.GetDirectoryName(path)!, result.SamplesFile), writer =>
+        {
+            foreach (var s in samples) writer.WriteLine(JsonSerializer.Serialize(s, JsonLine));
+        });
+        AtomicWrite(path, writer => writer.Write(JsonSerializer.Serialize(result, Json)));
+    }
+
+    public static void AtomicWrite(string path, Action<TextWriter> write)
+    {
+        string tmp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        using (var writer = new StreamWriter(tmp, false, new UTF8Encoding(false)))
+        {
+            writer.NewLine = "\n";
+            write(writer);
+        }
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <summary>One row per (model, task, metric) of every result under <paramref name="outputDir"/>, as CSV.</summary>
+    public static void WriteSummaryCsv(string outputDir)
+    {
+        var rows = new List<SummaryRow>();
+        foreach (var file in Directory.GetFiles(outputDir, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            TaskResult? r;
+            try { r = JsonSerializer.Deserialize<TaskResult>(File.ReadAllText(file), Json); }
+            catch (JsonException) { continue; } // not a result file (or another schema): reports warn about those
+            if (r?.Task is null || r.Metrics is null) continue;
+            foreach (var (metric, v) in r.Metrics)
+                rows.Add(new SummaryRow(r.Model.Name, r.Task.Name, metric, v.Value, v.Stderr, v.N, r.Model.DType,
+                    r.Task.Settings.TryGetValue("num_fewshot", out var k) ? k?.ToString() : null,
+                    r.Task.Settings.TryGetValue("limit", out var l) ? l?.ToString() : null));
+        }
+        AtomicWrite(Path.Combine(outputDir, "summary.csv"), writer =>
+        {
+            using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture, leaveOpen: true);
+            csv.WriteRecords(rows);
+        });
+    }
+
+    public sealed record SummaryRow(string Model, string Task, string Metric, double Value, double? Stderr, int N, string DType, string? NumFewshot, string? Limit);
+}

@@ -1,0 +1,58 @@
+using System.Text.Json.Serialization;
+using SmallLlm.Eval.Tasks;
+
+namespace SmallLlm.Eval.Results;
+
+/// <summary>
+/// The results file of one (model, task, settings) run: <c>&lt;output&gt;/&lt;model&gt;/&lt;task&gt;.json</c>. Everything
+/// but <see cref="Timing"/> is deterministic: the same command gives the same file. Schema in README ("Results").
+/// </summary>
+public sealed record TaskResult
+{
+    public const int CurrentSchemaVersion = 1;
+
+    [JsonPropertyName("schema_version")] public int SchemaVersion { get; init; } = CurrentSchemaVersion;
+    [JsonPropertyName("task")] public required TaskInfo Task { get; init; }
+    [JsonPropertyName("model")] public required ModelInfo Model { get; init; }
+    [JsonPropertyName("harness")] public required HarnessInfo Harness { get; init; }
+    [JsonPropertyName("seed")] public ulong Seed { get; init; }
+    [JsonPropertyName("metrics")] public required IReadOnlyDictionary<string, MetricValue> Metrics { get; init; }
+    [JsonPropertyName("breakdown")] public IReadOnlyDictionary<string, IReadOnlyDictionary<string, MetricValue>> Breakdown { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, MetricValue>>();
+    [JsonPropertyName("counts")] public required IReadOnlyDictionary<string, long> Counts { get; init; }
+    [JsonPropertyName("warnings")] public IReadOnlyList<string> Warnings { get; init; } = [];
+    [JsonPropertyName("samples_file")] public required string SamplesFile { get; init; }
+    [JsonPropertyName("timing")] public required TimingInfo Timing { get; init; }
+}
+
+public sealed record TaskInfo(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("data_sha256")] string DataSha256,
+    [property: JsonPropertyName("settings")] IReadOnlyDictionary<string, object?> Settings);
+
+public sealed record ModelInfo(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("path")] string Path,
+    [property: JsonPropertyName("weights_sha256")] string WeightsSha256,
+    [property: JsonPropertyName("dtype")] string DType,
+    [property: JsonPropertyName("parameters")] long Parameters,
+    [property: JsonPropertyName("context_length")] int ContextLength,
+    [property: JsonPropertyName("tokenizer")] string Tokenizer,
+    [property: JsonPropertyName("add_bos")] bool AddBos);
+
+public sealed record HarnessInfo(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("git_commit")] string? GitCommit);
+
+/// <summary>The only part of a result that changes between identical runs.</summary>
+public sealed record TimingInfo(
+    [property: JsonPropertyName("started_utc")] DateTime StartedUtc,
+    [property: JsonPropertyName("wall_seconds")] double WallSeconds,
+    [property: JsonPropertyName("model_seconds")] double ModelSeconds,
+    [property: JsonPropertyName("tokens")] long Tokens,
+    [property: JsonPropertyName("tokens_per_second")] double TokensPerSecond,
+    [property: JsonPropertyName("requests")] int Requests,
+    [property: JsonPropertyName("requests_computed")] int RequestsComputed,
+    [property: JsonPropertyName("requests_reused")] int RequestsReused);

@@ -1,0 +1,20 @@
+using SmallLlm.Eval.Engine.Scoring;
+
+namespace SmallLlm.Eval.Runner;
+
+/// <summary>"auto" or a number of sequences per forward pass, turned into scoring options.</summary>
+public static class BatchSize
+{
+    public static ScoringOptions Parse(string text, long parameters)
+    {
+        if (text.Equals("auto", StringComparison.OrdinalIgnoreCase))
+        {
+            // Small models are bound by per-pass overhead: pack more tokens. Large ones by activation memory.
+            int tokens = parameters < 20_000_000 ? 16384 : parameters < 200_000_000 ? 2048 : 1024;
+            return new ScoringOptions { MaxBatchRows = Math.Max(8, tokens / 128), MaxBatchTokens = tokens };
+        }
+        if (!int.TryParse(text, out int rows) || rows < 1)
+            throw new ArgumentException($"--batch-size must be a positive number or 'auto', got '{text}'");
+        return new ScoringOptions { MaxBatchRows = rows, MaxBatchTokens = rows * 1024 };
+    }
+}

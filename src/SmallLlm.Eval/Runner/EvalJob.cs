@@ -1,0 +1,46 @@
+using SmallLlm.Eval.Engine;
+using SmallLlm.Eval.Models;
+using SmallLlm.Eval.Results;
+using SmallLlm.Eval.Tasks;
+
+namespace SmallLlm.Eval.Runner;
+
+/// <summary>What one `smalleval eval` (or one model of `smalleval run`) does.</summary>
+public sealed record EvalJobSpec
+{
+    public required string Model { get; init; }
+    public ModelDType DType { get; init; } = ModelDType.Float32;
+    public string? Tokenizer { get; init; }
+    public required IReadOnlyList<string> Tasks { get; init; }
+    public required string TasksDirectory { get; init; }
+    public string? PluginsDirectory { get; init; }
+    public string BatchSize { get; init; } = "auto";
+    public required string OutputDirectory { get; init; }
+    /// <summary>SQLite request cache; null disables it.</summary>
+    public string? CachePath { get; init; }
+    public required Func<string, TaskSettings> SettingsFor { get; init; }
+}
+
+/// <summary>Loads the model once, runs every task, writes results and the CSV summary, and prints a table.</summary>
+public static class EvalJob
+{
+    public static IReadOnlyList<TaskResult> Run(EvalJobSpec spec, TextWriter log, Func<string, IProgressSink> progressFor)
+    {
+        var registry = TaskRegistry.Load(spec.TasksDirectory, spec.PluginsDirectory);
+        var tasks = spec.Tasks.Select(registry.Create).ToList(); // unknown names fail before the model loads
+        using var model = LocalLanguageModel.Load(spec.Model, spec.DType, spec.Tokenizer);
+        model.UseBatching(BatchSize.Parse(spec.BatchSize, model.Engine.ParameterCount));
+        using var cache = spec.CachePath is null ? null : new RequestCache(spec.CachePath);
+        var runner = new EvalRunner(model, cache, progressFor);
+        var results = new List<TaskResult>();
+        foreach (var task in tasks)
+        {
+            var result = runner.Run(task, spec.SettingsFor(task.Name), spec.OutputDirectory);
+            results.Add(result);
+            foreach (var w in result.Warnings.Take(5)) log.WriteLine($"warning: {task.Name}: {w}");
+            if (result.Warnings.Count > 5) log.WriteLine($"warning: {task.Name}: ... and {result.Warnings.Count - 5} more (see the result file)");
+        }
+        ResultFiles.WriteSummaryCsv(spec.OutputDirectory);
+        return results;
+    }
+}

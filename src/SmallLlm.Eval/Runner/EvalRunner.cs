@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using SmallLlm.Eval.Models;
+using SmallLlm.Eval.Requests;
+using SmallLlm.Eval.Results;
+using SmallLlm.Eval.Tasks;
+
+namespace SmallLlm.Eval.Runner;
+
+/// <summary>
+/// Runs tasks against a model: plan (documents → requests), execute (batched, deduplicated and cached by the model
+/// wrapper), score, and write the result and per-sample files atomically.
+/// </summary>
+public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<string, IProgressSink> progressFor)
+{
+    private readonly CachingLanguageModel _cached = new(model, cache);
+
+    public TaskResult Run(IEvalTask task, TaskSettings settings, string outputDir)
+    {
+        var started = DateTime.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var engine = model as LocalLanguageModel;
+        double engineBefore = engine?.EngineTime.Elapsed.TotalSeconds ?? 0;
+        long tokensBefore = engine?.EngineTokens ?? 0;
+        int reusedBefore = _cached.Reused, computedBefore = _cached.Computed;
+
+        var plan = task.Plan(_cached, settings);
+        var responses = Execute(plan.Requests, progressFor(task.Name));
+        var scores = plan.Score(responses);
+
+        double wall = clock.Elapsed.TotalSeconds;
+        double modelSeconds = (engine?.EngineTime.Elapsed.TotalSeconds ?? wall) - engineBefore;
+        long tokens = (engine?.EngineTokens ?? 0) - tokensBefore;
+        var id = model.Identity;
+        var result = new TaskResult
+        {
+            Task = new TaskInfo(task.Name, task.Version, plan.DataSha256, plan.Settings),
+            Model = new ModelInfo(id.Name, id.Path, id.WeightsSha256, id.DType, id.Parameters, model.ContextLength, id.Tokenizer, id.AddBos),
+            Harness = HarnessVersion.Current,
+            Seed = settings.Seed,
+            Metrics = scores.Metrics,
+            Breakdown = scores.Breakdown,
+            Counts = new Dictionary<string, long>(scores.Counts) { ["documents"] = plan.Documents, ["requests"] = plan.Requests.Count },
+            Warnings = plan.Warnings,
+            SamplesFile = task.Name + ".samples.jsonl",
+            Timing = new TimingInfo(started, wall, modelSeconds, tokens, modelSeconds > 0 ? tokens / modelSeconds : 0,
+                plan.Requests.Count, _cached.Computed - computedBefore, _cached.Reused - reusedBefore),
+        };
+        ResultFiles.Write(outputDir, result, scores.Samples);
+        return result;
+    }
+
+    /// <summary>Sends each kind of request to the model in one batched call, and puts the answers back in order.</summary>
+    private IReadOnlyList<ModelResponse> Execute(IReadOnlyList<ModelRequest> requests, IProgressSink progress)
+    {
+        var responses = new ModelResponse[requests.Count];
+        void Dispatch<TReq, TResp>(Func<IReadOnlyList<TReq>, IProgressSink, IReadOnlyList<TResp>> call)
+            where TReq : ModelRequest where TResp : ModelResponse
+        {
+            var indices = Enumerable.Range(0, requests.Count).Where(i => requests[i] is TReq).ToList();
+            if (indices.Count == 0) return;
+            var answers = call(indices.Select(i => (TReq)requests[i]).ToList(), progress);
+            for (int j = 0; j < indices.Count; j++) responses[indices[j]] = answers[j];
+        }
+        Dispatch<LoglikelihoodRequest, LoglikelihoodResponse>(_cached.Loglikelihood);
+        Dispatch<RollingLoglikelihoodRequest, RollingLoglikelihoodResponse>(_cached.LoglikelihoodRolling);
+        Dispatch<GenerateRequest, GenerateResponse>(_cached.GenerateUntil);
+        return responses;
+    }
+}

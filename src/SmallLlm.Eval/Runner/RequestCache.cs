@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using SmallLlm.Eval.Requests;
+
+namespace SmallLlm.Eval.Runner;
+
+/// <summary>
+/// Answers already computed, in SQLite, keyed by the model's cache key and the request. Each batch is committed as it
+/// finishes, so a killed run loses at most the batch in flight and a rerun computes only what is missing.
+/// </summary>
+public sealed class RequestCache : IDisposable
+{
+    private readonly SqliteConnection _db;
+    public string Path { get; }
+
+    public RequestCache(string path)
+    {
+        Path = path;
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _db.Open();
+        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+        Execute("CREATE TABLE IF NOT EXISTS responses (model TEXT NOT NULL, request TEXT NOT NULL, response TEXT NOT NULL, PRIMARY KEY (model, request)) WITHOUT ROWID;");
+    }
+
+    private void Execute(string sql)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>A stable key for a request: the SHA-256 of its kind and fields.</summary>
+    public static string Key(ModelRequest request)
+    {
+        string text = request switch
+        {
+            LoglikelihoodRequest r => JsonSerializer.Serialize(new object[] { "loglikelihood", r.Context, r.Continuation }),
+            RollingLoglikelihoodRequest r => JsonSerializer.Serialize(new object[] { "rolling", r.Text }),
+            GenerateRequest r => JsonSerializer.Serialize(new object[] { "generate", r.Context, r.Until, r.MaxTokens, r.Temperature, r.Seed }),
+            _ => throw new ArgumentException($"unknown request type {request.GetType().Name}"),
+        };
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    public Dictionary<string, T> Lookup<T>(string model, IEnumerable<string> keys) where T : ModelResponse
+    {
+        var found = new Dictionary<string, T>();
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT response FROM responses WHERE model = $m AND request = $r";
+        var m = cmd.Parameters.Add("$m", SqliteType.Text);
+        var r = cmd.Parameters.Add("$r", SqliteType.Text);
+        m.Value = model;
+        foreach (var key in keys.Distinct())
+        {
+            r.Value = key;
+            if (cmd.ExecuteScalar() is string json && JsonSerializer.Deserialize<T>(json) is { } value) found[key] = value;
+        }
+        return found;
+    }
+
+    public void Store<T>(string model, IEnumerable<(string Key, T Response)> items) where T : ModelResponse
+    {
+        using var tx = _db.BeginTransaction();
+        using var cmd = _db.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "INSERT OR REPLACE INTO responses (model, request, response) VALUES ($m, $r, $v)";
+        var m = cmd.Parameters.Add("$m", SqliteType.Text);
+        var r = cmd.Parameters.Add("$r", SqliteType.Text);
+        var v = cmd.Parameters.Add("$v", SqliteType.Text);
+        m.Value = model;
+        foreach (var (key, response) in items)
+        {
+            r.Value = key;
+            v.Value = JsonSerializer.Serialize(response);
+            cmd.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
+
+    public void Dispose() => _db.Dispose();
+}

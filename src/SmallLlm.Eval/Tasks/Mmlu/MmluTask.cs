@@ -1,0 +1,158 @@
+using System.Security.Cryptography;
+using System.Text;
+using SmallLlm.Eval.Metrics;
+using SmallLlm.Eval.Models;
+using SmallLlm.Eval.Requests;
+using SmallLlm.Eval.Tasks.Data;
+
+namespace SmallLlm.Eval.Tasks.Mmlu;
+
+/// <summary>MMLU-style four-way multiple choice, scored by the log-likelihood of " A" .. " D" after the prompt.</summary>
+public sealed class MmluTask(TaskDefinition definition) : IEvalTask
+{
+    public string Name => definition.Name;
+    public string Version => definition.Version;
+    public string Description => definition.Description;
+
+    private string EvalSplit => definition.String("eval_split", "test");
+    private string FewshotSplit => definition.String("fewshot_split", "dev");
+    private int DefaultShots => definition.Int("num_fewshot") ?? 5;
+
+    private (MmluDataset Data, DataIssues Issues, List<string> Subjects) Load(TaskSettings settings)
+    {
+        var issues = new DataIssues(settings.Strict);
+        var data = MmluDataset.Load(definition.DataPath("data", settings.DataDir), issues);
+        var subjects = data.Subjects(EvalSplit).ToList();
+        if (subjects.Count == 0)
+            throw new InvalidDataException($"{data.Root}: no questions in split '{EvalSplit}'");
+        if (settings.Options.TryGetValue("subjects", out var only))
+        {
+            var wanted = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            var unknown = wanted.Where(w => !subjects.Contains(w)).ToList();
+            if (unknown.Count > 0)
+                throw new ArgumentException($"unknown MMLU subject(s) {string.Join(", ", unknown)}; known: {string.Join(", ", subjects)}");
+            subjects = wanted;
+        }
+        return (data, issues, subjects);
+    }
+
+    private int Shots(TaskSettings s)
+    {
+        int k = s.NumFewshot ?? DefaultShots;
+        if (k is < 0 or > 5) throw new ArgumentException($"--num-fewshot for {Name} must be 0 to 5 (the dev split has 5 questions per subject), got {k}");
+        return k;
+    }
+
+    public TaskDescription Describe(TaskSettings settings)
+    {
+        var (data, issues, subjects) = Load(settings);
+        int k = Shots(settings);
+        var perSplit = data.Splits.ToDictionary(s => s, s => data.Subjects(s).Sum(sub => data.Questions(s, sub).Count));
+        var perSubject = subjects.ToDictionary(s => s, s => Math.Min(data.Questions(EvalSplit, s).Count, settings.Limit ?? int.MaxValue));
+        var first = data.Questions(EvalSplit, subjects[0])[0];
+        var prompt = MmluPrompt.Build(first.Subject, data.Questions(FewshotSplit, first.Subject).Take(k).ToList(), first);
+        return new TaskDescription(Name, definition.Kind, Description, data.Root, perSplit, perSubject, prompt, MmluPrompt.Continuations, issues.Warnings);
+    }
+
+    public TaskPlan Plan(ILanguageModel model, TaskSettings settings)
+    {
+        var (data, issues, subjects) = Load(settings);
+        int k = Shots(settings);
+        var items = new List<Item>();
+        var requests = new List<ModelRequest>();
+        int longestContinuation = model.CountPromptTokens(" D") - model.CountPromptTokens("");
+        foreach (var subject in subjects)
+        {
+            var shotPool = data.Questions(FewshotSplit, subject);
+            if (shotPool.Count < k)
+                issues.Warn($"subject '{subject}' has {shotPool.Count} questions in split '{FewshotSplit}', fewer than {k} shots");
+            foreach (var q in data.Questions(EvalSplit, subject).Take(settings.Limit ?? int.MaxValue))
+            {
+                // Too long for the model: drop shots first, then let the model truncate on the left.
+                int shots = Math.Min(k, shotPool.Count);
+                string prompt = MmluPrompt.Build(subject, shotPool.Take(shots).ToList(), q);
+                while (shots > 0 && model.CountPromptTokens(prompt) + longestContinuation - 1 > model.ContextLength)
+                    prompt = MmluPrompt.Build(subject, shotPool.Take(--shots).ToList(), q);
+                items.Add(new Item(q, prompt, shots, requests.Count));
+                foreach (var c in MmluPrompt.Continuations) requests.Add(new LoglikelihoodRequest(prompt, c));
+            }
+        }
+        var plan = new MmluPlan(items, k)
+        {
+            DataSha256 = DataHash.Of(data.Root, data.Files),
+            Documents = items.Count,
+            Requests = requests,
+            Settings = new Dictionary<string, object?>
+            {
+                ["num_fewshot"] = k, ["limit"] = settings.Limit, ["eval_split"] = EvalSplit, ["fewshot_split"] = FewshotSplit,
+                ["subjects"] = subjects.Count, ["fewshot_sampler"] = "first_n", ["strict"] = settings.Strict,
+            },
+        };
+        plan.Warnings.AddRange(issues.Warnings);
+        return plan;
+    }
+
+    private sealed record Item(MmluQuestion Question, string Prompt, int Shots, int FirstRequest);
+
+    private sealed class MmluPlan(List<Item> items, int requestedShots) : TaskPlan
+    {
+        public override TaskScores Score(IReadOnlyList<ModelResponse> responses)
+        {
+            var samples = new List<IReadOnlyDictionary<string, object?>>();
+            var correctBySubject = new SortedDictionary<string, List<bool>>(StringComparer.Ordinal);
+            long truncated = 0, shotsDropped = 0;
+            foreach (var item in items)
+            {
+                var lls = Enumerable.Range(0, 4).Select(j => (LoglikelihoodResponse)responses[item.FirstRequest + j]).ToList();
+                int prediction = 0;
+                for (int j = 1; j < 4; j++) if (lls[j].LogLikelihood > lls[prediction].LogLikelihood) prediction = j;
+                bool correct = prediction == item.Question.Answer;
+                bool wasTruncated = lls.Any(l => l.Truncated);
+                truncated += wasTruncated ? 1 : 0;
+                shotsDropped += requestedShots - item.Shots;
+                if (!correctBySubject.TryGetValue(item.Question.Subject, out var list)) correctBySubject[item.Question.Subject] = list = new();
+                list.Add(correct);
+                samples.Add(new Dictionary<string, object?>
+                {
+                    ["doc_id"] = item.Question.Id,
+                    ["subject"] = item.Question.Subject,
+                    ["category"] = MmluSubjects.Category(item.Question.Subject),
+                    ["prompt_sha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(item.Prompt)))[..16],
+                    ["target"] = MmluQuestion.Letters[item.Question.Answer],
+                    ["loglikelihoods"] = lls.Select(l => l.LogLikelihood).ToArray(),
+                    ["prediction"] = MmluQuestion.Letters[prediction],
+                    ["correct"] = correct,
+                    ["shots"] = item.Shots,
+                    ["truncated"] = wasTruncated,
+                });
+            }
+            var bySubject = correctBySubject.ToDictionary(kv => kv.Key, kv => MeanMetric.Of(kv.Value));
+            var byCategory = correctBySubject.GroupBy(kv => MmluSubjects.Category(kv.Key))
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => MeanMetric.Of(g.SelectMany(kv => kv.Value)));
+            var all = correctBySubject.Values.SelectMany(v => v).ToList();
+            return new TaskScores
+            {
+                Metrics = new Dictionary<string, MetricValue>
+                {
+                    ["acc"] = MeanMetric.Of(all),                                    // micro: every question counts once
+                    ["acc_macro"] = MeanMetric.MacroAverage(bySubject.Values.ToList()), // every subject counts once
+                },
+                Breakdown = new Dictionary<string, IReadOnlyDictionary<string, MetricValue>>
+                {
+                    ["category"] = byCategory,
+                    ["subject"] = bySubject,
+                },
+                Counts = new Dictionary<string, long> { ["truncated_prompts"] = truncated, ["shots_dropped"] = shotsDropped },
+                Samples = samples,
+            };
+        }
+    }
+}
+
+/// <summary>The "mmlu" kind of task definition.</summary>
+public sealed class MmluTaskKind : ITaskKind
+{
+    public string Kind => "mmlu";
+    public IEvalTask Create(TaskDefinition definition) => new MmluTask(definition);
+}

@@ -1,0 +1,74 @@
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace SmallLlm.Eval.Tasks;
+
+/// <summary>
+/// The tasks a run can use: every <c>*.task.json</c> under the tasks folder, each built by the <see cref="ITaskKind"/>
+/// its "kind" names. Kinds are found by reflection in this assembly and in plugin assemblies (<c>*.dll</c> in the
+/// plugins folder named by eval.config.json).
+/// </summary>
+public sealed class TaskRegistry
+{
+    private readonly Dictionary<string, TaskDefinition> _definitions;
+    private readonly Dictionary<string, ITaskKind> _kinds;
+    public string TasksDirectory { get; }
+
+    private TaskRegistry(string tasksDirectory, Dictionary<string, TaskDefinition> definitions, Dictionary<string, ITaskKind> kinds)
+    {
+        TasksDirectory = tasksDirectory;
+        _definitions = definitions;
+        _kinds = kinds;
+    }
+
+    public IReadOnlyCollection<TaskDefinition> Definitions => _definitions.Values.OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
+    public IReadOnlyCollection<string> Kinds => _kinds.Keys.Order(StringComparer.Ordinal).ToList();
+
+    public static TaskRegistry Load(string tasksDirectory, string? pluginsDirectory = null)
+    {
+        if (!Directory.Exists(tasksDirectory))
+            throw new DirectoryNotFoundException($"tasks folder '{tasksDirectory}' not found: run from the repository (or pass --tasks-dir)");
+        var assemblies = new List<Assembly> { typeof(TaskRegistry).Assembly };
+        if (pluginsDirectory is not null && Directory.Exists(pluginsDirectory))
+            foreach (var dll in Directory.GetFiles(pluginsDirectory, "*.dll").Order(StringComparer.Ordinal))
+            {
+                try { assemblies.Add(AssemblyLoadContext.Default.LoadFromAssemblyPath(Path.GetFullPath(dll))); }
+                catch (BadImageFormatException) { throw new InvalidDataException($"{dll}: not a .NET assembly (plugins folder '{pluginsDirectory}')"); }
+            }
+        var kinds = new Dictionary<string, ITaskKind>();
+        foreach (var type in assemblies.SelectMany(SafeTypes).Where(t => typeof(ITaskKind).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false }))
+        {
+            if (type.GetConstructor(Type.EmptyTypes) is null) continue;
+            var kind = (ITaskKind)Activator.CreateInstance(type)!;
+            kinds[kind.Kind] = kind;
+        }
+        var definitions = new Dictionary<string, TaskDefinition>();
+        foreach (var file in Directory.GetFiles(tasksDirectory, "*.task.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var def = TaskDefinition.Read(file);
+            if (definitions.TryGetValue(def.Name, out var other))
+                throw new InvalidDataException($"{file}: task name '{def.Name}' is already defined by {other.FilePath}");
+            definitions[def.Name] = def;
+        }
+        return new TaskRegistry(tasksDirectory, definitions, kinds);
+    }
+
+    private static IEnumerable<Type> SafeTypes(Assembly a)
+    {
+        try { return a.GetTypes(); }
+        catch (ReflectionTypeLoadException e) { return e.Types.Where(t => t is not null)!; }
+    }
+
+    public IEvalTask Create(string name)
+    {
+        if (!_definitions.TryGetValue(name, out var def))
+            throw new ArgumentException($"unknown task '{name}': known tasks are {string.Join(", ", _definitions.Keys.Order(StringComparer.Ordinal))}");
+        if (!_kinds.TryGetValue(def.Kind, out var kind))
+            throw new InvalidDataException($"{def.FilePath}: kind '{def.Kind}' is not known: known kinds are {string.Join(", ", Kinds)} (is its plugin in the plugins folder?)");
+        return kind.Create(def);
+    }
+
+    /// <summary>Parses "a,b,c" into tasks, failing on the first unknown name with the list of known ones.</summary>
+    public IReadOnlyList<IEvalTask> CreateAll(string commaSeparated) =>
+        commaSeparated.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().Select(Create).ToList();
+}
