@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace SmallLlm.Eval.Cli.Tests;
+namespace SmallLlm.Eval.TestSupport;
+
+using SmallLlm.Eval.Cli;
 
 /// <summary>Runs smalleval in-process (fast) or as a real process (to test the binary and its native libraries).</summary>
 public sealed record CliRun(int ExitCode, string Stdout, string Stderr)

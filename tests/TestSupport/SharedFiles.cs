@@ -1,4 +1,4 @@
-namespace SmallLlm.Eval.Engine.Tests;
+namespace SmallLlm.Eval.TestSupport;
 
 /// <summary>Locates the read-only reference files in ../shared beside the repository; tests skip when it is absent.</summary>
 public static class SharedFiles
