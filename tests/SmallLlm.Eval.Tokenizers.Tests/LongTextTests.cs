@@ -38,4 +38,19 @@ public class LongTextTests
         Assert.True(files > 100, $"only {files} reference files");
         Assert.True(failures.Count == 0, $"{tokenizerName}: {failures.Count} of {files} files differ:\n" + string.Join("\n", failures));
     }
+
+    [Fact]
+    public void Counts_do_not_depend_on_the_order_texts_are_encoded_in()
+    {
+        // Microsoft.ML.Tokenizers' own cl100k path gives 1,229,785 tokens for these files in name order and 1,229,815
+        // in reverse order (its cache); tiktoken says 1,229,810. Ours must not depend on history.
+        var texts = Directory.EnumerateFiles(Corpora, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => Encoding.UTF8.GetString(File.ReadAllBytes(f))).ToArray();
+        var forward = BuiltInTokenizers.ByName["cl100k_base"].Value;
+        var backward = (ITextTokenizer)BuiltInTokenizers.Llama3Style("fresh", EmbeddedVocabularies.Llama3Tokens());
+        long llama3Forward = texts.Sum(t => (long)TokenizerCatalog.Resolve("llama3").CountTokens(t));
+        long llama3Backward = texts.Reverse().Sum(t => (long)backward.CountTokens(t));
+        Assert.Equal(llama3Forward, llama3Backward);
+        Assert.Equal(1_229_810, texts.Reverse().Sum(t => (long)forward.CountTokens(t)));
+    }
 }
