@@ -21,20 +21,31 @@ public static class TokenizersCharts
             corpora.Select(Label).ToArray(), report.Tokenizers, values), png);
         written.Add(png);
 
-        // A corpus of several files named by language (udhr/eng.txt, flores/hin_Deva.txt) gets its own chart.
+        // A corpus of several files or folders named by language (udhr/eng.txt, flores/hin_Deva.txt, code/rust/)
+        // gets its own chart: one group per file, or per folder when the files sit in folders.
         foreach (string corpus in corpora)
         {
             var files = report.Files.Where(f => f.File.Corpus == corpus).ToList();
-            if (files.Count < 3 || files.Any(f => f.File.Folder != ".")) continue;
-            var perFile = new double[files.Count, report.Tokenizers.Count];
-            for (int f = 0; f < files.Count; f++)
-                for (int t = 0; t < report.Tokenizers.Count; t++) perFile[f, t] = 1 / CompressionReport.BytesPerToken(files[f].Counts, t);
+            var groups = files.All(f => f.File.Folder == ".")
+                ? files.Select(f => (Name: Path.GetFileNameWithoutExtension(f.File.RelativePath), Counts: f.Counts)).ToList()
+                : files.GroupBy(f => f.File.Folder.Split('/')[0]).Select(g => (Name: g.Key, Counts: Sum(g, report.Tokenizers.Count))).ToList();
+            if (groups.Count < 3) continue;
+            var perGroup = new double[groups.Count, report.Tokenizers.Count];
+            for (int g = 0; g < groups.Count; g++)
+                for (int t = 0; t < report.Tokenizers.Count; t++) perGroup[g, t] = 1 / CompressionReport.BytesPerToken(groups[g].Counts, t);
             string path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(png))!, $"{Path.GetFileNameWithoutExtension(png)}.{Label(corpus)}.png");
             GroupedBarChart.SavePng(new GroupedBarData($"Tokens per byte by language: {Label(corpus)}", "tokens / byte",
-                files.Select(f => Path.GetFileNameWithoutExtension(f.File.RelativePath)).ToArray(), report.Tokenizers, perFile), path);
+                groups.Select(g => g.Name).ToArray(), report.Tokenizers, perGroup), path);
             written.Add(path);
         }
         return written;
+    }
+
+    private static FileCounts Sum(IEnumerable<FileRow> files, int tokenizers)
+    {
+        var total = new FileCounts(tokenizers);
+        foreach (var f in files) total.Add(f.Counts);
+        return total;
     }
 
     private static string Label(string corpus) => Path.GetFileName(Path.TrimEndingDirectorySeparator(corpus)) is { Length: > 0 } n ? n : corpus;
