@@ -69,35 +69,34 @@ public sealed class HuggingFaceByteLevelBpeTokenizer : ITextContinuationTokenize
         return ids;
     }
 
-    public int CountTokens(string text) => Encode(text).Count;
+    public int CountTokens(string text) => EncodeInto(text, null, continuation: false);
 
-    public int CountContinuationTokens(string text)
-    {
-        var ids = new List<int>(text.Length / 3 + 4);
-        EncodeInto(text, ids, continuation: true);
-        return ids.Count;
-    }
+    public int CountContinuationTokens(string text) => EncodeInto(text, null, continuation: true);
 
     public bool IsSafeCut(ReadOnlySpan<char> text, int index) =>
         index > 1 && index < text.Length && text[index - 1] == '\n' && !char.IsWhiteSpace(text[index - 2]) && char.IsLetter(text[index]);
 
-    private void EncodeInto(string text, List<int> output, bool continuation)
+    /// <summary>Appends the ids to <paramref name="output"/> (when given) and returns how many there are.</summary>
+    private int EncodeInto(string text, List<int>? output, bool continuation)
     {
-        if (text.Length == 0) return;
+        if (text.Length == 0) return 0;
+        int count = 0;
         if (_addPrefixSpace && !continuation && text[0] != ' ') text = " " + text;
         var cache = _cache.Value!;
         Span<byte> utf8 = stackalloc byte[256];
         foreach (var (offset, length) in PreTokenizer.Split(text))
         {
             var piece = text.AsSpan(offset, length);
-            if (cache.TryGet(piece, out int[] ids)) { output.AddRange(ids); continue; }
+            if (cache.TryGet(piece, out int[] ids)) { output?.AddRange(ids); count += ids.Length; continue; }
             int max = Encoding.UTF8.GetMaxByteCount(length);
             var bytes = max <= utf8.Length ? utf8 : new byte[max];
             int n = Encoding.UTF8.GetBytes(piece, bytes);
             ids = EncodePiece(bytes[..n]);
             cache.Add(piece, ids);
-            output.AddRange(ids);
+            output?.AddRange(ids);
+            count += ids.Length;
         }
+        return count;
     }
 
     private int[] EncodePiece(ReadOnlySpan<byte> bytes)

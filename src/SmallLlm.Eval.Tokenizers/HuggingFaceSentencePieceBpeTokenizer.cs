@@ -78,14 +78,9 @@ public sealed class HuggingFaceSentencePieceBpeTokenizer : ITextContinuationToke
         return ids;
     }
 
-    public int CountTokens(string text) => Encode(text).Count;
+    public int CountTokens(string text) => EncodeInto(text, null, continuation: false);
 
-    public int CountContinuationTokens(string text)
-    {
-        var ids = new List<int>(text.Length / 3 + 4);
-        EncodeInto(text, ids, continuation: true);
-        return ids.Count;
-    }
+    public int CountContinuationTokens(string text) => EncodeInto(text, null, continuation: true);
 
     public bool IsSafeCut(ReadOnlySpan<char> text, int index)
     {
@@ -96,9 +91,11 @@ public sealed class HuggingFaceSentencePieceBpeTokenizer : ITextContinuationToke
         return b != Space && !_bigrams.Contains((a << 16) | b);
     }
 
-    private void EncodeInto(string text, List<int> output, bool continuation)
+    /// <summary>Appends the ids to <paramref name="output"/> (when given) and returns how many there are.</summary>
+    private int EncodeInto(string text, List<int>? output, bool continuation)
     {
-        if (text.Length == 0) return;
+        if (text.Length == 0) return 0;
+        int count = 0, last = int.MinValue;
         string s = text.Replace(' ', Space);
         if (_options.Prepend && !continuation && !(_options.PrependOnlyIfMissing && s[0] == Space)) s = Space + s;
         var cache = _cache.Value!;
@@ -119,11 +116,14 @@ public sealed class HuggingFaceSentencePieceBpeTokenizer : ITextContinuationToke
             foreach (int id in ids)
             {
                 // fuse_unk: consecutive unknowns are one token, across segments too.
-                if (_options.FuseUnk && id == _options.UnkId && output.Count > 0 && output[^1] == id) continue;
-                output.Add(id);
+                if (_options.FuseUnk && id == _options.UnkId && last == id) continue;
+                output?.Add(id);
+                count++;
+                last = id;
             }
             start = i;
         }
+        return count;
     }
 
     private int[] EncodeSegment(ReadOnlySpan<char> segment)

@@ -84,19 +84,9 @@ public sealed class Llama2CTokenizer : ITextContinuationTokenizer
         return ids;
     }
 
-    public int CountTokens(string text)
-    {
-        var ids = new List<int>(text.Length / 3 + 4);
-        EncodeInto(text, true, ids);
-        return ids.Count;
-    }
+    public int CountTokens(string text) => EncodeInto(text, true, null);
 
-    public int CountContinuationTokens(string text)
-    {
-        var ids = new List<int>(text.Length / 3 + 4);
-        EncodeInto(text, false, ids);
-        return ids.Count;
-    }
+    public int CountContinuationTokens(string text) => EncodeInto(text, false, null);
 
     // Symbols show their vocabulary text; a character outside the vocabulary becomes "<0xXX>" tokens.
     private char LastSymbolChar(char c) => _spanLookup.ContainsKey([c]) ? c : '>';
@@ -110,9 +100,11 @@ public sealed class Llama2CTokenizer : ITextContinuationTokenizer
         return !_bigrams.Contains((LastSymbolChar(text[index - 1]) << 16) | FirstSymbolChar(text[index]));
     }
 
-    private void EncodeInto(string text, bool dummyPrefix, List<int> output)
+    /// <summary>Appends the ids to <paramref name="output"/> (when given) and returns how many there are.</summary>
+    private int EncodeInto(string text, bool dummyPrefix, List<int>? output)
     {
-        if (text.Length == 0) return;
+        if (text.Length == 0) return 0;
+        int count = 0;
         // run.c adds the " " token first; merging it with the text is the same as encoding " " + text.
         ReadOnlySpan<char> s = dummyPrefix && _spaceId >= 0 ? " " + text : text;
         var cache = _cache.Value!;
@@ -126,9 +118,11 @@ public sealed class Llama2CTokenizer : ITextContinuationTokenizer
                 ids = EncodeSegment(segment);
                 cache.Add(segment, ids);
             }
-            output.AddRange(ids);
+            output?.AddRange(ids);
+            count += ids.Length;
             start = i;
         }
+        return count;
     }
 
     private int[] EncodeSegment(ReadOnlySpan<char> segment)

@@ -99,16 +99,9 @@ public sealed class SentencePieceBpeTokenizer : ITextContinuationTokenizer
         return ids;
     }
 
-    public int CountTokens(string text) => Count(text, _model.AddDummyPrefix);
+    public int CountTokens(string text) => EncodeInto(text, _model.AddDummyPrefix, null);
 
-    public int CountContinuationTokens(string text) => Count(text, false);
-
-    private int Count(string text, bool dummyPrefix)
-    {
-        var ids = new List<int>(text.Length / 3 + 4);
-        EncodeInto(text, dummyPrefix, ids);
-        return ids.Count;
-    }
+    public int CountContinuationTokens(string text) => EncodeInto(text, false, null);
 
     public bool IsSafeCut(ReadOnlySpan<char> text, int index)
     {
@@ -135,8 +128,10 @@ public sealed class SentencePieceBpeTokenizer : ITextContinuationTokenizer
         return dummyPrefix ? Space + text : text;
     }
 
-    private void EncodeInto(string text, bool dummyPrefix, List<int> output)
+    /// <summary>Appends the ids to <paramref name="output"/> (when given) and returns how many there are.</summary>
+    private int EncodeInto(string text, bool dummyPrefix, List<int>? output)
     {
+        int count = 0;
         string normalized = Normalize(text, dummyPrefix);
         ReadOnlySpan<char> s = normalized;
         var cache = _cache.Value!;
@@ -152,9 +147,11 @@ public sealed class SentencePieceBpeTokenizer : ITextContinuationTokenizer
                 ids = EncodeSegment(segment);
                 cache.Add(segment, ids);
             }
-            output.AddRange(ids);
+            output?.AddRange(ids);
+            count += ids.Length;
             start = i;
         }
+        return count;
     }
 
     private int[] EncodeSegment(ReadOnlySpan<char> segment)

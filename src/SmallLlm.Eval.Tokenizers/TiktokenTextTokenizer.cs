@@ -52,9 +52,23 @@ public sealed class TiktokenTextTokenizer : ITextContinuationTokenizer
 
     public int CountTokens(string text)
     {
+        if (text.Length == 0) return 0;
+        // Text without surrogates (nearly all): walk the matches directly, no list of pre-tokens.
+        if (text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') >= 0) return Pieces(text).Sum(p => p.Length);
+        var cache = _cache.Value!;
         int count = 0;
-        foreach (var piece in Pieces(text)) count += piece.Length;
+        foreach (var m in PreTokenizer.Regex.EnumerateMatches(text)) count += Ids(text.AsSpan(m.Index, m.Length), cache).Length;
         return count;
+    }
+
+    private int[] Ids(ReadOnlySpan<char> piece, SegmentCache cache)
+    {
+        if (!cache.TryGet(piece, out int[] ids))
+        {
+            ids = _inner.EncodeToIds(piece, considerPreTokenization: false, considerNormalization: false).ToArray();
+            cache.Add(piece, ids);
+        }
+        return ids;
     }
 
     /// <summary>
@@ -65,15 +79,7 @@ public sealed class TiktokenTextTokenizer : ITextContinuationTokenizer
     {
         if (text.Length == 0) yield break;
         var cache = _cache.Value!;
-        foreach (var (offset, length) in PreTokenizer.Split(text))
-        {
-            if (!cache.TryGet(text.AsSpan(offset, length), out int[] ids))
-            {
-                ids = _inner.EncodeToIds(text.AsSpan(offset, length), considerPreTokenization: false, considerNormalization: false).ToArray();
-                cache.Add(text.AsSpan(offset, length), ids);
-            }
-            yield return ids;
-        }
+        foreach (var (offset, length) in PreTokenizer.Split(text)) yield return Ids(text.AsSpan(offset, length), cache);
     }
 
     /// <summary>Microsoft.ML.Tokenizers' own path (pre-tokenizer called by it, its locked cache), for benchmarks.</summary>
