@@ -27,16 +27,18 @@ public static class EvalCommand
         var noCache = new Option<bool>("--no-cache") { Description = "Compute every request, store nothing." };
         var tasksDir = new Option<string?>("--tasks-dir") { Description = "Folder of task definitions (default: the repository's tasks/)." };
         var subjects = new Option<string?>("--subjects") { Description = "MMLU only: comma-separated subjects to run." };
+        var allowCode = new Option<bool>("--allow-code-execution") { Description = "Code tasks (humaneval, mbpp): RUN the model-written Python code on this machine (in a sandbox: separate process, time/memory/CPU limits, no network where possible) to compute pass@k." };
         var json = ModelOptions.Json();
         var command = new Command("eval", "Evaluate a model on tasks: log-likelihood multiple choice (MMLU, ARC, PIQA) and more. Results are written atomically; a killed run resumes from the request cache.")
         {
-            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, tasksDir, subjects, json,
+            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, tasksDir, subjects, allowCode, json,
         };
         command.SetAction(parse =>
         {
             string outputDir = parse.GetValue(output)!;
             var options = new Dictionary<string, string>();
             if (parse.GetValue(subjects) is string s) options["subjects"] = s;
+            if (parse.GetValue(allowCode)) options["allow_code_execution"] = "true";
             var settings = new TaskSettings
             {
                 NumFewshot = parse.GetValue(shots),

@@ -1,0 +1,145 @@
+using System.Text.Json.Nodes;
+using SmallLlm.Eval.Models;
+using SmallLlm.Eval.Requests;
+using SmallLlm.Eval.Tasks.Data;
+
+namespace SmallLlm.Eval.Tasks.Code;
+
+/// <summary>
+/// Code completion (HumanEval, MBPP): the model completes each prompt until a stop sequence, greedily or as n samples at
+/// a temperature; with <c>--allow-code-execution</c> each completion runs against the problem's tests in a
+/// <see cref="PythonSandbox"/> and pass@k is reported. Always reported, because they still move for models whose
+/// pass@1 is 0: the canonical solution's bits per byte given the prompt, and exact match of the first generated line.
+/// Options (task options or definition fields): n, temperature, max_tokens, timeout_s, memory_mb, python,
+/// allow_code_execution (options only: running model-written code is never a task default).
+/// </summary>
+public sealed class CodeTask(TaskDefinition definition) : IEvalTask
+{
+    public string Name => definition.Name;
+    public string Version => definition.Version;
+    public string Description => definition.Description;
+
+    private string Format => definition.String("format");
+
+    private string? Option(TaskSettings s, string name) =>
+        s.Options.TryGetValue(name, out var v) ? v : definition.Fields[name] is JsonValue j ? j.ToString() : null;
+
+    private double Number(TaskSettings s, string name, double fallback)
+    {
+        string? v = Option(s, name);
+        if (v is null) return fallback;
+        return double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var d) ? d
+            : throw new ArgumentException($"{Name}: option {name} must be a number, got '{v}'");
+    }
+
+    public static bool ExecutionAllowed(TaskSettings s) =>
+        s.Options.TryGetValue("allow_code_execution", out var v) && v.Trim().ToLowerInvariant() is "true" or "1" or "yes";
+
+    private (List<CodeProblem> Problems, DataIssues Issues, string Path) Load(TaskSettings settings)
+    {
+        var issues = new DataIssues(settings.Strict);
+        string path = settings.DataDir is not null
+            ? Path.Combine(settings.DataDir, Path.GetFileName(definition.String("data"))) : definition.DataPath("data", null);
+        List<CodeProblem> problems = Format switch
+        {
+            "humaneval" => HumanEvalReader.Read(path, issues),
+            "mbpp" => LoadMbpp(path, issues, settings),
+            _ => throw new InvalidDataException($"{definition.FilePath}: format '{Format}' is not known (humaneval, mbpp)"),
+        };
+        if (PythonSandbox.Find(Option(settings, "python")) is { } python)
+        {
+            var broken = TestCodeSyntaxCheck.Check(python.Python, problems.Select(p => p.TestCode).ToList());
+            foreach (var (i, (line, message)) in broken.OrderBy(b => b.Key))
+                issues.Report(problems[i].Source, $"{problems[i].TaskId}: test code is not valid Python (line {line} of its test: {message})");
+            problems = problems.Where((_, i) => !broken.ContainsKey(i)).ToList();
+        }
+        return (problems, issues, path);
+    }
+
+    private List<CodeProblem> LoadMbpp(string path, DataIssues issues, TaskSettings settings)
+    {
+        var records = MbppReader.Read(path, issues);
+        var ids = definition.Fields["task_ids"]?.AsArray().Select(x => x!.GetValue<int>()).ToArray() ?? [11, 510];
+        var shotIds = definition.Fields["fewshot_task_ids"]?.AsArray().Select(x => x!.GetValue<int>()).ToList() ?? [2, 3, 4];
+        int k = settings.NumFewshot ?? definition.Int("num_fewshot") ?? 3;
+        if (k < 0 || k > shotIds.Count) throw new ArgumentException($"--num-fewshot for {Name} must be 0 to {shotIds.Count}, got {k}");
+        var shots = shotIds.Take(k).Select(id => records.FirstOrDefault(r => r.TaskId == id)
+            ?? throw new InvalidDataException($"{path}: few-shot task {id} is missing")).ToList();
+        string fewshot = MbppReader.Fewshot(shots);
+        return records.Where(r => r.TaskId >= ids[0] && r.TaskId <= ids[1]).Select(r => MbppReader.ToProblem(r, fewshot)).ToList();
+    }
+
+    public TaskDescription Describe(TaskSettings settings)
+    {
+        var (problems, issues, path) = Load(settings);
+        int evaluated = Math.Min(problems.Count, settings.Limit ?? int.MaxValue);
+        return new TaskDescription(Name, definition.Kind, Description, path,
+            new Dictionary<string, int> { ["test"] = problems.Count }, new Dictionary<string, int> { [Name] = evaluated },
+            problems[0].Prompt, [problems[0].CanonicalSolution], issues.Warnings);
+    }
+
+    public TaskPlan Plan(ILanguageModel model, TaskSettings settings)
+    {
+        var (all, issues, path) = Load(settings);
+        var problems = all.Take(settings.Limit ?? int.MaxValue).ToList();
+        int n = (int)Number(settings, "n", 1);
+        double temperature = Number(settings, "temperature", 0);
+        if (n < 1) throw new ArgumentException($"{Name}: n must be at least 1");
+        if (n > 1 && temperature <= 0) throw new ArgumentException($"{Name}: n = {n} samples need a temperature above 0 (greedy samples are all the same)");
+        // Leave at least half the context to the prompt: a small model's context is easily all generation otherwise.
+        int maxTokens = Math.Max(1, Math.Min((int)Number(settings, "max_tokens", 512), model.ContextLength / 2));
+        var until = definition.Fields["until"]?.AsArray().Select(x => x!.GetValue<string>()).ToList() ?? [];
+        var limits = new SandboxLimits(Number(settings, "timeout_s", 3), (int)Number(settings, "memory_mb", 1024));
+        var ks = (definition.Fields["k"]?.AsArray().Select(x => x!.GetValue<int>()).ToList() ?? [1, 10, 100]).Where(k => k <= n).ToList();
+
+        var requests = new List<ModelRequest>();
+        var items = new List<CodePlan.Item>();
+        int bos = model.Identity.AddBos ? 1 : 0;
+        foreach (var p in problems)
+        {
+            int first = requests.Count;
+            for (int j = 0; j < n; j++) requests.Add(new GenerateRequest(p.Prompt, until, maxTokens, temperature, settings.Seed + (ulong)j));
+            // The canonical solution is scored only if it fits the context on its own (the prompt is cut on the left).
+            int canonical = -1;
+            if (p.CanonicalSolution.Trim().Length > 0 && model.CountPromptTokens(p.CanonicalSolution) - bos < model.ContextLength)
+            {
+                canonical = requests.Count;
+                requests.Add(new LoglikelihoodRequest(p.Prompt, p.CanonicalSolution));
+            }
+            items.Add(new CodePlan.Item(p, first, n, canonical));
+        }
+
+        PythonSandbox? sandbox = null;
+        var warnings = new List<string>(issues.Warnings);
+        if (!ExecutionAllowed(settings))
+            warnings.Add("code execution is off, so pass@k is not reported: --allow-code-execution (or task option allow_code_execution) " +
+                "runs the model-written Python code on this machine, in a sandbox");
+        else if ((sandbox = PythonSandbox.Find(Option(settings, "python"))) is null)
+            warnings.Add("code execution skipped: no working python3 on this machine (pass@k not reported)");
+        else if (!sandbox.Namespaces)
+            warnings.Add($"code runs with weak isolation here: {sandbox.Isolation}");
+
+        var plan = new CodePlan(items, sandbox, limits, ks)
+        {
+            DataSha256 = DataHash.Of(Path.GetDirectoryName(path)!, [path]),
+            Documents = items.Count,
+            Requests = requests,
+            Settings = new Dictionary<string, object?>
+            {
+                ["format"] = Format, ["limit"] = settings.Limit, ["num_fewshot"] = Format == "mbpp" ? settings.NumFewshot ?? definition.Int("num_fewshot") ?? 3 : 0,
+                ["n"] = n, ["temperature"] = temperature, ["max_tokens"] = maxTokens, ["until"] = until, ["k"] = ks,
+                ["code_execution"] = sandbox is not null, ["sandbox"] = sandbox?.Isolation, ["timeout_s"] = limits.TimeoutSeconds,
+                ["memory_mb"] = limits.MemoryMegabytes, ["strict"] = settings.Strict,
+            },
+        };
+        plan.Warnings.AddRange(warnings);
+        return plan;
+    }
+}
+
+/// <summary>The "code_completion" kind of task definition.</summary>
+public sealed class CodeTaskKind : ITaskKind
+{
+    public string Kind => "code_completion";
+    public IEvalTask Create(TaskDefinition definition) => new CodeTask(definition);
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using SmallLlm.Eval.Tasks.Data;
+
+namespace SmallLlm.Eval.Tasks.Code;
+
+/// <summary>
+/// Reads MBPP (<c>mbpp.jsonl</c>: task_id, text, code, test_list, test_setup_code) and prompts as Austin et al. 2021 and
+/// lm-evaluation-harness do: "You are an expert Python programmer, and here is your task: {text} Your code should pass
+/// these tests:\n\n{tests}\n[BEGIN]\n", the solution ending at "[DONE]". Few-shot examples are tasks 2, 3 and 4.
+/// </summary>
+public static class MbppReader
+{
+    public sealed record MbppRecord(int TaskId, string Text, string Code, IReadOnlyList<string> Tests, string Setup, string Source);
+
+    public static List<MbppRecord> Read(string path, DataIssues issues)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"task data file '{path}' not found");
+        var records = new List<MbppRecord>();
+        int line = 0;
+        foreach (var text in File.ReadLines(path))
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            string where = $"{path}:{line}";
+            try
+            {
+                using var doc = JsonDocument.Parse(text);
+                var o = doc.RootElement;
+                if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty("task_id", out var id) || id.ValueKind != JsonValueKind.Number
+                    || !o.TryGetProperty("text", out var t) || t.ValueKind != JsonValueKind.String
+                    || !o.TryGetProperty("code", out var c) || c.ValueKind != JsonValueKind.String
+                    || !o.TryGetProperty("test_list", out var tl) || tl.ValueKind != JsonValueKind.Array || tl.GetArrayLength() == 0
+                    || tl.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String))
+                {
+                    issues.Report(where, "expected task_id (number), text and code (strings) and test_list (non-empty array of strings)");
+                    continue;
+                }
+                string setup = o.TryGetProperty("test_setup_code", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : "";
+                records.Add(new MbppRecord(id.GetInt32(), t.GetString()!, Normalize(c.GetString()!),
+                    tl.EnumerateArray().Select(x => x.GetString()!).ToList(), Normalize(setup), where));
+            }
+            catch (JsonException e) { issues.Report(where, $"not valid JSON: {e.Message}"); }
+        }
+        if (records.Count == 0) throw new InvalidDataException($"{path}: no usable problems");
+        return records;
+    }
+
+    // MBPP's solutions mix \r\n and \n; Python does not care, byte counts and first-line matches do.
+    private static string Normalize(string code) => code.Replace("\r\n", "\n");
+
+    public static string PromptOf(MbppRecord r) =>
+        $"You are an expert Python programmer, and here is your task: {r.Text} Your code should pass these tests:\n\n{string.Join("\n", r.Tests)}\n[BEGIN]\n";
+
+    public static CodeProblem ToProblem(MbppRecord r, string fewshot)
+    {
+        string tests = string.Join("\n", r.Tests);
+        return new CodeProblem($"mbpp/{r.TaskId}", fewshot + PromptOf(r), r.Code,
+            r.Setup.Length > 0 ? r.Setup + "\n" : "", "\n" + tests + "\n", tests, r.Source);
+    }
+
+    public static string Fewshot(IEnumerable<MbppRecord> examples) =>
+        string.Concat(examples.Select(e => PromptOf(e) + e.Code + "\n[DONE]\n\n"));
+}
