@@ -52,6 +52,8 @@ public static class TokenizersCommand
         TiktokenTextTokenizer => "byte-level BPE by rank (tiktoken; Microsoft.ML.Tokenizers + astral-safe pre-tokenizer)",
         SentencePieceBpeTokenizer => "SentencePiece BPE with byte fallback (own exact encoder)",
         Llama2CTokenizer => "llama2.c tokenizer (run.c encode)",
+        HuggingFaceByteLevelBpeTokenizer => "tokenizer.json byte-level BPE by merge rank",
+        HuggingFaceSentencePieceBpeTokenizer => "tokenizer.json SentencePiece-style BPE by merge rank",
         _ => t.GetType().Name,
     };
 
@@ -78,7 +80,7 @@ public static class TokenizersCommand
                 output.WriteLine(JsonSerializer.Serialize(new { tokenizer = t.Name, count = ids.Count, ids, pieces }, Json));
                 return 0;
             }
-            output.WriteLine($"{ids.Count} tokens ({t.Name})");
+            output.WriteLine($"{ids.Count} tokens ({t.Name}: {Kind(t)})");
             for (int i = 0; i < ids.Count; i++) output.WriteLine($"{i,5} {ids[i],8}  {JsonSerializer.Serialize(pieces[i], Json)}");
             return 0;
         });
