@@ -20,6 +20,9 @@ public static class SmallEvalCommand
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TokenizersCommand.Create());
+        root.Subcommands.Add(LeaderboardCommand.Create());
+        root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(SweepCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using SmallLlm.Eval.Configuration;
+using SmallLlm.Eval.Reports.Gate;
+using SmallLlm.Eval.Reports.ResultSets;
+
+namespace SmallLlm.Eval.Cli.Commands;
+
+/// <summary>
+/// <c>smalleval check</c>: the CI quality gate. Exit 0 when every metric holds, 1 on a regression (beyond tolerance
+/// and significant), 2 when the inputs cannot be compared (different tasks, settings or data) or are bad.
+/// </summary>
+public static class CheckCommand
+{
+    public static Command Create()
+    {
+        var baseline = new Option<string>("--baseline") { Description = "Baseline results: a folder (searched recursively) or one results file.", Required = true };
+        var current = new Option<string>("--current") { Description = "Current results: a folder or one results file.", Required = true };
+        var tolerance = new Option<string[]>("--tolerance")
+        {
+            Description = "Tolerance overriding eval.config.json's check.tolerances: VALUE for all metrics, or TASK.METRIC=VALUE / TASK=VALUE; VALUE absolute (0.02) or relative (5%). Repeatable.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var alpha = new Option<double?>("--alpha") { Description = "Significance level (default: check.alpha of the config, else 0.05)." };
+        var config = new Option<string?>("--config", "-c") { Description = "Config with a 'check' section (default: eval.config.json of the repository when present)." };
+        var junit = new Option<string?>("--junit") { Description = "Also write a JUnit XML report to this file (for CI test reporters)." };
+        var strict = new Option<bool>("--strict") { Description = "Fail on partial, corrupt or other-version results files instead of skipping them." };
+        var command = new Command("check", "Gate current results against a baseline, metric by metric: a drop fails only when beyond tolerance and significant (McNemar, paired bootstrap or z-test). Exit 0 hold, 1 regression, 2 not comparable.")
+        {
+            baseline, current, tolerance, alpha, config, junit, strict,
+        };
+        command.SetAction(parse =>
+        {
+            var settings = Settings(parse.GetValue(config));
+            if (parse.GetValue(alpha) is double a)
+                settings = settings with { Alpha = a is > 0 and < 1 ? a : throw new ArgumentException("--alpha must be between 0 and 1") };
+            var overrides = new Dictionary<string, Tolerance>(settings.Tolerances);
+            foreach (string t in parse.GetValue(tolerance) ?? [])
+            {
+                int eq = t.IndexOf('=');
+                if (eq < 0) overrides["*"] = Tolerance.Parse(t, "--tolerance");
+                else overrides[t[..eq].Trim()] = Tolerance.Parse(t[(eq + 1)..], $"--tolerance {t[..eq]}");
+            }
+            if (parse.GetValue(tolerance) is { Length: > 0 } given && given.Any(t => !t.Contains('=')))
+                foreach (var key in overrides.Keys.Where(k => k != "*" && !given.Any(g => g.StartsWith(k + "=", StringComparison.Ordinal))).ToList())
+                    overrides.Remove(key); // a bare --tolerance VALUE replaces the configured per-metric values
+            settings = settings with { Tolerances = overrides };
+            bool isStrict = parse.GetValue(strict);
+            var result = QualityGate.Compare(ResultFileReader.Read(parse.GetValue(baseline)!, isStrict), ResultFileReader.Read(parse.GetValue(current)!, isStrict), settings);
+            parse.InvocationConfiguration.Output.Write(GateText.Render(result));
+            if (parse.GetValue(junit) is string path)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+                JUnitReport.Build(result).Save(path);
+            }
+            return result.ExitCode;
+        });
+        return command;
+    }
+
+    private static GateSettings Settings(string? configPath)
+    {
+        if (configPath is not null) return GateSettings.FromConfig(configPath);
+        try
+        {
+            string path = ProjectPaths.DefaultConfig();
+            return File.Exists(path) ? GateSettings.FromConfig(path) : new GateSettings();
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidOperationException)
+        {
+            return new GateSettings(); // outside a checkout (a user's CI): defaults, the test alone decides
+        }
+    }
+}

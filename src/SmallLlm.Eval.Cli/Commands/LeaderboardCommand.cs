@@ -1,0 +1,45 @@
+using System.CommandLine;
+using SmallLlm.Eval.Reports.Leaderboards;
+using SmallLlm.Eval.Reports.ResultSets;
+
+namespace SmallLlm.Eval.Cli.Commands;
+
+/// <summary><c>smalleval leaderboard</c>: one row per model, one column per task's headline metric, from results files only.</summary>
+public static class LeaderboardCommand
+{
+    public static Command Create()
+    {
+        var results = new Option<string>("--results", "-r") { Description = "Results folder (searched recursively) or one results file.", DefaultValueFactory = _ => "results" };
+        var format = new Option<string>("--format", "-f") { Description = "md, csv or html (html embeds the plots).", DefaultValueFactory = _ => "md" };
+        format.AcceptOnlyFromAmong("md", "csv", "html");
+        var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of stdout (html: plots go to <file's folder>/plots)." };
+        var strict = new Option<bool>("--strict") { Description = "Fail on partial, corrupt or other-version results files instead of skipping them with a warning." };
+        var command = new Command("leaderboard", "Leaderboard of the results under a folder: headline metric ± standard error per task, average, rank, and the settings (shots, dtype, limit); rows run with other settings are flagged, not ranked.")
+        {
+            results, format, output, strict,
+        };
+        command.SetAction(parse =>
+        {
+            var set = ResultFileReader.Read(parse.GetValue(results)!, parse.GetValue(strict));
+            foreach (string w in set.Warnings) parse.InvocationConfiguration.Error.WriteLine("warning: " + w);
+            var board = Leaderboard.Build(set);
+            string? file = parse.GetValue(output);
+            string text = parse.GetValue(format) switch
+            {
+                "csv" => LeaderboardCsv.Render(board),
+                "html" => LeaderboardHtml.Render(board, LeaderboardFiles.SavePlots(board,
+                    Path.Combine(file is null ? Path.GetTempPath() : Path.GetDirectoryName(Path.GetFullPath(file))!, file is null ? $"smalleval-plots-{Environment.ProcessId}" : "plots"))),
+                _ => LeaderboardMarkdown.Render(board),
+            };
+            if (file is null) parse.InvocationConfiguration.Output.Write(text);
+            else
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+                File.WriteAllText(file, text);
+                parse.InvocationConfiguration.Output.WriteLine($"wrote {file} ({board.Rows.Count} rows, {board.Columns.Count} tasks)");
+            }
+            return 0;
+        });
+        return command;
+    }
+}

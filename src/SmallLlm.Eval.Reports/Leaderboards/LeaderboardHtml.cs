@@ -1,0 +1,44 @@
+using System.Net;
+using System.Text;
+
+namespace SmallLlm.Eval.Reports.Leaderboards;
+
+/// <summary>
+/// A single static HTML page: the leaderboard table and the plots embedded as data: URIs, so the file can be
+/// mailed, attached to a CI run or opened offline with nothing beside it.
+/// </summary>
+public static class LeaderboardHtml
+{
+    public static string Render(Leaderboard board, IEnumerable<(string Title, string PngPath)> plots)
+    {
+        var sb = new StringBuilder();
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>smalleval leaderboard</title>\n<style>")
+          .Append("body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}")
+          .Append("th,td{border:1px solid #ccc;padding:4px 8px}td.n{text-align:right;font-variant-numeric:tabular-nums}")
+          .Append("tr.flagged{background:#fff4e0}img{max-width:100%;display:block;margin:1em 0}.legend{color:#555;max-width:60em}")
+          .Append("</style></head><body>\n<h1>Leaderboard</h1>\n<table>\n<tr><th>rank</th><th>model</th><th>parameters</th><th>dtype</th><th>shots</th><th>limit</th>");
+        foreach (var c in board.Columns) sb.Append("<th>").Append(E(LeaderboardText.Header(c))).Append("</th>");
+        sb.Append("<th>average</th><th>flags</th></tr>\n");
+        foreach (var r in board.Rows)
+        {
+            sb.Append(r.Flags.Count > 0 ? "<tr class=\"flagged\">" : "<tr>");
+            sb.Append($"<td class=\"n\">{r.Rank}</td><td>{E(r.Label)}</td><td class=\"n\">{LeaderboardText.Parameters(r.Parameters)}</td><td>{E(r.DType)}</td>");
+            sb.Append($"<td>{E(LeaderboardText.PerTask(r, board.Columns, "num_fewshot"))}</td><td>{E(LeaderboardText.PerTask(r, board.Columns, "limit"))}</td>");
+            foreach (var c in board.Columns) sb.Append("<td class=\"n\">").Append(E(LeaderboardText.Cell(r.Cells.GetValueOrDefault(c.Task)))).Append("</td>");
+            sb.Append("<td class=\"n\">").Append(r.Average is double a ? LeaderboardText.Number(a) : "—").Append("</td>");
+            sb.Append("<td>").Append(E(string.Join("; ", r.Flags))).Append("</td></tr>\n");
+        }
+        sb.Append("</table>\n<p class=\"legend\">").Append(E(LeaderboardText.Legend(board))).Append("</p>\n");
+        foreach (string w in board.Warnings) sb.Append("<p class=\"legend\">warning: ").Append(E(w)).Append("</p>\n");
+        foreach (var (title, png) in plots)
+        {
+            if (!File.Exists(png)) continue;
+            sb.Append("<h2>").Append(E(title)).Append("</h2>\n<img alt=\"").Append(E(title)).Append("\" src=\"data:image/png;base64,")
+              .Append(Convert.ToBase64String(File.ReadAllBytes(png))).Append("\">\n");
+        }
+        sb.Append("</body></html>\n");
+        return sb.ToString();
+    }
+
+    private static string E(string s) => WebUtility.HtmlEncode(s);
+}

@@ -1,0 +1,29 @@
+using System.Text;
+
+namespace SmallLlm.Eval.Reports.Leaderboards;
+
+/// <summary>The leaderboard as a GitHub markdown table with a legend and the reader's warnings.</summary>
+public static class LeaderboardMarkdown
+{
+    public static string Render(Leaderboard board)
+    {
+        var sb = new StringBuilder();
+        sb.Append("| rank | model | parameters | dtype | shots | limit | ");
+        foreach (var c in board.Columns) sb.Append(LeaderboardText.Header(c)).Append(" | ");
+        sb.Append("average | flags |\n");
+        sb.Append("|---:|---|---:|---|---|---|").Append(string.Concat(board.Columns.Select(_ => "---:|"))).Append("---:|---|\n");
+        foreach (var r in board.Rows)
+        {
+            sb.Append($"| {r.Rank?.ToString() ?? ""} | {Escape(r.Label)} | {LeaderboardText.Parameters(r.Parameters)} | {r.DType} | ");
+            sb.Append($"{LeaderboardText.PerTask(r, board.Columns, "num_fewshot")} | {LeaderboardText.PerTask(r, board.Columns, "limit")} | ");
+            foreach (var c in board.Columns) sb.Append(LeaderboardText.Cell(r.Cells.GetValueOrDefault(c.Task))).Append(" | ");
+            sb.Append(r.Average is double a ? LeaderboardText.Number(a) : "—").Append(" | ");
+            sb.Append(Escape(string.Join("; ", r.Flags))).Append(" |\n");
+        }
+        sb.Append('\n').Append(LeaderboardText.Legend(board)).Append('\n');
+        foreach (string w in board.Warnings) sb.Append("\nwarning: ").Append(w).Append('\n');
+        return sb.ToString();
+    }
+
+    private static string Escape(string s) => s.Replace("|", "\\|");
+}

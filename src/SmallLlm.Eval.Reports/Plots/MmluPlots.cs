@@ -1,0 +1,89 @@
+using ScottPlot;
+using SmallLlm.Eval.Reports.Leaderboards;
+using SmallLlm.Eval.Reports.ResultSets;
+
+namespace SmallLlm.Eval.Reports.Plots;
+
+/// <summary>
+/// MMLU accuracy per category (bars with ±1 SE, one colour per model) and per subject (heat map, subjects × models),
+/// both against the 25% a four-way guess gets.
+/// </summary>
+public static class MmluPlots
+{
+    public const double Chance = 0.25;
+
+    private static List<(string Label, ResultFile File)> Runs(Leaderboard board, string task) =>
+        board.Rows.Where(r => r.Cells.ContainsKey(task)).Select(r => (r.Label, r.Cells[task].File)).ToList();
+
+    /// <summary>Saves stem.png/.svg, or returns null when no run has a category breakdown.</summary>
+    public static string? SaveCategories(Leaderboard board, string stem, string task = "mmlu")
+    {
+        var runs = Runs(board, task).Where(r => r.File.Breakdown.ContainsKey("category")).ToList();
+        if (runs.Count == 0) return null;
+        var categories = runs.SelectMany(r => r.File.Breakdown["category"].Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        var plot = new Plot();
+        double group = runs.Count + 1.0;
+        var bars = new List<Bar>();
+        for (int c = 0; c < categories.Count; c++)
+            for (int m = 0; m < runs.Count; m++)
+                if (runs[m].File.Breakdown["category"].TryGetValue(categories[c], out var v))
+                    bars.Add(new Bar { Position = c * group + m, Value = v.Value, Error = v.Stderr ?? 0, FillColor = PlotFiles.Palette.GetColor(m), LineWidth = 0 });
+        PlotFiles.AddBarsWithErrors(plot, bars);
+        var chance = plot.Add.HorizontalLine(Chance);
+        chance.LinePattern = LinePattern.Dashed;
+        chance.Color = Colors.Gray;
+        chance.LineWidth = 1.5f;
+        chance.LegendText = "chance (25%, four choices)";
+        PlotFiles.CategoryTicks(plot, categories.Select((c, i) => (i * group + (runs.Count - 1) / 2.0, c)).ToList());
+        for (int m = 0; m < runs.Count; m++)
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = runs[m].Label, FillColor = PlotFiles.Palette.GetColor(m) });
+        plot.ShowLegend(Edge.Right);
+        plot.Title($"MMLU accuracy per category ({Shots(runs[0].File)}, error bars ±1 SE)");
+        plot.YLabel("accuracy (fraction correct)");
+        plot.XLabel("MMLU category");
+        plot.Axes.SetLimits(-1, categories.Count * group - 1, 0, 1.05);
+        return PlotFiles.Save(plot, stem, Math.Max(800, 260 + categories.Count * (runs.Count + 1) * 30), 550);
+    }
+
+    /// <summary>Saves the subjects × models heat map, or null when no run has a subject breakdown.</summary>
+    public static string? SaveSubjectHeatmap(Leaderboard board, string stem, string task = "mmlu")
+    {
+        var runs = Runs(board, task).Where(r => r.File.Breakdown.ContainsKey("subject")).ToList();
+        if (runs.Count == 0) return null;
+        var subjects = runs.SelectMany(r => r.File.Breakdown["subject"].Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        // Row 0 is drawn at the top: subjects read top to bottom in alphabetical order.
+        var values = new double[subjects.Count, runs.Count];
+        for (int s = 0; s < subjects.Count; s++)
+            for (int m = 0; m < runs.Count; m++)
+                values[s, m] = runs[m].File.Breakdown["subject"].TryGetValue(subjects[s], out var v) ? v.Value : double.NaN;
+        var plot = new Plot();
+        var heatmap = plot.Add.Heatmap(values);
+        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+        heatmap.ManualRange = new ScottPlot.Range(0, 1);
+        heatmap.Rectangle = new CoordinateRect(-0.5, runs.Count - 0.5, -0.5, subjects.Count - 0.5);
+        var bar = plot.Add.ColorBar(heatmap);
+        bar.Label = "accuracy";
+        // The 25% chance level as a tick on the colour bar scale is not enough at a glance: mark cells below it.
+        for (int s = 0; s < subjects.Count; s++)
+            for (int m = 0; m < runs.Count; m++)
+            {
+                if (double.IsNaN(values[s, m])) continue;
+                var t = plot.Add.Text(values[s, m].ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) + (values[s, m] < Chance ? "*" : ""),
+                    m, subjects.Count - 1 - s);
+                t.LabelFontColor = values[s, m] > 0.6 ? Colors.Black : Colors.White;
+                t.LabelAlignment = Alignment.MiddleCenter;
+                t.LabelFontSize = 11;
+            }
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            subjects.Select((s, i) => new Tick(subjects.Count - 1 - i, s)).ToArray());
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(runs.Select((r, i) => new Tick(i, r.Label)).ToArray());
+        plot.Axes.Left.MinimumSize = 20 + 7 * subjects.Max(s => s.Length);
+        plot.Title($"MMLU accuracy per subject ({Shots(runs[0].File)}; * below the 25% chance line)");
+        plot.XLabel("model");
+        plot.YLabel("MMLU subject");
+        plot.Axes.SetLimits(-0.5, runs.Count - 0.5, -0.5, subjects.Count - 0.5);
+        return PlotFiles.Save(plot, stem, Math.Max(700, 400 + 110 * runs.Count), Math.Max(400, 160 + 22 * subjects.Count));
+    }
+
+    private static string Shots(ResultFile f) => f.Setting("num_fewshot") is string k ? $"{k}-shot" : "shots unknown";
+}

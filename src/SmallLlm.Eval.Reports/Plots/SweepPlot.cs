@@ -1,0 +1,82 @@
+using System.Globalization;
+using ScottPlot;
+using SmallLlm.Eval.Reports.ResultSets;
+using SmallLlm.Eval.Reports.Sweeps;
+
+namespace SmallLlm.Eval.Reports.Plots;
+
+/// <summary>
+/// A checkpoint sweep: each task's headline metric against training tokens (or step when tokens are unknown), with
+/// ±1 SE bars, the Chinchilla-optimal point (20 tokens per parameter, Hoffmann et al. 2022) as a vertical line and
+/// each checkpoint labelled with its multiple of it.
+/// </summary>
+public static class SweepPlot
+{
+    public const double ChinchillaTokensPerParameter = 20;
+
+    public static string Save(IReadOnlyList<SweepManifest.Entry> entries, ResultSet results, string stem)
+    {
+        if (entries.Count == 0) throw new InvalidDataException("the sweep has no checkpoints to plot");
+        bool byTokens = entries.All(e => e.Tokens is not null);
+        double X(SweepManifest.Entry e) => byTokens ? e.Tokens!.Value / 1e6 : e.Step;
+        var files = entries.ToDictionary(e => e.Model, e => results.Files.Where(f => f.Model == e.Model).ToList());
+        var tasks = results.Tasks.Where(t => files.Values.Any(fs => fs.Any(f => f.Task == t))).ToList();
+        var headline = tasks.ToDictionary(t => t, t => MetricKinds.Headline(results.Files.First(f => f.Task == t).Metrics));
+        var plotted = tasks.Where(t => MetricKinds.IsProportion(headline[t])).ToList();
+        if (plotted.Count == 0) plotted = tasks.Take(1).ToList();
+        if (plotted.Count == 0) throw new InvalidDataException("no results for the sweep's checkpoints: nothing to plot");
+        bool proportions = MetricKinds.IsProportion(headline[plotted[0]]);
+
+        var plot = new Plot();
+        double yMax = double.MinValue, yMin = double.MaxValue;
+        for (int i = 0; i < plotted.Count; i++)
+        {
+            string task = plotted[i], metric = headline[task];
+            var points = entries.Select(e => (X: X(e), M: files[e.Model].FirstOrDefault(f => f.Task == task)?.Metrics.GetValueOrDefault(metric)))
+                .Where(p => p.M is not null).ToList();
+            if (points.Count == 0) continue;
+            double[] xs = points.Select(p => p.X).ToArray(), ys = points.Select(p => p.M!.Value).ToArray();
+            var line = plot.Add.Scatter(xs, ys);
+            line.LegendText = $"{task} {metric}";
+            line.Color = PlotFiles.Palette.GetColor(i);
+            line.MarkerSize = 8;
+            line.LineWidth = 2;
+            var err = plot.Add.ErrorBar(xs, ys, points.Select(p => p.M!.Stderr ?? 0).ToArray());
+            err.Color = PlotFiles.Palette.GetColor(i);
+            yMax = Math.Max(yMax, points.Max(p => p.M!.Value + (p.M.Stderr ?? 0)));
+            yMin = Math.Min(yMin, points.Min(p => p.M!.Value - (p.M.Stderr ?? 0)));
+        }
+        if (proportions) { yMin = 0; yMax = Math.Max(1.0, yMax); }
+        double top = yMax + (yMax - yMin) * 0.15;
+
+        long parameters = results.Files.Select(f => f.Parameters).FirstOrDefault(p => p > 0);
+        string xLabel = byTokens ? "training tokens (millions)" : "training step";
+        if (byTokens && parameters > 0)
+        {
+            double optimal = ChinchillaTokensPerParameter * parameters / 1e6;
+            var v = plot.Add.VerticalLine(optimal);
+            v.LinePattern = LinePattern.Dashed;
+            v.Color = Colors.DarkRed;
+            v.LineWidth = 1.5f;
+            v.LegendText = $"Chinchilla-optimal: 20 tokens/parameter = {optimal.ToString("0.##", CultureInfo.InvariantCulture)}M tokens";
+            // Each checkpoint's tokens as a multiple of the Chinchilla point, written above it.
+            foreach (var e in entries)
+            {
+                var t = plot.Add.Text($"{(e.Tokens!.Value / 1e6 / optimal).ToString("0.##", CultureInfo.InvariantCulture)}×", X(e), top - (top - yMin) * 0.04);
+                t.LabelAlignment = Alignment.UpperCenter;
+                t.LabelFontSize = 12;
+                t.LabelFontColor = Colors.DarkRed;
+            }
+        }
+        plot.Title($"Checkpoint sweep: {(proportions ? "accuracy" : headline[plotted[0]])} against training {(byTokens ? "tokens" : "step")}"
+            + (byTokens ? " (labels: multiple of Chinchilla-optimal)" : " (tokens unknown: pass --tokens-per-step)"));
+        plot.XLabel(xLabel);
+        plot.YLabel(proportions ? "accuracy (fraction correct), ±1 SE" : headline[plotted[0]] + ", ±1 SE");
+        plot.ShowLegend(Alignment.LowerRight);
+        double xMin = entries.Min(X), xMax = entries.Max(X);
+        if (byTokens && parameters > 0) xMax = Math.Max(xMax, ChinchillaTokensPerParameter * parameters / 1e6);
+        double pad = (xMax - xMin) * 0.06 + 1e-9;
+        plot.Axes.SetLimits(Math.Max(0, xMin - pad), xMax + pad, yMin, top);
+        return PlotFiles.Save(plot, stem, 900, 560);
+    }
+}

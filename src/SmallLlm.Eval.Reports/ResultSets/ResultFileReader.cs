@@ -1,0 +1,128 @@
+using System.Text.Json;
+
+namespace SmallLlm.Eval.Reports.ResultSets;
+
+/// <summary>
+/// Reads results files by their JSON schema (README "Results"), tolerating fields it does not know. A file that is
+/// not valid JSON, lacks a required field or has another schema version is skipped with a warning naming it, or
+/// stops the read with <c>strict</c>: a report built from half the files must say so.
+/// </summary>
+public static class ResultFileReader
+{
+    public const int SupportedSchemaVersion = 1;
+
+    /// <summary>Every results file under <paramref name="path"/> (a folder, searched recursively, or one .json file).</summary>
+    public static ResultSet Read(string path, bool strict = false)
+    {
+        var files = new List<ResultFile>();
+        var warnings = new List<string>();
+        IEnumerable<string> candidates;
+        if (File.Exists(path)) candidates = [path];
+        else if (Directory.Exists(path)) candidates = EnumerateJson(path);
+        else throw new DirectoryNotFoundException($"results '{path}' not found: not a folder, not a file");
+
+        foreach (string file in candidates)
+        {
+            try { files.Add(ReadFile(file)); }
+            catch (InvalidDataException e)
+            {
+                if (strict) throw new InvalidDataException($"{e.Message} (--strict: not skipped)");
+                warnings.Add($"skipped {e.Message}");
+            }
+        }
+        if (files.Count == 0)
+            throw new InvalidDataException($"no readable results files under '{path}'" + (warnings.Count > 0 ? $" ({warnings.Count} skipped: {warnings[0]})" : ""));
+        foreach (var f in files.Where(f => f.SamplesPath is not null && !File.Exists(f.SamplesPath)))
+            warnings.Add($"{f.Path}: per-sample file {Path.GetFileName(f.SamplesPath)} is missing: paired tests fall back to standard errors");
+        return new ResultSet(path, files, warnings);
+    }
+
+    /// <summary>*.json below the folder, in ordinal order, leaving out hidden folders (.cache) and checkpoint configs.</summary>
+    private static IEnumerable<string> EnumerateJson(string dir) =>
+        Directory.EnumerateFiles(dir, "*.json", SearchOption.AllDirectories)
+            .Where(f => !Path.GetRelativePath(dir, f).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.')))
+            .Where(f => Path.GetFileName(f) is not ("config.json" or "trainer_state.json" or "generation_config.json" or "model.safetensors.index.json" or "tokenizer.json" or "tokenizer_config.json" or "sweep.json"))
+            .Order(StringComparer.Ordinal);
+
+    public static ResultFile ReadFile(string file)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(File.ReadAllText(file), new JsonDocumentOptions { AllowTrailingCommas = true }); }
+        catch (JsonException e) { throw new InvalidDataException($"{file}: not valid JSON (partial or corrupt file?): {e.Message}"); }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{file}: not a results file (expected a JSON object)");
+            int schema = root.TryGetProperty("schema_version", out var sv) && sv.ValueKind == JsonValueKind.Number ? sv.GetInt32()
+                : throw new InvalidDataException($"{file}: not a results file (no schema_version)");
+            if (schema != SupportedSchemaVersion)
+                throw new InvalidDataException($"{file}: results schema version {schema}, this reader knows version {SupportedSchemaVersion} (mixed-version results folder?)");
+            var task = Object(root, "task", file);
+            var model = Object(root, "model", file);
+            var metrics = Metrics(Object(root, "metrics", file), file);
+            if (metrics.Count == 0) throw new InvalidDataException($"{file}: results file holds no metrics (partial file?)");
+            var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (task.TryGetProperty("settings", out var st) && st.ValueKind == JsonValueKind.Object)
+                foreach (var p in st.EnumerateObject())
+                    settings[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
+            var breakdown = new Dictionary<string, IReadOnlyDictionary<string, ResultMetric>>(StringComparer.Ordinal);
+            if (root.TryGetProperty("breakdown", out var bd) && bd.ValueKind == JsonValueKind.Object)
+                foreach (var kind in bd.EnumerateObject().Where(k => k.Value.ValueKind == JsonValueKind.Object))
+                    breakdown[kind.Name] = Metrics(kind.Value, file);
+            string? samples = root.TryGetProperty("samples_file", out var sf) && sf.ValueKind == JsonValueKind.String && sf.GetString() is { Length: > 0 } s
+                ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, s) : null;
+            return new ResultFile
+            {
+                Path = file,
+                SchemaVersion = schema,
+                Task = String(task, "name", file, "task.name"),
+                TaskVersion = task.TryGetProperty("version", out var tv) ? (tv.ValueKind == JsonValueKind.String ? tv.GetString()! : tv.GetRawText()) : "",
+                DataSha256 = String(task, "data_sha256", file, "task.data_sha256"),
+                Settings = settings,
+                Model = String(model, "name", file, "model.name"),
+                ModelPath = OptionalString(model, "path") ?? "",
+                WeightsSha256 = OptionalString(model, "weights_sha256") ?? "",
+                DType = OptionalString(model, "dtype") ?? "",
+                Parameters = model.TryGetProperty("parameters", out var pc) && pc.ValueKind == JsonValueKind.Number ? pc.GetInt64() : 0,
+                Tokenizer = OptionalString(model, "tokenizer") ?? "",
+                HarnessVersion = root.TryGetProperty("harness", out var h) && h.ValueKind == JsonValueKind.Object ? OptionalString(h, "version") ?? "" : "",
+                Metrics = metrics,
+                Breakdown = breakdown,
+                SamplesPath = samples,
+            };
+        }
+    }
+
+    private static JsonElement Object(JsonElement parent, string name, string file) =>
+        parent.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Object ? e
+            : throw new InvalidDataException($"{file}: results file has no '{name}' object (partial file?)");
+
+    private static string String(JsonElement parent, string name, string file, string path) =>
+        OptionalString(parent, name) ?? throw new InvalidDataException($"{file}: results file has no {path} (partial file?)");
+
+    private static string? OptionalString(JsonElement parent, string name) =>
+        parent.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+
+    private static Dictionary<string, ResultMetric> Metrics(JsonElement obj, string file)
+    {
+        var result = new Dictionary<string, ResultMetric>(StringComparer.Ordinal);
+        foreach (var m in obj.EnumerateObject())
+        {
+            if (m.Value.ValueKind != JsonValueKind.Object || !m.Value.TryGetProperty("value", out var v))
+                throw new InvalidDataException($"{file}: metric '{m.Name}' has no value");
+            double value = Number(v, file, m.Name);
+            double? se = m.Value.TryGetProperty("stderr", out var s) && s.ValueKind != JsonValueKind.Null ? Number(s, file, m.Name) : null;
+            int n = m.Value.TryGetProperty("n", out var ne) && ne.ValueKind == JsonValueKind.Number ? ne.GetInt32() : 0;
+            result[m.Name] = new ResultMetric(value, se, n);
+        }
+        return result;
+    }
+
+    // The writer allows NaN/Infinity as strings ("NaN"): read them back the same way.
+    private static double Number(JsonElement e, string file, string metric) => e.ValueKind switch
+    {
+        JsonValueKind.Number => e.GetDouble(),
+        JsonValueKind.String when double.TryParse(e.GetString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) => d,
+        _ => throw new InvalidDataException($"{file}: metric '{metric}' is not a number"),
+    };
+}

@@ -1,0 +1,90 @@
+using System.Xml.Linq;
+using SmallLlm.Eval.Reports.Tests.Fixtures;
+
+namespace SmallLlm.Eval.Reports.Tests;
+
+/// <summary>`smalleval check` on real runs: unchanged, damaged, slightly perturbed and incomparable models.</summary>
+[Collection(EvaluatedRunsCollection.Name)]
+public sealed class GateTests(EvaluatedRuns runs)
+{
+    private static string Cloze(string dir) => Path.Combine(dir, "stories260K", StoryClozeTask.Name + ".json");
+
+    [SkippableFact]
+    public void Unchanged_model_from_another_checkpoint_format_passes()
+    {
+        var run = CliRun.InProcess("check", "--baseline", Cloze(runs.Baseline), "--current", runs.SameWeights);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("McNemar exact (b=0, c=0)", run.Stdout);
+        Assert.EndsWith("2 passed, 0 failed\n", run.Stdout);
+    }
+
+    [SkippableFact]
+    public void Damaged_weights_fail_with_a_clear_report_and_junit()
+    {
+        string junit = Path.Combine(runs.Root, "junit-damaged.xml");
+        var run = CliRun.InProcess("check", "--baseline", Cloze(runs.Baseline), "--current", runs.SweepResults("step-50"), "--junit", junit);
+        Assert.True(run.ExitCode == 1, run.ToString());
+        var accLine = run.Stdout.Split('\n').Single(l => l.StartsWith("| stories_cloze | acc |", StringComparison.Ordinal));
+        Assert.Contains("McNemar exact", accLine);
+        Assert.Contains("FAIL: drop", accLine);
+        Assert.Contains("significant (p = ", accLine);
+        Assert.Matches(@"\d passed, [12] failed\n$", run.Stdout);
+        var suite = XDocument.Load(junit).Root!.Element("testsuite")!;
+        Assert.Equal("2", suite.Attribute("tests")!.Value);
+        Assert.Contains(suite.Elements("testcase"), t => t.Attribute("name")!.Value == "acc" && t.Element("failure") is not null);
+    }
+
+    [SkippableFact]
+    public void Noise_level_weight_changes_pass()
+    {
+        var run = CliRun.InProcess("check", "--baseline", Cloze(runs.Baseline), "--current", runs.SweepResults("step-1000"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("2 passed, 0 failed", run.Stdout);
+    }
+
+    [SkippableFact]
+    public void A_tolerance_larger_than_the_drop_lets_the_damaged_model_pass()
+    {
+        var run = CliRun.InProcess("check", "--baseline", Cloze(runs.Baseline), "--current", runs.SweepResults("step-50"), "--tolerance", "100%");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("within tolerance", run.Stdout);
+    }
+
+    [SkippableFact]
+    public void Different_settings_cannot_be_compared()
+    {
+        var run = CliRun.InProcess("check", "--baseline", Cloze(runs.Baseline), "--current", runs.OtherLimit);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("stories_cloze: different setting limit null vs 30 (baseline vs current)", run.Stdout);
+    }
+
+    [SkippableFact]
+    public void A_baseline_for_other_tasks_cannot_be_compared()
+    {
+        string junit = Path.Combine(runs.Root, "junit-tasks.xml");
+        var run = CliRun.InProcess("check", "--baseline", runs.Baseline, "--current", runs.SameWeights, "--junit", junit);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("different tasks: the baseline has arc_easy, mmlu, the current results do not", run.Stdout);
+        Assert.NotNull(XDocument.Load(junit).Descendants("error").SingleOrDefault());
+    }
+}
+
+/// <summary>Tolerances and the significance level from a config file's "check" section.</summary>
+[Collection(EvaluatedRunsCollection.Name)]
+public sealed class GateConfigTests(EvaluatedRuns runs)
+{
+    [SkippableFact]
+    public void Per_metric_tolerance_from_the_config_applies_to_that_metric_only()
+    {
+        string config = Path.Combine(runs.Root, "gate.config.json");
+        File.WriteAllText(config, """{ "models": [], "check": { "alpha": 0.01, "tolerances": { "stories_cloze.acc": "50%", "*": "0.01" } } }""");
+        var run = CliRun.InProcess("check", "--config", config, "--baseline", Path.Combine(runs.Baseline, "stories260K", "stories_cloze.json"),
+            "--current", runs.SweepResults("step-50"));
+        Assert.True(run.ExitCode == 1, run.ToString());
+        var lines = run.Stdout.Split('\n');
+        Assert.Contains("| 50% |", lines.Single(l => l.StartsWith("| stories_cloze | acc |", StringComparison.Ordinal)));
+        Assert.Contains("pass: drop 0.3667 within tolerance 0.4000", lines.Single(l => l.StartsWith("| stories_cloze | acc |", StringComparison.Ordinal)));
+        Assert.Contains("FAIL", lines.Single(l => l.StartsWith("| stories_cloze | acc_norm |", StringComparison.Ordinal)));
+        Assert.Contains("significance level 0.0100", run.Stdout);
+    }
+}

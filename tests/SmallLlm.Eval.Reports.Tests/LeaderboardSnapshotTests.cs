@@ -1,0 +1,46 @@
+using SmallLlm.Eval.Reports.Leaderboards;
+using SmallLlm.Eval.Reports.ResultSets;
+using SmallLlm.Eval.Reports.Tests.Fixtures;
+
+namespace SmallLlm.Eval.Reports.Tests;
+
+/// <summary>
+/// The markdown and CSV leaderboards of the real sweep results against approved files (Approved/*). On a
+/// difference the test writes *.received beside the test binary: review it and copy it over the approved file.
+/// </summary>
+[Collection(EvaluatedRunsCollection.Name)]
+public sealed class LeaderboardSnapshotTests(EvaluatedRuns runs)
+{
+    [SkippableFact]
+    public void Markdown_leaderboard_of_the_sweep_matches_the_approved_file() =>
+        Verify("sweep.leaderboard.md", LeaderboardMarkdown.Render(Leaderboard.Build(ResultFileReader.Read(runs.Sweep))));
+
+    [SkippableFact]
+    public void Csv_leaderboard_of_the_sweep_matches_the_approved_file() =>
+        Verify("sweep.leaderboard.csv", LeaderboardCsv.Render(Leaderboard.Build(ResultFileReader.Read(runs.Sweep))));
+
+    [SkippableFact]
+    public void Markdown_leaderboard_flags_a_row_run_with_another_limit()
+    {
+        string both = Path.Combine(runs.Root, "flagged");
+        CopyDir(Path.Combine(runs.Sweep, "step-1000"), Path.Combine(both, "step-1000"));
+        CopyDir(Path.Combine(runs.Sweep, "step-50"), Path.Combine(both, "step-50"));
+        CopyDir(Path.Combine(runs.OtherLimit, "stories260K"), Path.Combine(both, "stories260K"));
+        Verify("flagged.leaderboard.md", LeaderboardMarkdown.Render(Leaderboard.Build(ResultFileReader.Read(both))));
+    }
+
+    private static void Verify(string name, string actual)
+    {
+        string approved = Path.Combine(AppContext.BaseDirectory, "Approved", name);
+        string received = Path.Combine(AppContext.BaseDirectory, name + ".received");
+        string expected = File.Exists(approved) ? File.ReadAllText(approved) : "";
+        if (expected != actual) File.WriteAllText(received, actual);
+        Assert.True(expected == actual, $"{name} differs from the approved file (or none is approved yet); received: {received}\n{actual}");
+    }
+
+    public static void CopyDir(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)), overwrite: true);
+    }
+}
