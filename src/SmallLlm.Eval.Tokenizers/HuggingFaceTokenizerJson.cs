@@ -32,6 +32,11 @@ public static class HuggingFaceTokenizerJson
                 if (model.TryGetProperty(unsupported, out var v) && v.ValueKind == JsonValueKind.String && v.GetString()!.Length > 0)
                     throw new InvalidDataException($"{source}: model.{unsupported} is not supported");
 
+            var normalizers = Flatten(root, "normalizer", "normalizers");
+            // Unicode normalization (NFC, NFKC, ...), lowercasing or stripping would change ids; only say so, never guess.
+            foreach (var n in normalizers)
+                if (Type(n) is not ("Prepend" or "Replace"))
+                    throw new InvalidDataException($"{source}: normalizer '{Type(n)}' is not supported (only the Prepend/Replace '▁' normalizers of SentencePiece-style tokenizers)");
             var preTokenizers = Flatten(root, "pre_tokenizer", "pretokenizers");
             var byteLevel = preTokenizers.FirstOrDefault(p => Type(p) == "ByteLevel");
             if (byteLevel.ValueKind != JsonValueKind.Undefined)
@@ -50,7 +55,6 @@ public static class HuggingFaceTokenizerJson
                     Bool(model, "ignore_merges", false), Bool(byteLevel, "add_prefix_space", false), bos, eos, source);
             }
 
-            var normalizers = Flatten(root, "normalizer", "normalizers");
             var metaspace = preTokenizers.FirstOrDefault(p => Type(p) == "Metaspace");
             bool prependNormalizer = normalizers.Any(n => Type(n) == "Prepend" && n.GetProperty("prepend").GetString() == "\u2581");
             bool replaceSpaces = normalizers.Any(n => Type(n) == "Replace" && n.TryGetProperty("content", out var c) && c.GetString() == "\u2581");

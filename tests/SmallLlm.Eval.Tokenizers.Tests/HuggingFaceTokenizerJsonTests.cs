@@ -66,6 +66,9 @@ public class HuggingFaceTokenizerJsonTests
         File.WriteAllText(dir.File("c.json"), "{\"pre_tokenizer\": {\"type\": \"ByteLevel\"}, \"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": \"x\"}, \"merges\": []}}");
         e = Assert.Throws<InvalidDataException>(() => TokenizerCatalog.Resolve(dir.File("c.json")));
         Assert.Contains("model.vocab['a'] is not a non-negative integer id", e.Message);
+        File.WriteAllText(dir.File("d.json"), "{\"normalizer\": {\"type\": \"NFKC\"}, \"pre_tokenizer\": {\"type\": \"ByteLevel\"}, \"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}");
+        e = Assert.Throws<InvalidDataException>(() => TokenizerCatalog.Resolve(dir.File("d.json")));
+        Assert.Contains("normalizer 'NFKC' is not supported", e.Message);
     }
 
     /// <summary>The Llama 2 vocabulary and merges (../shared/tokenizers/llama2/vocab_merges.json) in the legacy Llama 2 tokenizer.json layout.</summary>
