@@ -25,13 +25,14 @@ public static class EvalCommand
         var dataDir = new Option<string?>("--data-dir") { Description = "Read task data from this folder instead of the bundled one." };
         var cache = new Option<string?>("--cache") { Description = "Request cache (SQLite) that makes killed runs resume; default <output>/.cache/requests.sqlite." };
         var noCache = new Option<bool>("--no-cache") { Description = "Compute every request, store nothing." };
+        var commitEvery = new Option<int>("--commit-every") { Description = "Commit computed answers to the cache every N requests (a killed run loses at most N).", DefaultValueFactory = _ => 512 };
         var tasksDir = new Option<string?>("--tasks-dir") { Description = "Folder of task definitions (default: the repository's tasks/)." };
         var subjects = new Option<string?>("--subjects") { Description = "MMLU only: comma-separated subjects to run." };
         var allowCode = new Option<bool>("--allow-code-execution") { Description = "Code tasks (humaneval, mbpp): RUN the model-written Python code on this machine (in a sandbox: separate process, time/memory/CPU limits, no network where possible) to compute pass@k." };
         var json = ModelOptions.Json();
         var command = new Command("eval", "Evaluate a model on tasks: log-likelihood multiple choice (MMLU, ARC, PIQA) and more. Results are written atomically; a killed run resumes from the request cache.")
         {
-            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, tasksDir, subjects, allowCode, json,
+            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, tasksDir, subjects, allowCode, json,
         };
         command.SetAction(parse =>
         {
@@ -60,6 +61,7 @@ public static class EvalCommand
                 OutputDirectory = outputDir,
                 CachePath = parse.GetValue(noCache) ? null : parse.GetValue(cache) ?? Path.Combine(outputDir, ".cache", "requests.sqlite"),
                 SettingsFor = _ => settings,
+                CommitEvery = parse.GetValue(commitEvery) >= 1 ? parse.GetValue(commitEvery) : throw new ArgumentException("--commit-every must be at least 1"),
             };
             var results = EvalJob.Run(spec, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
             var writer = parse.InvocationConfiguration.Output;

@@ -19,6 +19,8 @@ public sealed record EvalJobSpec
     /// <summary>SQLite request cache; null disables it.</summary>
     public string? CachePath { get; init; }
     public required Func<string, TaskSettings> SettingsFor { get; init; }
+    /// <summary>Computed answers are committed to the cache in chunks of this many requests.</summary>
+    public int CommitEvery { get; init; } = 512;
 }
 
 /// <summary>Loads the model once, runs every task, writes results and the CSV summary, and prints a table.</summary>
@@ -31,7 +33,7 @@ public static class EvalJob
         using var model = LocalLanguageModel.Load(spec.Model, spec.DType, spec.Tokenizer);
         model.UseBatching(BatchSize.Parse(spec.BatchSize, model.Engine.ParameterCount));
         using var cache = spec.CachePath is null ? null : new RequestCache(spec.CachePath);
-        var runner = new EvalRunner(model, cache, progressFor);
+        var runner = new EvalRunner(model, cache, progressFor, spec.CommitEvery);
         var results = new List<TaskResult>();
         foreach (var task in tasks)
         {

@@ -10,9 +10,9 @@ namespace SmallLlm.Eval.Runner;
 /// Runs tasks against a model: plan (documents → requests), execute (batched, deduplicated and cached by the model
 /// wrapper), score, and write the result and per-sample files atomically.
 /// </summary>
-public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<string, IProgressSink> progressFor)
+public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<string, IProgressSink> progressFor, int commitEvery = 512)
 {
-    private readonly CachingLanguageModel _cached = new(model, cache);
+    private readonly CachingLanguageModel _cached = new(model, cache, commitEvery);
 
     public TaskResult Run(IEvalTask task, TaskSettings settings, string outputDir)
     {

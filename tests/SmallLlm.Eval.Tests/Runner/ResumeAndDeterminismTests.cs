@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+
+namespace SmallLlm.Eval.Tests.Runner;
+
+/// <summary>
+/// `smalleval eval` as a real process: killed with SIGKILL mid-run and run again, it computes only the missing requests
+/// and writes exactly the results of an uninterrupted run; two identical runs give identical files apart from timings.
+/// </summary>
+public class ResumeAndDeterminismTests
+{
+    // 0-shot MMLU, 3 questions per subject: 684 requests, committed to the cache every 32.
+    private static readonly string[] Job = ["eval", "--model", "stories260K", "--tasks", "mmlu", "--num-fewshot", "0", "--limit", "3", "--commit-every", "32"];
+    private const int Requests = 57 * 3 * 4;
+
+    private static Process Start(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "smalleval.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    private static long CachedRows(string db)
+    {
+        if (!File.Exists(db)) return 0;
+        try
+        {
+            using var c = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT COUNT(*) FROM responses";
+            return (long)cmd.ExecuteScalar()!;
+        }
+        catch (SqliteException) { return 0; } // table not created yet, or locked for a moment
+    }
+
+    private static JsonNode WithoutTiming(string path)
+    {
+        var node = JsonNode.Parse(File.ReadAllText(path))!;
+        node.AsObject().Remove("timing");
+        return node;
+    }
+
+    [Fact]
+    public void KilledRunResumesAndEndsIdenticalToAnUninterruptedRun()
+    {
+        string interrupted = RepoPaths.Temp("killed"), clean = RepoPaths.Temp("clean");
+        string db = Path.Combine(interrupted, ".cache", "requests.sqlite");
+        using (var p = Start([.. Job, "--output", interrupted]))
+        {
+            var deadline = Stopwatch.StartNew();
+            while (CachedRows(db) == 0 && !p.HasExited && deadline.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(20);
+            Assert.False(p.HasExited, "the run finished before it could be killed: make the job longer");
+            p.Kill(entireProcessTree: true); // SIGKILL
+            p.WaitForExit();
+        }
+        long done = CachedRows(db);
+        Assert.InRange(done, 1, Requests - 1);
+        Assert.False(File.Exists(Path.Combine(interrupted, "stories260K", "mmlu.json")), "no result file may exist for an unfinished run");
+
+        var resumed = CliRun.AsProcess([.. Job, "--output", interrupted, "--json"]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        var timing = JsonNode.Parse(resumed.Stdout)![0]!["timing"]!;
+        Assert.Equal(done, timing["requests_reused"]!.GetValue<long>());
+        Assert.Equal(Requests - done, timing["requests_computed"]!.GetValue<long>());
+
+        var uninterrupted = CliRun.AsProcess([.. Job, "--output", clean, "--no-cache"]);
+        Assert.True(uninterrupted.ExitCode == 0, uninterrupted.ToString());
+        string a = Path.Combine(interrupted, "stories260K"), b = Path.Combine(clean, "stories260K");
+        Assert.Equal(WithoutTiming(Path.Combine(b, "mmlu.json")).ToJsonString(), WithoutTiming(Path.Combine(a, "mmlu.json")).ToJsonString());
+        Assert.Equal(File.ReadAllText(Path.Combine(b, "mmlu.samples.jsonl")), File.ReadAllText(Path.Combine(a, "mmlu.samples.jsonl")));
+    }
+
+    [Fact]
+    public void TheSameCommandTwiceGivesIdenticalResultsApartFromTimings()
+    {
+        string first = RepoPaths.Temp("det1"), second = RepoPaths.Temp("det2");
+        string[] job = ["eval", "--model", "stories260K", "--tasks", "arc_easy,piqa", "--limit", "15", "--no-cache"];
+        Assert.Equal(0, CliRun.InProcess([.. job, "--output", first]).ExitCode);
+        Assert.Equal(0, CliRun.InProcess([.. job, "--output", second]).ExitCode);
+        foreach (var task in new[] { "arc_easy", "piqa" })
+        {
+            Assert.Equal(WithoutTiming(Path.Combine(first, "stories260K", task + ".json")).ToJsonString(),
+                WithoutTiming(Path.Combine(second, "stories260K", task + ".json")).ToJsonString());
+            Assert.Equal(File.ReadAllText(Path.Combine(first, "stories260K", task + ".samples.jsonl")),
+                File.ReadAllText(Path.Combine(second, "stories260K", task + ".samples.jsonl")));
+        }
+        Assert.Equal(File.ReadAllText(Path.Combine(first, "summary.csv")), File.ReadAllText(Path.Combine(second, "summary.csv")));
+    }
+}

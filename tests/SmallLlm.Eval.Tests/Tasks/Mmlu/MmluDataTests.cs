@@ -1,0 +1,81 @@
+using SmallLlm.Eval.Tasks;
+using SmallLlm.Eval.Tasks.Data;
+using SmallLlm.Eval.Tasks.Mmlu;
+
+namespace SmallLlm.Eval.Tests.Tasks.Mmlu;
+
+/// <summary>Malformed MMLU data is reported with file and line, skipped (with a warning) or fatal under --strict.</summary>
+public class MmluDataTests
+{
+    private static string Folder(params (string Path, string Text)[] files)
+    {
+        string root = RepoPaths.Temp("mmlu");
+        foreach (var (path, text) in files)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(root, path))!);
+            File.WriteAllText(Path.Combine(root, path), text);
+        }
+        return root;
+    }
+
+    private const string Good = "\"What is 2, plus \"\"2\"\"?\",3,4,\"multi\nline\",5,B\n";
+
+    [Fact]
+    public void AnswerOutsideAToDIsSkippedWithFileAndLine_OrFatalWhenStrict()
+    {
+        string root = Folder(("test/math_test.csv", Good + "Q2,a,b,c,d,E\nQ3,a,b,c,d,A\n"), ("dev/math_dev.csv", Good));
+        var issues = new DataIssues(strict: false);
+        var data = MmluDataset.Load(root, issues);
+        Assert.Equal(2, data.Questions("test", "math").Count);
+        Assert.Equal("What is 2, plus \"2\"?", data.Questions("test", "math")[0].Question);
+        Assert.Equal("multi\nline", data.Questions("test", "math")[0].Choices[2]);
+        var warning = Assert.Single(issues.Warnings);
+        Assert.Contains("math_test.csv:3: answer 'E' is not one of A, B, C, D", warning);
+
+        var e = Assert.Throws<InvalidDataException>(() => MmluDataset.Load(root, new DataIssues(strict: true)));
+        Assert.Contains("math_test.csv:3", e.Message);
+    }
+
+    [Fact]
+    public void WrongFieldCountAndUnterminatedQuoteAreReported()
+    {
+        string root = Folder(("test/x_test.csv", "Q,a,b,c,A\nQ,a,b,c,d,A\n\"open,a,b,c,d,A\n"));
+        var issues = new DataIssues(strict: false);
+        var data = MmluDataset.Load(root, issues);
+        Assert.Single(data.Questions("test", "x"));
+        Assert.Contains(issues.Warnings, w => w.Contains("x_test.csv:1: expected 6 fields (question, A, B, C, D, answer), found 5"));
+        Assert.Contains(issues.Warnings, w => w.Contains("x_test.csv:3: a quoted field is never closed"));
+    }
+
+    [Fact]
+    public void EmptySubjectIsNamed()
+    {
+        string root = Folder(("test/empty_test.csv", ""), ("test/x_test.csv", Good));
+        var issues = new DataIssues(strict: false);
+        MmluDataset.Load(root, issues);
+        Assert.Contains(issues.Warnings, w => w.Contains("subject 'empty' has no usable questions"));
+        Assert.Throws<InvalidDataException>(() => MmluDataset.Load(root, new DataIssues(strict: true)));
+    }
+
+    [Fact]
+    public void JsonlFormWithLetterOrIndexAnswers()
+    {
+        string root = Folder(("test.jsonl",
+            "{\"subject\":\"s\",\"question\":\"Q1\",\"choices\":[\"a\",\"b\",\"c\",\"d\"],\"answer\":\"C\"}\n" +
+            "{\"subject\":\"s\",\"question\":\"Q2\",\"choices\":[\"a\",\"b\",\"c\",\"d\"],\"answer\":1}\n" +
+            "{\"subject\":\"s\",\"question\":\"Q3\",\"choices\":[\"a\",\"b\"],\"answer\":1}\n" +
+            "not json\n"));
+        var issues = new DataIssues(strict: false);
+        var data = MmluDataset.Load(root, issues);
+        Assert.Equal([2, 1], data.Questions("test", "s").Select(q => q.Answer));
+        Assert.Contains(issues.Warnings, w => w.Contains("test.jsonl:3: expected 4 choices, found 2"));
+        Assert.Contains(issues.Warnings, w => w.Contains("test.jsonl:4: not valid JSON"));
+    }
+
+    [Fact]
+    public void MissingDataFolderSaysWhatWasExpected()
+    {
+        var e = Assert.Throws<DirectoryNotFoundException>(() => MmluDataset.Load("/no/such/mmlu", new DataIssues(false)));
+        Assert.Contains("expected dev/ and test/ folders", e.Message);
+    }
+}

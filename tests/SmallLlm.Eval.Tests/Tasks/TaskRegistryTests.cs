@@ -1,0 +1,67 @@
+using SmallLlm.Eval.Models;
+using SmallLlm.Eval.Tasks;
+
+namespace SmallLlm.Eval.Tests.Tasks;
+
+/// <summary>A kind that lives only in this test assembly: loading the assembly as a plugin must make it available.</summary>
+public sealed class EchoTaskKind : ITaskKind
+{
+    public string Kind => "echo_test_kind";
+    public IEvalTask Create(TaskDefinition definition) => new EchoTask(definition.Name);
+
+    private sealed class EchoTask(string name) : IEvalTask
+    {
+        public string Name => name;
+        public string Version => "1";
+        public string Description => "test";
+        public TaskDescription Describe(TaskSettings settings) => throw new InvalidOperationException();
+        public TaskPlan Plan(ILanguageModel model, TaskSettings settings) => throw new InvalidOperationException();
+    }
+}
+
+public class TaskRegistryTests
+{
+    [Fact]
+    public void BundledTasksAreFoundWithTheirKinds()
+    {
+        var registry = TaskRegistry.Load(RepoPaths.Tasks);
+        var names = registry.Definitions.Select(d => d.Name).ToList();
+        Assert.Contains("mmlu", names);
+        Assert.Contains("arc_easy", names);
+        Assert.Contains("piqa", names);
+        Assert.Contains("mmlu", registry.Kinds);
+        Assert.Contains("multiple_choice", registry.Kinds);
+        Assert.Equal("mmlu", registry.Create("mmlu").Name);
+    }
+
+    [Fact]
+    public void UnknownTaskListsTheKnownOnes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => TaskRegistry.Load(RepoPaths.Tasks).Create("mmlu_pro"));
+        Assert.Contains("unknown task 'mmlu_pro'", e.Message);
+        Assert.Contains("arc_easy", e.Message);
+    }
+
+    [Fact]
+    public void KindsFromPluginAssembliesAreLoaded_AndUnknownKindsNamed()
+    {
+        string tasks = RepoPaths.Temp("tasks"), plugins = RepoPaths.Temp("plugins");
+        File.WriteAllText(Path.Combine(tasks, "echo.task.json"), "{\"name\":\"echo\",\"kind\":\"echo_test_kind\"}");
+        var without = TaskRegistry.Load(tasks, pluginsDirectory: null);
+        var e = Assert.Throws<InvalidDataException>(() => without.Create("echo"));
+        Assert.Contains("kind 'echo_test_kind' is not known", e.Message);
+
+        File.Copy(typeof(EchoTaskKind).Assembly.Location, Path.Combine(plugins, "EchoPlugin.dll"));
+        var with = TaskRegistry.Load(tasks, plugins);
+        Assert.Equal("echo", with.Create("echo").Name);
+    }
+
+    [Fact]
+    public void DefinitionWithoutKindIsRejected()
+    {
+        string tasks = RepoPaths.Temp("tasks");
+        File.WriteAllText(Path.Combine(tasks, "bad.task.json"), "{\"name\":\"bad\"}");
+        var e = Assert.Throws<InvalidDataException>(() => TaskRegistry.Load(tasks));
+        Assert.Contains("bad.task.json: missing field 'kind'", e.Message);
+    }
+}
