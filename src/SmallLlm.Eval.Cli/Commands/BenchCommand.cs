@@ -21,6 +21,7 @@ public static class BenchCommand
         {
             shapes, dtypes, batch, length, decode, iterations, json,
         };
+        command.Subcommands.Add(BenchTasksCommand.Create());
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;

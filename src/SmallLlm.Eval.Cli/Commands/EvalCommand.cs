@@ -26,13 +26,14 @@ public static class EvalCommand
         var cache = new Option<string?>("--cache") { Description = "Request cache (SQLite) that makes killed runs resume; default <output>/.cache/requests.sqlite." };
         var noCache = new Option<bool>("--no-cache") { Description = "Compute every request, store nothing." };
         var commitEvery = new Option<int>("--commit-every") { Description = "Commit computed answers to the cache every N requests (a killed run loses at most N).", DefaultValueFactory = _ => 512 };
+        var stride = new Option<int?>("--rolling-stride") { Description = "Perplexity: overlapping windows that advance by N tokens (each scores only its new tokens); default disjoint windows of the full context." };
         var tasksDir = new Option<string?>("--tasks-dir") { Description = "Folder of task definitions (default: the repository's tasks/)." };
         var subjects = new Option<string?>("--subjects") { Description = "MMLU only: comma-separated subjects to run." };
         var allowCode = new Option<bool>("--allow-code-execution") { Description = "Code tasks (humaneval, mbpp): RUN the model-written Python code on this machine (in a sandbox: separate process, time/memory/CPU limits, no network where possible) to compute pass@k." };
         var json = ModelOptions.Json();
         var command = new Command("eval", "Evaluate a model on tasks: log-likelihood multiple choice (MMLU, ARC, PIQA) and more. Results are written atomically; a killed run resumes from the request cache.")
         {
-            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, tasksDir, subjects, allowCode, json,
+            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, stride, tasksDir, subjects, allowCode, json,
         };
         command.SetAction(parse =>
         {
@@ -55,6 +56,7 @@ public static class EvalCommand
                 Model = parse.GetValue(model)!,
                 DType = ModelOptions.ParseDType(parse.GetValue(dtype)!),
                 Tokenizer = parse.GetValue(tokenizer),
+                RollingStride = parse.GetValue(stride) is int st && st < 1 ? throw new ArgumentException("--rolling-stride must be at least 1") : parse.GetValue(stride),
                 Tasks = parse.GetValue(tasks)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 TasksDirectory = ProjectPaths.TasksDirectory(parse.GetValue(tasksDir)),
                 BatchSize = parse.GetValue(batch)!,

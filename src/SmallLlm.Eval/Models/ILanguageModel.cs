@@ -26,5 +26,6 @@ public interface ILanguageModel
 /// <summary>Who is answering: enough to tell two models apart in results and in the request cache.</summary>
 /// <param name="WeightsSha256">Hash of the checkpoint bytes.</param>
 /// <param name="CacheKey">Everything that changes answers: weights, dtype, tokenizer, prompt format.</param>
+/// <param name="RollingStride">Tokens each rolling window advances (null: disjoint windows of the full context).</param>
 public sealed record ModelIdentity(string Name, string Path, string WeightsSha256, string DType, long Parameters,
-    string Tokenizer, bool AddBos, string CacheKey);
+    string Tokenizer, bool AddBos, string CacheKey, int? RollingStride = null);

@@ -58,7 +58,7 @@ public sealed class LocalLanguageModel : ILanguageModel, IDisposable
             ? b.Name : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(pathOrName)));
         bool addBos = tok.BosId is not null;
         var identity = new ModelIdentity(name, pathOrName, sha, dtype.Name(), model.ParameterCount, tok.Name, addBos,
-            CacheKey: $"{sha}|{dtype.Name()}|{tok.Name}|bos={addBos}|stride={rollingStride}");
+            CacheKey: $"{sha}|{dtype.Name()}|{tok.Name}|bos={addBos}|stride={rollingStride}", RollingStride: rollingStride);
         return new LocalLanguageModel(model, tok, identity, scoring, rollingStride);
     }
 

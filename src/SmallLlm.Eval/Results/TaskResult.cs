@@ -39,7 +39,8 @@ public sealed record ModelInfo(
     [property: JsonPropertyName("parameters")] long Parameters,
     [property: JsonPropertyName("context_length")] int ContextLength,
     [property: JsonPropertyName("tokenizer")] string Tokenizer,
-    [property: JsonPropertyName("add_bos")] bool AddBos);
+    [property: JsonPropertyName("add_bos")] bool AddBos,
+    [property: JsonPropertyName("rolling_stride")] int? RollingStride = null);
 
 public sealed record HarnessInfo(
     [property: JsonPropertyName("name")] string Name,

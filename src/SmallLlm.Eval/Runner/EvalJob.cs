@@ -11,6 +11,8 @@ public sealed record EvalJobSpec
     public required string Model { get; init; }
     public ModelDType DType { get; init; } = ModelDType.Float32;
     public string? Tokenizer { get; init; }
+    /// <summary>Rolling log-likelihood windows advance by this many tokens (null: disjoint full-context windows).</summary>
+    public int? RollingStride { get; init; }
     public required IReadOnlyList<string> Tasks { get; init; }
     public required string TasksDirectory { get; init; }
     public string? PluginsDirectory { get; init; }
@@ -30,7 +32,7 @@ public static class EvalJob
     {
         var registry = TaskRegistry.Load(spec.TasksDirectory, spec.PluginsDirectory);
         var tasks = spec.Tasks.Select(registry.Create).ToList(); // unknown names fail before the model loads
-        using var model = LocalLanguageModel.Load(spec.Model, spec.DType, spec.Tokenizer);
+        using var model = LocalLanguageModel.Load(spec.Model, spec.DType, spec.Tokenizer, rollingStride: spec.RollingStride);
         model.UseBatching(BatchSize.Parse(spec.BatchSize, model.Engine.ParameterCount));
         using var cache = spec.CachePath is null ? null : new RequestCache(spec.CachePath);
         var runner = new EvalRunner(model, cache, progressFor, spec.CommitEvery);

@@ -34,7 +34,7 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
         var result = new TaskResult
         {
             Task = new TaskInfo(task.Name, task.Version, plan.DataSha256, plan.Settings),
-            Model = new ModelInfo(id.Name, id.Path, id.WeightsSha256, id.DType, id.Parameters, model.ContextLength, id.Tokenizer, id.AddBos),
+            Model = new ModelInfo(id.Name, id.Path, id.WeightsSha256, id.DType, id.Parameters, model.ContextLength, id.Tokenizer, id.AddBos, id.RollingStride),
             Harness = HarnessVersion.Current,
             Seed = settings.Seed,
             Metrics = scores.Metrics,

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.Text.Json;
+using SmallLlm.Eval.Configuration;
+using SmallLlm.Eval.Runner;
+using SmallLlm.Eval.Tasks;
+
+namespace SmallLlm.Eval.Cli.Commands;
+
+/// <summary><c>smalleval bench tasks</c>: whole-task throughput and the share of time outside the model.</summary>
+public static class BenchTasksCommand
+{
+    public static Command Create()
+    {
+        var models = new Option<string>("--models") { Description = "Comma-separated models: paths, bundled names, or random:stories15M / random:stories110M.", DefaultValueFactory = _ => "stories260K,random:stories110M" };
+        var tasks = new Option<string>("--tasks") { Description = "Comma-separated tasks.", DefaultValueFactory = _ => "mmlu" };
+        var shots = new Option<string>("--shots") { Description = "Comma-separated few-shot counts to measure.", DefaultValueFactory = _ => "0,5" };
+        var limit = new Option<int>("--limit") { Description = "Documents per task (per subject for MMLU).", DefaultValueFactory = _ => 2 };
+        var dtypes = new Option<string>("--dtypes") { Description = "Comma-separated dtypes.", DefaultValueFactory = _ => "fp32" };
+        var batch = new Option<string>("--batch-size") { Description = "Sequences per forward pass, or auto.", DefaultValueFactory = _ => "auto" };
+        var json = ModelOptions.Json();
+        var command = new Command("tasks", "Benchmark whole tasks end to end (no cache): documents/s, tokens/s, and the share of wall time spent outside the engine's forward passes.")
+        {
+            models, tasks, shots, limit, dtypes, batch, json,
+        };
+        command.SetAction(parse =>
+        {
+            var registry = TaskRegistry.Load(ProjectPaths.TasksDirectory(null));
+            var taskList = registry.CreateAll(parse.GetValue(tasks)!);
+            var shotList = parse.GetValue(shots)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.TryParse(s, out int k) ? k
+                : throw new ArgumentException($"--shots: '{s}' is not a number")).ToList();
+            var output = parse.InvocationConfiguration.Output;
+            bool asJson = parse.GetValue(json);
+            if (!asJson)
+            {
+                output.WriteLine("| model | dtype | task | shots | docs | requests | wall s | docs/s | tokens/s | outside engine |");
+                output.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
+            }
+            var rows = new List<TaskBenchmarkResult>();
+            foreach (var m in parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                foreach (var d in parse.GetValue(dtypes)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ModelOptions.ParseDType))
+                {
+                    using var model = TaskBenchmark.LoadModel(m, d);
+                    foreach (var task in taskList)
+                        foreach (int k in shotList)
+                        {
+                            var r = TaskBenchmark.Run(model, task, new TaskSettings { NumFewshot = k, Limit = parse.GetValue(limit) }, parse.GetValue(batch)!);
+                            rows.Add(r);
+                            if (!asJson)
+                                output.WriteLine($"| {r.Model} | {r.DType} | {r.Task} | {k} | {r.Documents} | {r.Requests} | {r.WallSeconds:F1} | {r.DocumentsPerSecond:F1} | {r.TokensPerSecond:F0} | {r.OverheadShare:P1} |");
+                        }
+                }
+            if (asJson) output.WriteLine(JsonSerializer.Serialize(rows, CliJson.Options));
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using SmallLlm.Eval.Engine;
+using SmallLlm.Eval.Engine.Benchmarks;
+using SmallLlm.Eval.Engine.Checkpoints;
+using SmallLlm.Eval.Models;
+using SmallLlm.Eval.Tasks;
+using SmallLlm.Eval.Tokenizers;
+
+namespace SmallLlm.Eval.Runner;
+
+/// <summary>One row of the task benchmark: how fast a whole task runs, and how much of it is not the model.</summary>
+public sealed record TaskBenchmarkResult(string Model, string DType, string Task, int? Shots, int Documents, int Requests,
+    double WallSeconds, double EngineSeconds, long Tokens)
+{
+    public double DocumentsPerSecond => Documents / WallSeconds;
+    public double TokensPerSecond => Tokens / WallSeconds;
+    /// <summary>Share of the run spent outside the engine (planning, tokenizing, packing, scoring, writing).</summary>
+    public double OverheadShare => 1 - EngineSeconds / WallSeconds;
+}
+
+/// <summary>
+/// Runs tasks end to end (plan, tokenize, batch, forward, score, write) without the cache, on a real checkpoint or on a
+/// random-weight model of a benchmark shape ("random:stories110M", with the Llama 2 tokenizer its vocabulary fits).
+/// </summary>
+public static class TaskBenchmark
+{
+    public static LocalLanguageModel LoadModel(string spec, ModelDType dtype)
+    {
+        const string prefix = "random:";
+        if (!spec.StartsWith(prefix, StringComparison.Ordinal)) return LocalLanguageModel.Load(spec, dtype);
+        string shape = spec[prefix.Length..];
+        if (!EngineBenchmark.Shapes.TryGetValue(shape, out var config))
+            throw new ArgumentException($"unknown shape '{shape}': expected one of {string.Join(", ", EngineBenchmark.Shapes.Keys)}");
+        var model = new LlamaModel(RandomWeights.Create(config, dtype));
+        var tokenizer = TokenizerCatalog.Resolve("llama2");
+        var identity = new ModelIdentity(spec, spec, "random", dtype.Name(), model.ParameterCount, tokenizer.Name, true, $"random:{shape}:{dtype.Name()}");
+        return new LocalLanguageModel(model, tokenizer, identity);
+    }
+
+    public static TaskBenchmarkResult Run(LocalLanguageModel model, IEvalTask task, TaskSettings settings, string batchSize)
+    {
+        model.UseBatching(BatchSize.Parse(batchSize, model.Engine.ParameterCount));
+        string output = Path.Combine(Path.GetTempPath(), "smalleval-bench", Guid.NewGuid().ToString("N"));
+        try
+        {
+            double engineBefore = model.EngineTime.Elapsed.TotalSeconds;
+            long tokensBefore = model.EngineTokens;
+            var clock = Stopwatch.StartNew();
+            var result = new EvalRunner(model, cache: null, _ => IProgressSink.None).Run(task, settings, output);
+            double wall = clock.Elapsed.TotalSeconds;
+            return new TaskBenchmarkResult(model.Identity.Name, model.Identity.DType, task.Name, settings.NumFewshot,
+                (int)result.Counts["documents"], (int)result.Counts["requests"], wall,
+                model.EngineTime.Elapsed.TotalSeconds - engineBefore, model.EngineTokens - tokensBefore);
+        }
+        finally
+        {
+            if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
+        }
+    }
+}
