@@ -88,3 +88,35 @@ public sealed class GateConfigTests(EvaluatedRuns runs)
         Assert.Contains("significance level 0.0100", run.Stdout);
     }
 }
+
+/// <summary>Sweep ordering and outputs on the real checkpoint series.</summary>
+[Collection(EvaluatedRunsCollection.Name)]
+public sealed class SweepTests(EvaluatedRuns runs)
+{
+    [SkippableFact]
+    public void Sweep_orders_checkpoints_by_step_not_by_name_and_writes_the_plot()
+    {
+        var lines = File.ReadAllLines(Path.Combine(runs.Sweep, "sweep.csv"));
+        Assert.Equal(["step-50,50,409600", "step-200,200,1638400", "step-1000,1000,8192000"], lines.Skip(1).Select(l => string.Join(",", l.Split(',').Take(3))));
+        Assert.True(new FileInfo(Path.Combine(runs.Sweep, "sweep.png")).Length > 10_000);
+        Assert.Contains("<svg", File.ReadAllText(Path.Combine(runs.Sweep, "sweep.svg")));
+        Assert.True(File.Exists(Path.Combine(runs.Sweep, "leaderboard.html")));
+        Assert.Contains("| step-1000 | 1000 | 8,192,000 | 0.8000 ± 0.0521 |", runs.SweepRun.Stdout);
+    }
+
+    [SkippableFact]
+    public void Trainer_state_overrides_the_name_and_gives_tokens()
+    {
+        string dir = Path.Combine(runs.Root, "ordered");
+        Directory.CreateDirectory(Path.Combine(dir, "late"));
+        Directory.CreateDirectory(Path.Combine(dir, "checkpoint-5"));
+        File.WriteAllText(Path.Combine(dir, "late", "trainer_state.json"), """{"global_step": 900, "num_input_tokens_seen": 123456}""");
+        var series = SmallLlm.Eval.Reports.Sweeps.CheckpointSeries.Find(dir, tokensPerStep: 10);
+        Assert.Equal(["checkpoint-5", "late"], series.Select(c => c.Name));
+        Assert.Equal(50, series[0].Tokens);
+        Assert.Equal(123456, series[1].Tokens);
+        Assert.Equal("trainer_state.json", series[1].StepSource);
+        Directory.CreateDirectory(Path.Combine(dir, "final"));
+        Assert.Contains("final", Assert.Throws<InvalidDataException>(() => SmallLlm.Eval.Reports.Sweeps.CheckpointSeries.Find(dir)).Message);
+    }
+}

@@ -47,6 +47,11 @@ public static class RunCommand
             }
             ResultsTable.Write(writer, all);
             writer.WriteLine($"results: {Path.GetFullPath(outputDir)} (summary.csv, <model>/<task>.json, <model>/<task>.samples.jsonl)");
+            // After every result is written: the leaderboard and plots of the whole results folder.
+            var set = SmallLlm.Eval.Reports.ResultSets.ResultFileReader.Read(outputDir);
+            foreach (string w in set.Warnings) parse.InvocationConfiguration.Error.WriteLine("warning: " + w);
+            var written = SmallLlm.Eval.Reports.Leaderboards.LeaderboardFiles.Write(SmallLlm.Eval.Reports.Leaderboards.Leaderboard.Build(set), outputDir);
+            writer.WriteLine($"leaderboard: {string.Join(", ", written.Select(p => Path.GetRelativePath(outputDir, p)))}");
             return 0;
         });
         return command;
