@@ -38,7 +38,7 @@ public static class CommandRunner
     }
 
     /// <summary>Errors that describe the user's input (files, arguments), not a bug of ours.</summary>
-    public static bool IsBadInput(Exception e) => e is InvalidDataException or FileNotFoundException
+    public static bool IsBadInput(Exception e) => e is not (ArgumentOutOfRangeException or ArgumentNullException) && e is InvalidDataException or FileNotFoundException
         or DirectoryNotFoundException or UnauthorizedAccessException or ArgumentException or FormatException
         or EndOfStreamException or IOException;
 }

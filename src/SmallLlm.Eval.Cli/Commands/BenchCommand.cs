@@ -14,12 +14,15 @@ public static class BenchCommand
         var dtypes = new Option<string>("--dtypes") { Description = "Comma-separated dtypes: fp32, bf16.", DefaultValueFactory = _ => "fp32,bf16" };
         var batch = new Option<int>("--batch") { Description = "Sequences per forward pass.", DefaultValueFactory = _ => 8 };
         var length = new Option<int>("--length") { Description = "Tokens per sequence.", DefaultValueFactory = _ => 256 };
+        var passTokens = new Option<int>("--pass-tokens") { Description = "Most tokens per forward pass (the batch is scored in passes of this size).", DefaultValueFactory = _ => 1024 };
         var decode = new Option<int>("--decode-tokens") { Description = "Tokens generated for the decode measurement.", DefaultValueFactory = _ => 128 };
         var iterations = new Option<int>("--iterations") { Description = "Timed scoring passes (after one warm-up).", DefaultValueFactory = _ => 3 };
         var json = ModelOptions.Json();
+        var peakOption = new Option<double?>("--peak-gflops") { Description = "Use this matmul peak (GFLOP/s) for MFU instead of measuring one." };
+        var inProcess = new Option<bool>("--in-process") { Description = "Run every configuration in this process (default: each in a fresh child process, so one run's memory state cannot skew the next one's peak)." };
         var command = new Command("bench", "Benchmark the engine: scoring tokens/s and MFU (batch x length, every position scored) and KV-cached decode tokens/s on random-weight models of the stories15M and stories110M shapes. Peak memory is the resident-set growth over the weights.")
         {
-            shapes, dtypes, batch, length, decode, iterations, json,
+            shapes, dtypes, batch, length, passTokens, decode, iterations, json, inProcess, peakOption,
         };
         command.Subcommands.Add(BenchTasksCommand.Create());
         command.SetAction(parse =>
@@ -31,30 +34,52 @@ public static class BenchCommand
                     throw new ArgumentException($"unknown shape '{s}': expected one of {string.Join(", ", EngineBenchmark.Shapes.Keys)}");
             var dts = parse.GetValue(dtypes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ModelDTypeNames.Parse).ToList();
             bool asJson = parse.GetValue(json);
-            var peaks = dts.Distinct().ToDictionary(d => d, d => EngineBenchmark.MeasureMatmulPeakGflops(d));
+            // Measured before any model exists: a child process then runs each configuration on a clean heap.
+            var peaks = dts.Distinct().ToDictionary(d => d, d => parse.GetValue(peakOption) ?? EngineBenchmark.MeasureMatmulPeakGflops(d));
             if (!asJson)
             {
                 output.WriteLine($"threads {TorchSharp.torch.get_num_threads()}; measured matmul peak: " +
                                  string.Join(", ", peaks.Select(p => $"{p.Key.Name()} {p.Value:F0} GFLOP/s")) +
                                  $" (stated: fp32 {EngineBenchmark.StatedPeakGflops(ModelDType.Float32):F0}, bf16 {EngineBenchmark.StatedPeakGflops(ModelDType.BFloat16):F0})");
                 output.WriteLine();
-                output.WriteLine("| shape | dtype | params | batch x len | scoring tok/s | MFU (measured peak) | MFU (stated peak) | decode tok/s | weights | peak mem | peak/weights |");
+                output.WriteLine("| shape | dtype | params | batch x len (tokens/pass) | scoring tok/s | MFU (measured peak) | MFU (stated peak) | decode tok/s | weights | peak mem | peak/weights |");
                 output.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             }
             var results = new List<EngineBenchmarkResult>();
             foreach (var s in shapeNames)
                 foreach (var d in dts)
                 {
-                    var r = EngineBenchmark.Run(s, EngineBenchmark.Shapes[s], d, parse.GetValue(batch), parse.GetValue(length),
-                        parse.GetValue(decode), parse.GetValue(iterations), peaks[d]);
+                    var r = parse.GetValue(inProcess)
+                        ? EngineBenchmark.Run(s, EngineBenchmark.Shapes[s], d, parse.GetValue(batch), parse.GetValue(length),
+                            parse.GetValue(passTokens), parse.GetValue(decode), parse.GetValue(iterations), peaks[d])
+                        : RunInChildProcess(s, d, parse.GetValue(batch), parse.GetValue(length), parse.GetValue(passTokens), parse.GetValue(decode), parse.GetValue(iterations), peaks[d]);
                     results.Add(r);
                     if (!asJson)
-                        output.WriteLine($"| {r.Shape} | {r.DType} | {Units.Count(r.Parameters)} | {r.Batch} x {r.Length} | {r.ScoringTokensPerSecond:F0} | {r.Mfu:P0} | {r.MfuOfStatedPeak:P0} | {r.DecodeTokensPerSecond:F0} | {Units.Bytes(r.WeightBytes)} | {Units.Bytes(r.PeakBytes)} | {r.PeakOverWeights:F2}x |");
+                        output.WriteLine($"| {r.Shape} | {r.DType} | {Units.Count(r.Parameters)} | {r.Batch} x {r.Length} ({r.PassTokens}) | {r.ScoringTokensPerSecond:F0} | {r.Mfu:P0} | {r.MfuOfStatedPeak:P0} | {r.DecodeTokensPerSecond:F0} | {Units.Bytes(r.WeightBytes)} | {Units.Bytes(r.PeakBytes)} | {r.PeakOverWeights:F2}x |");
                 }
-            if (asJson)
+            if (asJson && parse.GetValue(inProcess) && shapeNames.Length * dts.Count == 1)
+                output.WriteLine(JsonSerializer.Serialize(results[0], CliJson.Options)); // what a parent reads from its child
+            else if (asJson)
                 output.WriteLine(JsonSerializer.Serialize(new { matmul_peak_gflops = peaks.ToDictionary(p => p.Key.Name(), p => p.Value), results }, CliJson.Options));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>One configuration in a fresh `smalleval bench --in-process` child, given our measured matmul peak.</summary>
+    private static EngineBenchmarkResult RunInChildProcess(string shape, ModelDType dtype, int batch, int length, int passTokens, int decode, int iterations, double peakGflops)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") psi.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
+        foreach (var a in new[] { "bench", "--in-process", "--json", "--shapes", shape, "--dtypes", dtype.Name(), "--batch", batch.ToString(),
+                     "--length", length.ToString(), "--pass-tokens", passTokens.ToString(), "--decode-tokens", decode.ToString(), "--iterations", iterations.ToString(),
+                     "--peak-gflops", peakGflops.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            psi.ArgumentList.Add(a);
+        using var child = System.Diagnostics.Process.Start(psi)!;
+        var stderr = child.StandardError.ReadToEndAsync();
+        string stdout = child.StandardOutput.ReadToEnd();
+        child.WaitForExit();
+        if (child.ExitCode != 0) throw new InvalidOperationException($"benchmark child for {shape} {dtype.Name()} failed: {stderr.Result}");
+        return JsonSerializer.Deserialize<EngineBenchmarkResult>(stdout, CliJson.Options)!;
     }
 }

@@ -21,6 +21,9 @@ public sealed record EvalConfig
     /// <summary>Per-task overrides: num_fewshot, limit and task options (e.g. subjects).</summary>
     [JsonPropertyName("task_settings")] public Dictionary<string, TaskOverride> TaskSettings { get; init; } = new();
 
+    /// <summary>Tolerances and significance level of `smalleval check` (read by the Reports gate, opaque here).</summary>
+    [JsonPropertyName("check")] public JsonElement? Check { get; init; }
+
     [JsonIgnore] public string BaseDirectory { get; init; } = ".";
 
     public string Resolve(string relative) => Path.GetFullPath(Path.Combine(BaseDirectory, relative));

@@ -26,7 +26,7 @@ public sealed class ConsoleProgress(TextWriter writer, string label, bool intera
         if (finished && _lastDone >= total) return;
         _lastDraw = now;
         _lastDone = done;
-        double fraction = total == 0 ? 1 : (double)done / total;
+        double fraction = total == 0 ? 1 : Math.Clamp((double)done / total, 0, 1);
         double tokenSeconds = now - _tokenClockStart;
         double tps = tokens >= 0 && _tokensAtStart >= 0 && tokenSeconds > 0.05 ? (tokens - _tokensAtStart) / tokenSeconds : 0;
         string eta = fraction > 0 && !finished ? Format(now / fraction - now) : "--:--";
