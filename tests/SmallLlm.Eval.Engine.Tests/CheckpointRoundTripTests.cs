@@ -41,8 +41,13 @@ public class CheckpointRoundTripTests
     {
         var config = TestModels.Tiny();
         string f32 = TestModels.TempDir(), bf16 = TestModels.TempDir();
-        using (var w = RandomWeights.Create(config, ModelDType.Float32, 9)) HuggingFaceCheckpoint.Save(w, f32);
-        using (var w = RandomWeights.Create(config, ModelDType.BFloat16, 9)) HuggingFaceCheckpoint.Save(w, bf16);
+        using (var w = RandomWeights.Create(config, ModelDType.Float32, 9))
+        {
+            HuggingFaceCheckpoint.Save(w, f32);
+            // The same weights rounded to bf16.
+            using var rounded = new LlamaWeights(config, ModelDType.BFloat16, w.Tensors.ToDictionary(kv => kv.Key, kv => kv.Value.to(TorchSharp.torch.ScalarType.BFloat16)));
+            HuggingFaceCheckpoint.Save(rounded, bf16);
+        }
         using var reader = new SafetensorsReader(Path.Combine(bf16, HuggingFaceCheckpoint.WeightsFile));
         Assert.All(reader.Entries.Values, e => Assert.Equal("BF16", e.DType));
         using var a = new LlamaModel(CheckpointLoader.Load(f32));
