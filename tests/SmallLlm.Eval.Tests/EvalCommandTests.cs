@@ -70,4 +70,25 @@ public class EvalCommandTests
         Assert.Equal(2, strict.ExitCode);
         Assert.Contains("anatomy_test.csv:2", strict.Stderr);
     }
+
+    [Fact]
+    public void AModelWhoseContextIsTooShortForTheAnswersIsRejected_AndShortContextsTruncateOtherwise()
+    {
+        string dir = RepoPaths.Temp("short");
+        Assert.Equal(0, CliRun.InProcess("convert", "--from", "stories260K", "--to", dir).ExitCode);
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!;
+        config["max_position_embeddings"] = 8;
+        File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
+
+        var tooShort = CliRun.InProcess("eval", "-m", dir, "--tokenizer", "tok512", "--tasks", "arc_easy", "--limit", "3", "-o", RepoPaths.Temp("o"), "--no-cache");
+        Assert.Equal(2, tooShort.ExitCode);
+        Assert.Contains("more than the model's context of 8", tooShort.Stderr);
+
+        string output = RepoPaths.Temp("o");
+        var truncated = CliRun.InProcess("eval", "-m", dir, "--tokenizer", "tok512", "--tasks", "mmlu", "--subjects", "anatomy", "--limit", "2", "-o", output, "--no-cache");
+        Assert.True(truncated.ExitCode == 0, truncated.ToString());
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, Path.GetFileName(dir), "mmlu.json")));
+        Assert.Equal(2, doc.RootElement.GetProperty("counts").GetProperty("truncated_prompts").GetInt64());
+        Assert.Equal(10, doc.RootElement.GetProperty("counts").GetProperty("shots_dropped").GetInt64());
+    }
 }

@@ -14,7 +14,7 @@ public static class BenchCommand
         var dtypes = new Option<string>("--dtypes") { Description = "Comma-separated dtypes: fp32, bf16.", DefaultValueFactory = _ => "fp32,bf16" };
         var batch = new Option<int>("--batch") { Description = "Sequences per forward pass.", DefaultValueFactory = _ => 8 };
         var length = new Option<int>("--length") { Description = "Tokens per sequence.", DefaultValueFactory = _ => 256 };
-        var passTokens = new Option<int>("--pass-tokens") { Description = "Most tokens per forward pass (the batch is scored in passes of this size).", DefaultValueFactory = _ => 1024 };
+        var passTokens = new Option<int>("--pass-tokens") { Description = "Most tokens per forward pass (the batch is scored in passes of this size).", DefaultValueFactory = _ => 512 };
         var decode = new Option<int>("--decode-tokens") { Description = "Tokens generated for the decode measurement.", DefaultValueFactory = _ => 128 };
         var iterations = new Option<int>("--iterations") { Description = "Timed scoring passes (after one warm-up).", DefaultValueFactory = _ => 3 };
         var json = ModelOptions.Json();

@@ -10,7 +10,7 @@ public static class BatchSize
         if (text.Equals("auto", StringComparison.OrdinalIgnoreCase))
         {
             // Small models are bound by per-pass overhead: pack more tokens. Large ones by activation memory.
-            int tokens = parameters < 20_000_000 ? 16384 : 1024;
+            int tokens = parameters < 20_000_000 ? 16384 : 512;
             return new ScoringOptions { MaxBatchRows = Math.Max(8, tokens / 128), MaxBatchTokens = tokens };
         }
         if (!int.TryParse(text, out int rows) || rows < 1)
