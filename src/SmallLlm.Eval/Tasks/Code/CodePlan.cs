@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using SmallLlm.Eval.Metrics;
 using SmallLlm.Eval.Requests;
+using SmallLlm.Eval.Results;
 
 namespace SmallLlm.Eval.Tasks.Code;
 
@@ -33,7 +34,7 @@ public sealed class CodePlan(IReadOnlyList<CodePlan.Item> items, PythonSandbox? 
             firstLine.Add(lineMatch);
             var sample = new Dictionary<string, object?>
             {
-                ["doc_id"] = p, ["task_id"] = item.Problem.TaskId, ["source"] = item.Problem.Source,
+                ["doc_id"] = p, ["task_id"] = item.Problem.TaskId, ["source"] = SampleSource.Portable(item.Problem.Source),
                 ["completions"] = completions[p], ["first_line_exact_match"] = lineMatch, ["canonical_loglikelihood"] = ll,
             };
             if (outcomes is not null)

@@ -1,6 +1,7 @@
 using System.Text;
 using SmallLlm.Eval.Metrics;
 using SmallLlm.Eval.Requests;
+using SmallLlm.Eval.Results;
 
 namespace SmallLlm.Eval.Tasks.Perplexity;
 
@@ -25,7 +26,7 @@ public sealed class PerplexityPlan(IReadOnlyList<PerplexityDocument> documents) 
             bytes += b;
             samples.Add(new Dictionary<string, object?>
             {
-                ["doc_id"] = doc.Index, ["source"] = doc.Source, ["loglikelihood"] = r.LogLikelihood,
+                ["doc_id"] = doc.Index, ["source"] = SampleSource.Portable(doc.Source), ["loglikelihood"] = r.LogLikelihood,
                 ["tokens"] = r.Tokens, ["words"] = w, ["bytes"] = b,
                 ["token_perplexity"] = PerplexityMetrics.Perplexity(r.LogLikelihood, r.Tokens),
                 ["bits_per_byte"] = PerplexityMetrics.BitsPerByte(r.LogLikelihood, b),
