@@ -66,7 +66,11 @@ public sealed class BadInputTests(EvaluatedRuns runs)
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains("corrupt.json", run.Stderr);
     }
+}
 
+/// <summary>Empty and missing results folders: need no reference files, so they run without ../shared too.</summary>
+public sealed class MissingResultsTests
+{
     [Fact]
     public void Empty_folder_is_an_error_for_leaderboard_and_check()
     {

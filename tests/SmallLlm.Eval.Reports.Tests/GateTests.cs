@@ -37,9 +37,11 @@ public sealed class GateTests(EvaluatedRuns runs)
     [SkippableFact]
     public void Noise_level_weight_changes_pass()
     {
+        // 5% noise changes some predictions (discordant pairs exist) without a significant drop.
         var run = CliRun.InProcess("check", "--baseline", Cloze(runs.Baseline), "--current", runs.SweepResults("step-1000"));
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("2 passed, 0 failed", run.Stdout);
+        Assert.DoesNotContain("McNemar exact (b=0, c=0)", run.Stdout);
     }
 
     [SkippableFact]
@@ -101,7 +103,7 @@ public sealed class SweepTests(EvaluatedRuns runs)
         Assert.True(new FileInfo(Path.Combine(runs.Sweep, "sweep.png")).Length > 10_000);
         Assert.Contains("<svg", File.ReadAllText(Path.Combine(runs.Sweep, "sweep.svg")));
         Assert.True(File.Exists(Path.Combine(runs.Sweep, "leaderboard.html")));
-        Assert.Contains("| step-1000 | 1000 | 8,192,000 | 0.8000 ± 0.0521 |", runs.SweepRun.Stdout);
+        Assert.Contains("| step-1000 | 1000 | 8,192,000 | 0.7833 ± 0.0536 |", runs.SweepRun.Stdout);
     }
 
     [SkippableFact]

@@ -11,7 +11,7 @@ namespace SmallLlm.Eval.Reports.Tests.Fixtures;
 public static class PerturbedCheckpoints
 {
     /// <summary>(folder name, noise as a fraction of each tensor's std): large, medium, noise-level.</summary>
-    public static readonly (string Name, double RelativeNoise)[] Series = [("step-50", 1.0), ("step-200", 0.3), ("step-1000", 0.002)];
+    public static readonly (string Name, double RelativeNoise)[] Series = [("step-50", 1.0), ("step-200", 0.3), ("step-1000", 0.05)];
 
     public static void Write(string dir)
     {
