@@ -59,6 +59,7 @@ public static class EvalCommand
                 RollingStride = parse.GetValue(stride) is int st && st < 1 ? throw new ArgumentException("--rolling-stride must be at least 1") : parse.GetValue(stride),
                 Tasks = parse.GetValue(tasks)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 TasksDirectory = ProjectPaths.TasksDirectory(parse.GetValue(tasksDir)),
+                PluginsDirectory = ProjectPaths.FindUpwards("plugins"),
                 BatchSize = parse.GetValue(batch)!,
                 OutputDirectory = outputDir,
                 CachePath = parse.GetValue(noCache) ? null : parse.GetValue(cache) ?? Path.Combine(outputDir, ".cache", "requests.sqlite"),
