@@ -96,7 +96,7 @@ public sealed class LocalLanguageModel : ILanguageModel, IDisposable
     private int[] Encode(string text)
     {
         if (_encodings.TryGetValue(text, out var ids)) return ids;
-        if (_encodings.Count > 50_000) _encodings.Clear();
+        if (_encodings.Count > 16_384) _encodings.Clear(); // prompts are asked twice (fitting, then scoring); bound the memory
         return _encodings[text] = [.. _tokenizer.Encode(text)];
     }
 
@@ -111,7 +111,7 @@ public sealed class LocalLanguageModel : ILanguageModel, IDisposable
             continuation = context[^spaces..] + continuation;
             context = context[..^spaces];
         }
-        int[] whole = Encode(context + continuation);
+        int[] whole = [.. _tokenizer.Encode(context + continuation)]; // asked once: not worth caching
         int[] ctx = Encode(context);
         int[] cont = whole.Length > ctx.Length ? whole[ctx.Length..] : Encode(continuation);
         int[] prefixed = Identity.AddBos || ctx.Length == 0 ? [Prefix, .. ctx] : ctx;
