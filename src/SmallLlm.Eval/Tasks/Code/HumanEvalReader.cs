@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json;
 using SmallLlm.Eval.Tasks.Data;
 
@@ -14,28 +13,14 @@ public static class HumanEvalReader
 
     public static List<CodeProblem> Read(string path, DataIssues issues)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"task data file '{path}' not found");
-        using Stream file = File.OpenRead(path);
-        using Stream data = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
-        using var reader = new StreamReader(data);
         var problems = new List<CodeProblem>();
-        int line = 0;
-        while (reader.ReadLine() is { } text)
+        foreach (var (where, o) in JsonlRecords.Read(path, issues))
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text)) continue;
-            string where = $"{path}:{line}";
-            try
-            {
-                using var doc = JsonDocument.Parse(text);
-                var o = doc.RootElement;
-                var missing = Required.Where(f => o.ValueKind != JsonValueKind.Object || !o.TryGetProperty(f, out var v) || v.ValueKind != JsonValueKind.String).ToList();
-                if (missing.Count > 0) { issues.Report(where, $"missing or non-string field(s) {string.Join(", ", missing)}"); continue; }
-                string S(string f) => o.GetProperty(f).GetString()!;
-                problems.Add(new CodeProblem(S("task_id"), S("prompt"), S("canonical_solution"), S("prompt"),
-                    "\n" + S("test") + "\n" + $"check({S("entry_point")})\n", S("test"), where));
-            }
-            catch (JsonException e) { issues.Report(where, $"not valid JSON: {e.Message}"); }
+            var missing = Required.Where(f => o.ValueKind != JsonValueKind.Object || !o.TryGetProperty(f, out var v) || v.ValueKind != JsonValueKind.String).ToList();
+            if (missing.Count > 0) { issues.Report(where, $"missing or non-string field(s) {string.Join(", ", missing)}"); continue; }
+            string S(string f) => o.GetProperty(f).GetString()!;
+            problems.Add(new CodeProblem(S("task_id"), S("prompt"), S("canonical_solution"), S("prompt"),
+                "\n" + S("test") + "\n" + $"check({S("entry_point")})\n", S("test"), where));
         }
         if (problems.Count == 0) throw new InvalidDataException($"{path}: no usable problems");
         return problems;

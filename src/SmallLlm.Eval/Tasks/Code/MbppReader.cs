@@ -14,32 +14,21 @@ public static class MbppReader
 
     public static List<MbppRecord> Read(string path, DataIssues issues)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"task data file '{path}' not found");
         var records = new List<MbppRecord>();
-        int line = 0;
-        foreach (var text in File.ReadLines(path))
+        foreach (var (where, o) in JsonlRecords.Read(path, issues))
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text)) continue;
-            string where = $"{path}:{line}";
-            try
+            if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty("task_id", out var id) || id.ValueKind != JsonValueKind.Number
+                || !o.TryGetProperty("text", out var t) || t.ValueKind != JsonValueKind.String
+                || !o.TryGetProperty("code", out var c) || c.ValueKind != JsonValueKind.String
+                || !o.TryGetProperty("test_list", out var tl) || tl.ValueKind != JsonValueKind.Array || tl.GetArrayLength() == 0
+                || tl.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String))
             {
-                using var doc = JsonDocument.Parse(text);
-                var o = doc.RootElement;
-                if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty("task_id", out var id) || id.ValueKind != JsonValueKind.Number
-                    || !o.TryGetProperty("text", out var t) || t.ValueKind != JsonValueKind.String
-                    || !o.TryGetProperty("code", out var c) || c.ValueKind != JsonValueKind.String
-                    || !o.TryGetProperty("test_list", out var tl) || tl.ValueKind != JsonValueKind.Array || tl.GetArrayLength() == 0
-                    || tl.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String))
-                {
-                    issues.Report(where, "expected task_id (number), text and code (strings) and test_list (non-empty array of strings)");
-                    continue;
-                }
-                string setup = o.TryGetProperty("test_setup_code", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : "";
-                records.Add(new MbppRecord(id.GetInt32(), t.GetString()!, Normalize(c.GetString()!),
-                    tl.EnumerateArray().Select(x => x.GetString()!).ToList(), Normalize(setup), where));
+                issues.Report(where, "expected task_id (number), text and code (strings) and test_list (non-empty array of strings)");
+                continue;
             }
-            catch (JsonException e) { issues.Report(where, $"not valid JSON: {e.Message}"); }
+            string setup = o.TryGetProperty("test_setup_code", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : "";
+            records.Add(new MbppRecord(id.GetInt32(), t.GetString()!, Normalize(c.GetString()!),
+                tl.EnumerateArray().Select(x => x.GetString()!).ToList(), Normalize(setup), where));
         }
         if (records.Count == 0) throw new InvalidDataException($"{path}: no usable problems");
         return records;

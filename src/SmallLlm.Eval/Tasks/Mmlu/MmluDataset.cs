@@ -99,43 +99,30 @@ public sealed class MmluDataset
     private void ReadJsonl(string file, DataIssues issues)
     {
         string split = Path.GetFileNameWithoutExtension(file);
-        int line = 0;
-        foreach (var text in File.ReadLines(file))
+        foreach (var (where, o) in JsonlRecords.Read(file, issues))
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text)) continue;
-            string where = $"{file}:{line}";
-            try
+            string? subject = o.TryGetProperty("subject", out var s) ? s.GetString() : null;
+            string? question = o.TryGetProperty("question", out var q) ? q.GetString() : null;
+            var choices = o.TryGetProperty("choices", out var c) && c.ValueKind == JsonValueKind.Array
+                ? c.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : null;
+            if (subject is null || question is null || choices is null || !o.TryGetProperty("answer", out var a))
             {
-                using var doc = JsonDocument.Parse(text);
-                var o = doc.RootElement;
-                string? subject = o.TryGetProperty("subject", out var s) ? s.GetString() : null;
-                string? question = o.TryGetProperty("question", out var q) ? q.GetString() : null;
-                var choices = o.TryGetProperty("choices", out var c) && c.ValueKind == JsonValueKind.Array
-                    ? c.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : null;
-                if (subject is null || question is null || choices is null || !o.TryGetProperty("answer", out var a))
-                {
-                    issues.Report(where, "expected an object with subject, question, choices and answer");
-                    continue;
-                }
-                if (choices.Count != 4)
-                {
-                    issues.Report(where, $"expected 4 choices, found {choices.Count}");
-                    continue;
-                }
-                int answer = a.ValueKind == JsonValueKind.Number ? a.GetInt32() : Array.IndexOf(MmluQuestion.Letters, a.GetString()?.Trim());
-                if (answer is < 0 or > 3)
-                {
-                    issues.Report(where, $"answer {a.GetRawText()} is not one of A, B, C, D (or 0-3)");
-                    continue;
-                }
-                var bucket = Bucket(split, subject);
-                bucket.Add(new MmluQuestion(subject, split, bucket.Count, question, choices, answer, where));
+                issues.Report(where, "expected an object with subject, question, choices and answer");
+                continue;
             }
-            catch (JsonException ex)
+            if (choices.Count != 4)
             {
-                issues.Report(where, $"not valid JSON: {ex.Message}");
+                issues.Report(where, $"expected 4 choices, found {choices.Count}");
+                continue;
             }
+            int answer = a.ValueKind == JsonValueKind.Number ? a.GetInt32() : Array.IndexOf(MmluQuestion.Letters, a.GetString()?.Trim());
+            if (answer is < 0 or > 3)
+            {
+                issues.Report(where, $"answer {a.GetRawText()} is not one of A, B, C, D (or 0-3)");
+                continue;
+            }
+            var bucket = Bucket(split, subject);
+            bucket.Add(new MmluQuestion(subject, split, bucket.Count, question, choices, answer, where));
         }
     }
 }

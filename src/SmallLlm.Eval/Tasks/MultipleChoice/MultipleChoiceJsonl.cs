@@ -8,38 +8,24 @@ public static class MultipleChoiceJsonl
 {
     public static List<MultipleChoiceDocument> Read(string path, DataIssues issues)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"task data file '{path}' not found");
         var docs = new List<MultipleChoiceDocument>();
-        int line = 0;
-        foreach (var text in File.ReadLines(path))
+        foreach (var (where, o) in JsonlRecords.Read(path, issues))
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text)) continue;
-            string where = $"{path}:{line}";
-            try
+            if (!o.TryGetProperty("query", out var q) || q.ValueKind != JsonValueKind.String ||
+                !o.TryGetProperty("choices", out var c) || c.ValueKind != JsonValueKind.Array ||
+                !o.TryGetProperty("gold", out var g) || g.ValueKind != JsonValueKind.Number)
             {
-                using var doc = JsonDocument.Parse(text);
-                var o = doc.RootElement;
-                if (!o.TryGetProperty("query", out var q) || q.ValueKind != JsonValueKind.String ||
-                    !o.TryGetProperty("choices", out var c) || c.ValueKind != JsonValueKind.Array ||
-                    !o.TryGetProperty("gold", out var g) || g.ValueKind != JsonValueKind.Number)
-                {
-                    issues.Report(where, "expected an object with query (string), choices (array) and gold (number)");
-                    continue;
-                }
-                var choices = c.EnumerateArray().Select(x => x.GetString() ?? "").ToList();
-                int gold = g.GetInt32();
-                if (choices.Count < 2 || gold < 0 || gold >= choices.Count)
-                {
-                    issues.Report(where, $"gold {gold} must index one of the {choices.Count} choices (at least 2)");
-                    continue;
-                }
-                docs.Add(new MultipleChoiceDocument(docs.Count, q.GetString()!, choices, gold, where));
+                issues.Report(where, "expected an object with query (string), choices (array) and gold (number)");
+                continue;
             }
-            catch (JsonException e)
+            var choices = c.EnumerateArray().Select(x => x.GetString() ?? "").ToList();
+            int gold = g.GetInt32();
+            if (choices.Count < 2 || gold < 0 || gold >= choices.Count)
             {
-                issues.Report(where, $"not valid JSON: {e.Message}");
+                issues.Report(where, $"gold {gold} must index one of the {choices.Count} choices (at least 2)");
+                continue;
             }
+            docs.Add(new MultipleChoiceDocument(docs.Count, q.GetString()!, choices, gold, where));
         }
         if (docs.Count == 0) throw new InvalidDataException($"{path}: no usable documents");
         return docs;
