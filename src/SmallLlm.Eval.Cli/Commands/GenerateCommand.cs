@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
+using SmallLlm.Eval.Engine;
+using SmallLlm.Eval.Engine.Checkpoints;
 using SmallLlm.Eval.Engine.Generation;
+using SmallLlm.Eval.Models;
 
 namespace SmallLlm.Eval.Cli.Commands;
 
@@ -32,15 +35,15 @@ public static class GenerateCommand
             if (parse.GetValue(maxTokens) < 1) throw new ArgumentException("--max-tokens must be at least 1");
             if (parse.GetValue(temperature) < 0) throw new ArgumentException("--temperature must be >= 0");
             var tok = tokenText is null || parse.GetValue(tokenizer) is not null
-                ? LoadedModel.ResolveTokenizer(modelName, parse.GetValue(tokenizer)) : null;
+                ? LocalLanguageModel.ResolveTokenizer(modelName, parse.GetValue(tokenizer)) : null;
             int[] ids = tokenText is not null
                 ? ModelOptions.ParseTokens(tokenText)
                 : [.. tok!.BosId is int bos ? new[] { bos } : [], .. tok.Encode(promptText ?? "")];
             if (ids.Length == 0) throw new ArgumentException("the prompt is empty and the tokenizer has no BOS: give --prompt or --tokens");
 
-            using var loaded = LoadedModel.Load(modelName, dt);
-            var eos = tok?.EosId ?? loaded.Model.Config.EosTokenId;
-            var result = new TokenGenerator(loaded.Model).Generate(ids, new GenerationSettings
+            using var engine = new LlamaModel(CheckpointLoader.Load(modelName, dt));
+            var eos = tok?.EosId ?? engine.Config.EosTokenId;
+            var result = new TokenGenerator(engine).Generate(ids, new GenerationSettings
             {
                 MaxNewTokens = parse.GetValue(maxTokens),
                 Temperature = parse.GetValue(temperature),

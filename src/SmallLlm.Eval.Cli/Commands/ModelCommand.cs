@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Text.Json;
 using SmallLlm.Eval.Engine;
 using SmallLlm.Eval.Engine.BundledModels;
+using SmallLlm.Eval.Engine.Checkpoints;
 using SmallLlm.Eval.Engine.Scoring;
+using SmallLlm.Eval.Models;
 
 namespace SmallLlm.Eval.Cli.Commands;
 
@@ -29,15 +31,16 @@ public static class ModelCommand
         command.SetAction(parse =>
         {
             var dt = ModelOptions.ParseDType(parse.GetValue(dtype)!);
-            using var loaded = LoadedModel.Load(parse.GetValue(model)!, dt);
-            var c = loaded.Model.Config;
+            string modelName = parse.GetValue(model)!;
+            using var engine = new LlamaModel(CheckpointLoader.Load(modelName, dt));
+            var c = engine.Config;
             var s = ModelStatistics.Of(c, dt);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
                 output.WriteLine(JsonSerializer.Serialize(new
                 {
-                    model = loaded.Name,
+                    model = modelName,
                     dtype = dt.Name(),
                     architecture = new
                     {
@@ -59,7 +62,7 @@ public static class ModelCommand
             string gqa = c.NumKeyValueHeads == c.NumHeads ? "multi-head" : c.NumKeyValueHeads == 1 ? "multi-query" : "grouped-query";
             var rows = new List<(string, string)>
             {
-                ("model", loaded.Name + (BundledModel.Find(loaded.Name) is { } b && !File.Exists(loaded.Name) ? $" (bundled: {b.Description})" : "")),
+                ("model", modelName + (BundledModel.Resolve(modelName) is { } b ? $" (bundled: {b.Description})" : "")),
                 ("architecture", $"Llama, {c.NumLayers} layers, hidden {c.HiddenSize}, MLP {c.IntermediateSize} (SwiGLU), vocab {c.VocabSize:N0}"),
                 ("attention", $"{c.NumHeads} heads of {c.HeadDim}, {c.NumKeyValueHeads} KV heads ({gqa})"),
                 ("rope", $"theta {c.RopeTheta:G}" + (c.RopeScaling is { } r ? $", llama3 scaling x{r.Factor:G} from {r.OriginalMaxPositionEmbeddings:N0}" : ", no scaling")),
@@ -102,18 +105,18 @@ public static class ModelCommand
             if (tokenText is not null)
             {
                 ids = ModelOptions.ParseTokens(tokenText);
-                if (parse.GetValue(tokenizer) is not null) tok = LoadedModel.ResolveTokenizer(modelName, parse.GetValue(tokenizer));
+                if (parse.GetValue(tokenizer) is not null) tok = LocalLanguageModel.ResolveTokenizer(modelName, parse.GetValue(tokenizer));
             }
             else
             {
-                tok = LoadedModel.ResolveTokenizer(modelName, parse.GetValue(tokenizer));
+                tok = LocalLanguageModel.ResolveTokenizer(modelName, parse.GetValue(tokenizer));
                 var encoded = tok.Encode(inputText!);
                 ids = !parse.GetValue(noBos) && tok.BosId is int bos ? [bos, .. encoded] : [.. encoded];
             }
             if (ids.Length < 2) throw new ArgumentException($"need at least 2 tokens to score (got {ids.Length}): the first one is only context");
 
-            using var loaded = LoadedModel.Load(modelName, dt);
-            var score = new TokenScorer(loaded.Model).Loglikelihood([new ContinuationRequest(ids[..1], ids[1..])])[0];
+            using var engine = new LlamaModel(CheckpointLoader.Load(modelName, dt));
+            var score = new TokenScorer(engine).Loglikelihood([new ContinuationRequest(ids[..1], ids[1..])])[0];
             double meanNll = -score.LogProb / (ids.Length - 1);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))

@@ -15,6 +15,10 @@ public sealed record BundledModel(string Name, string ResourceName, string Token
     public static BundledModel? Find(string name) =>
         All.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The bundled model a model path names: a file or folder of the same name wins over the bundled one.</summary>
+    public static BundledModel? Resolve(string pathOrName) =>
+        File.Exists(pathOrName) || Directory.Exists(pathOrName) ? null : Find(pathOrName);
+
     public Stream Open() => typeof(BundledModel).Assembly.GetManifestResourceStream(ResourceName)
         ?? throw new InvalidOperationException($"bundled model resource {ResourceName} is missing from the engine assembly");
 

@@ -15,7 +15,7 @@ public static class CheckpointFingerprint
             int n;
             while ((n = s.Read(buffer)) > 0) hash.AppendData(buffer, 0, n);
         }
-        if (BundledModel.Find(pathOrName) is { } bundled && !File.Exists(pathOrName) && !Directory.Exists(pathOrName))
+        if (BundledModel.Resolve(pathOrName) is { } bundled)
         {
             using var s = bundled.Open();
             Add(s);

@@ -7,7 +7,7 @@ public static class CheckpointLoader
 {
     public static LlamaWeights Load(string pathOrName, ModelDType dtype = ModelDType.Float32)
     {
-        if (BundledModel.Find(pathOrName) is { } bundled && !File.Exists(pathOrName) && !Directory.Exists(pathOrName))
+        if (BundledModel.Resolve(pathOrName) is { } bundled)
             return bundled.Load(dtype);
         if (Directory.Exists(pathOrName))
         {

@@ -54,7 +54,7 @@ public sealed class LocalLanguageModel : ILanguageModel, IDisposable
         var weights = CheckpointLoader.Load(pathOrName, dtype);
         var model = new LlamaModel(weights);
         string sha = CheckpointFingerprint.Sha256(pathOrName);
-        string name = BundledModel.Find(pathOrName) is { } b && !File.Exists(pathOrName) && !Directory.Exists(pathOrName)
+        string name = BundledModel.Resolve(pathOrName) is { } b
             ? b.Name : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(pathOrName)));
         bool addBos = tok.BosId is not null;
         var identity = new ModelIdentity(name, pathOrName, sha, dtype.Name(), model.ParameterCount, tok.Name, addBos,
@@ -66,7 +66,7 @@ public sealed class LocalLanguageModel : ILanguageModel, IDisposable
     public static ITextTokenizer ResolveTokenizer(string model, string? explicitTokenizer)
     {
         if (!string.IsNullOrEmpty(explicitTokenizer)) return TokenizerCatalog.Resolve(explicitTokenizer);
-        if (BundledModel.Find(model) is { } bundled && !File.Exists(model) && !Directory.Exists(model))
+        if (BundledModel.Resolve(model) is { } bundled)
             return TokenizerCatalog.Resolve(bundled.TokenizerName);
         string? folder = Directory.Exists(model) ? model : File.Exists(model) ? Path.GetDirectoryName(Path.GetFullPath(model)) : null;
         if (folder != null)
