@@ -85,6 +85,7 @@ public sealed class LocalLanguageModel : ILanguageModel, IDisposable
     public void UseBatching(ScoringOptions options)
     {
         long processed = _scorer.TokensProcessed;
+        _scorer.Dispose();
         _scorer = new TokenScorer(_model, options);
         _tokensBeforeRebatching += processed;
     }
@@ -207,5 +208,12 @@ public sealed class LocalLanguageModel : ILanguageModel, IDisposable
         return best;
     }
 
-    public void Dispose() => _model.Dispose();
+    /// <summary>The scorer's token counts (padding not counted) and prefixes reused, for benchmarks and token counting.</summary>
+    public TokenScorer Scorer => _scorer;
+
+    public void Dispose()
+    {
+        _scorer.Dispose();
+        _model.Dispose();
+    }
 }
