@@ -32,8 +32,8 @@ public static class BenchTasksCommand
             bool asJson = parse.GetValue(json);
             if (!asJson)
             {
-                output.WriteLine("| model | dtype | task | shots | docs | requests | wall s | docs/s | tokens/s | outside engine |");
-                output.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
+                output.WriteLine("| model | dtype | task | shots | docs | requests | wall s | docs/s | tokens/s | outside engine | tokens computed | without prefix reuse |");
+                output.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             }
             var rows = new List<TaskBenchmarkResult>();
             foreach (var m in parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -46,7 +46,7 @@ public static class BenchTasksCommand
                             var r = TaskBenchmark.Run(model, task, new TaskSettings { NumFewshot = k, Limit = parse.GetValue(limit) }, parse.GetValue(batch)!);
                             rows.Add(r);
                             if (!asJson)
-                                output.WriteLine($"| {r.Model} | {r.DType} | {r.Task} | {k} | {r.Documents} | {r.Requests} | {r.WallSeconds:F1} | {r.DocumentsPerSecond:F1} | {r.TokensPerSecond:F0} | {r.OverheadShare:P1} |");
+                                output.WriteLine($"| {r.Model} | {r.DType} | {r.Task} | {k} | {r.Documents} | {r.Requests} | {r.WallSeconds:F1} | {r.DocumentsPerSecond:F1} | {r.TokensPerSecond:F0} | {r.OverheadShare:P1} | {r.TokensWithReuse:N0} | {r.TokensWithoutReuse:N0} |");
                         }
                 }
             if (asJson) output.WriteLine(JsonSerializer.Serialize(rows, CliJson.Options));

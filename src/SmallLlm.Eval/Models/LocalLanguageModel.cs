@@ -103,6 +103,9 @@ public sealed class LocalLanguageModel : ILanguageModel, IDisposable
 
     private int Prefix => _tokenizer.BosId ?? _tokenizer.EosId ?? _model.Config.BosTokenId ?? 0;
 
+    /// <summary>The token a rolling document starts from (BOS, else EOS).</summary>
+    public int DocumentPrefixToken => Prefix;
+
     /// <summary>Context and continuation token ids split as lm-evaluation-harness's _encode_pair does.</summary>
     public (int[] Context, int[] Continuation) EncodePair(string context, string continuation)
     {
@@ -121,6 +124,19 @@ public sealed class LocalLanguageModel : ILanguageModel, IDisposable
 
     public IReadOnlyList<LoglikelihoodResponse> Loglikelihood(IReadOnlyList<LoglikelihoodRequest> requests, IProgressSink progress)
     {
+        var (tokenRequests, truncated) = TokenRequests(requests);
+        EngineTime.Start();
+        try
+        {
+            var scores = _scorer.Loglikelihood(tokenRequests, (done, total) => progress.Report(done, total, EngineTokens));
+            return scores.Select((s, i) => new LoglikelihoodResponse(s.LogProb, s.IsGreedy, s.TokenLogProbs.Length, truncated[i])).ToList();
+        }
+        finally { EngineTime.Stop(); }
+    }
+
+    /// <summary>The token requests the scorer gets: pairs encoded, BOS prepended, cut on the left to fit the context.</summary>
+    public (List<ContinuationRequest> Requests, bool[] Truncated) TokenRequests(IReadOnlyList<LoglikelihoodRequest> requests)
+    {
         int max = ContextLength;
         var tokenRequests = new List<ContinuationRequest>(requests.Count);
         var truncated = new bool[requests.Count];
@@ -137,13 +153,7 @@ public sealed class LocalLanguageModel : ILanguageModel, IDisposable
             }
             tokenRequests.Add(new ContinuationRequest(ctx, cont));
         }
-        EngineTime.Start();
-        try
-        {
-            var scores = _scorer.Loglikelihood(tokenRequests, (done, total) => progress.Report(done, total, EngineTokens));
-            return scores.Select((s, i) => new LoglikelihoodResponse(s.LogProb, s.IsGreedy, s.TokenLogProbs.Length, truncated[i])).ToList();
-        }
-        finally { EngineTime.Stop(); }
+        return (tokenRequests, truncated);
     }
 
     public IReadOnlyList<RollingLoglikelihoodResponse> LoglikelihoodRolling(IReadOnlyList<RollingLoglikelihoodRequest> requests, IProgressSink progress)

@@ -45,4 +45,26 @@ public class PrefixReuseTaskTests
             Assert.Equal(whole[i].IsGreedy, reused[i].IsGreedy);
         }
     }
+
+    [Fact]
+    public void CountedTokensAreWhatARunComputes()
+    {
+        using var model = LocalLanguageModel.Load("stories260K");
+        var task = TaskRegistry.Load(RepoPaths.Tasks).Create("mmlu");
+        var settings = new TaskSettings { NumFewshot = 2, Limit = 5, Options = new Dictionary<string, string> { ["subjects"] = "marketing,virology" } };
+        var count = TaskTokenCounter.Count(model, task, settings, chunkSize: 16);
+        Assert.True(count.TokensWithReuse < count.TokensWithoutReuse, $"{count.TokensWithReuse} with reuse, {count.TokensWithoutReuse} without");
+
+        string output = RepoPaths.Temp("count");
+        try
+        {
+            model.UseBatching(new ScoringOptions());
+            new EvalRunner(model, cache: null, _ => IProgressSink.None, commitEvery: 16).Run(task, settings, output);
+            Assert.Equal(count.TokensWithReuse, model.Scorer.TokensWithoutPadding);
+            model.UseBatching(new ScoringOptions { MinSharedPrefix = int.MaxValue });
+            new EvalRunner(model, cache: null, _ => IProgressSink.None, commitEvery: 16).Run(task, settings, output);
+            Assert.Equal(count.TokensWithoutReuse, model.Scorer.TokensWithoutPadding);
+        }
+        finally { Directory.Delete(output, recursive: true); }
+    }
 }
