@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SmallLlm.Eval.Engine.Hardware;
 
 namespace SmallLlm.Eval.Cli;
 
@@ -21,6 +22,11 @@ public static class CommandRunner
         bool verbose = parsed.GetValue(GlobalOptions.Verbose);
         try
         {
+            // Before anything loads libtorch: its OpenMP runtime reads the wait policy once, at load.
+            string policy = parsed.GetValue(GlobalOptions.WaitPolicy) ?? "passive";
+            if (policy is not ("passive" or "active")) throw new ArgumentException($"--wait-policy must be passive or active, got '{policy}'");
+            EngineThreads.PrepareWaitPolicy(policy);
+            EngineThreads.Request(parsed.GetValue(GlobalOptions.Threads));
             return parsed.Invoke(config);
         }
         catch (Exception e) when (IsBadInput(e))

@@ -10,7 +10,7 @@ public static class SmallEvalCommand
     {
         var root = new RootCommand("smalleval — evaluate and benchmark small Llama-family language models: exact log-likelihoods, tokenizer comparisons and benchmarks on a built-in TorchSharp engine.")
         {
-            GlobalOptions.Verbose,
+            GlobalOptions.Verbose, GlobalOptions.Threads, GlobalOptions.WaitPolicy,
         };
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());

@@ -27,8 +27,8 @@ public sealed class LlamaModel : IDisposable
 
     static LlamaModel()
     {
-        // Use every core: scoring is dominated by large matrix multiplies.
-        torch.set_num_threads(Environment.ProcessorCount);
+        // Every core this process may use (or --threads): scoring is dominated by large matrix multiplies.
+        Hardware.EngineThreads.Apply();
     }
 
     /// <summary>Takes ownership of <paramref name="weights"/>' tensors (the weights object is left empty).</summary>

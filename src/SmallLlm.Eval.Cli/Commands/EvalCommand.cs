@@ -54,7 +54,8 @@ public static class EvalCommand
             var spec = new EvalJobSpec
             {
                 Model = parse.GetValue(model)!,
-                DType = ModelOptions.ParseDType(parse.GetValue(dtype)!),
+                DType = ModelOptions.ResolveDType(parse.GetValue(dtype)!, parse.GetValue(model)!).DType,
+                DTypeChoice = ModelOptions.ResolveDType(parse.GetValue(dtype)!, parse.GetValue(model)!),
                 Tokenizer = parse.GetValue(tokenizer),
                 RollingStride = parse.GetValue(stride) is int st && st < 1 ? throw new ArgumentException("--rolling-stride must be at least 1") : parse.GetValue(stride),
                 Tasks = parse.GetValue(tasks)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),

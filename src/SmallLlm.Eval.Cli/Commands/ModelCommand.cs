@@ -30,10 +30,9 @@ public static class ModelCommand
         };
         command.SetAction(parse =>
         {
-            var dt = ModelOptions.ParseDType(parse.GetValue(dtype)!);
             string modelName = parse.GetValue(model)!;
-            using var engine = new LlamaModel(CheckpointLoader.Load(modelName, dt));
-            var c = engine.Config;
+            var dt = ModelOptions.ResolveDType(parse.GetValue(dtype)!, modelName).DType;
+            var c = CheckpointLoader.ReadConfig(modelName); // headers only: no weight is read
             var s = ModelStatistics.Of(c, dt);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
@@ -97,7 +96,7 @@ public static class ModelCommand
         command.SetAction(parse =>
         {
             string modelName = parse.GetValue(model)!;
-            var dt = ModelOptions.ParseDType(parse.GetValue(dtype)!);
+            var dt = ModelOptions.ResolveDType(parse.GetValue(dtype)!, modelName).DType;
             string? tokenText = parse.GetValue(tokens), inputText = parse.GetValue(text);
             if ((tokenText is null) == (inputText is null)) throw new ArgumentException("give exactly one of --tokens or --text");
             Tokenizers.ITextTokenizer? tok = null;

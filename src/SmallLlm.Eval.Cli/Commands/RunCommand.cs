@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SmallLlm.Eval.Engine;
 using SmallLlm.Eval.Configuration;
 using SmallLlm.Eval.Results;
 using SmallLlm.Eval.Runner;
@@ -25,11 +26,13 @@ public static class RunCommand
             var all = new List<TaskResult>();
             foreach (var entry in cfg.Models)
             {
-                writer.WriteLine($"== {entry.Model} ({entry.DType}) on {string.Join(", ", cfg.Tasks)}");
+                var dtype = ModelOptions.ResolveDType(entry.DType, entry.Model);
+                writer.WriteLine($"== {entry.Model} ({dtype.DType.Name()}{(dtype.Requested == "auto" ? ", auto" : "")}) on {string.Join(", ", cfg.Tasks)}");
                 var spec = new EvalJobSpec
                 {
                     Model = entry.Model,
-                    DType = ModelOptions.ParseDType(entry.DType),
+                    DType = dtype.DType,
+                    DTypeChoice = dtype,
                     Tokenizer = entry.Tokenizer,
                     Tasks = cfg.Tasks,
                     TasksDirectory = cfg.Resolve(cfg.TasksDir),

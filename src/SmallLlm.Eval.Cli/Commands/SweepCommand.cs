@@ -54,7 +54,8 @@ public static class SweepCommand
                 var results = EvalJob.Run(new EvalJobSpec
                 {
                     Model = checkpoint.Path,
-                    DType = ModelOptions.ParseDType(parse.GetValue(dtype)!),
+                    DType = ModelOptions.ResolveDType(parse.GetValue(dtype)!, checkpoint.Path).DType,
+                    DTypeChoice = ModelOptions.ResolveDType(parse.GetValue(dtype)!, checkpoint.Path),
                     Tokenizer = parse.GetValue(tokenizer),
                     Tasks = taskNames,
                     TasksDirectory = ProjectPaths.TasksDirectory(parse.GetValue(tasksDir)),

@@ -44,7 +44,7 @@ public sealed record EvalConfig
 public sealed record ModelEntry
 {
     [JsonPropertyName("model")] public required string Model { get; init; }
-    [JsonPropertyName("dtype")] public string DType { get; init; } = "fp32";
+    [JsonPropertyName("dtype")] public string DType { get; init; } = "auto";
     [JsonPropertyName("tokenizer")] public string? Tokenizer { get; init; }
 }
 

@@ -27,6 +27,8 @@ public sealed class LocalLanguageModel : ILanguageModel, IDisposable
     public int ContextLength => _model.Config.MaxPositionEmbeddings;
     public LlamaModel Engine => _model;
     public ITextTokenizer Tokenizer => _tokenizer;
+    /// <summary>How the compute dtype was chosen, for the results' machine block (null: not recorded).</summary>
+    public Engine.Hardware.DTypeChoice? DTypeChoice { get; set; }
 
     /// <summary>Time spent inside the engine (forward passes, LM head): the rest of a run is harness overhead.</summary>
     public Stopwatch EngineTime { get; } = new();

@@ -23,7 +23,19 @@ public sealed record TaskResult
     [JsonPropertyName("warnings")] public IReadOnlyList<string> Warnings { get; init; } = [];
     [JsonPropertyName("samples_file")] public required string SamplesFile { get; init; }
     [JsonPropertyName("timing")] public required TimingInfo Timing { get; init; }
+    /// <summary>Where it ran: the CPU, its features, threads, and how the dtype was chosen (absent in older files).</summary>
+    [JsonPropertyName("machine")] public MachineInfo? Machine { get; init; }
 }
+
+public sealed record MachineInfo(
+    [property: JsonPropertyName("cpu")] string Cpu,
+    [property: JsonPropertyName("cpu_flags")] IReadOnlyList<string> CpuFlags,
+    [property: JsonPropertyName("native_bf16")] bool NativeBf16,
+    [property: JsonPropertyName("cores_available")] int CoresAvailable,
+    [property: JsonPropertyName("threads")] int Threads,
+    [property: JsonPropertyName("omp_wait_policy")] string OmpWaitPolicy,
+    [property: JsonPropertyName("dtype_requested")] string? DTypeRequested,
+    [property: JsonPropertyName("dtype_reason")] string? DTypeReason);
 
 public sealed record TaskInfo(
     [property: JsonPropertyName("name")] string Name,

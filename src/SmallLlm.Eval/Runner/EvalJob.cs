@@ -1,4 +1,5 @@
 using SmallLlm.Eval.Engine;
+using SmallLlm.Eval.Engine.Hardware;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Results;
 using SmallLlm.Eval.Tasks;
@@ -10,6 +11,8 @@ public sealed record EvalJobSpec
 {
     public required string Model { get; init; }
     public ModelDType DType { get; init; } = ModelDType.Float32;
+    /// <summary>How <see cref="DType"/> was chosen (auto or asked for), recorded in results; null: asked for.</summary>
+    public DTypeChoice? DTypeChoice { get; init; }
     public string? Tokenizer { get; init; }
     /// <summary>Rolling log-likelihood windows advance by this many tokens (null: disjoint full-context windows).</summary>
     public int? RollingStride { get; init; }
@@ -34,6 +37,7 @@ public static class EvalJob
         var tasks = spec.Tasks.Select(registry.Create).ToList(); // unknown names fail before the model loads
         using var model = LocalLanguageModel.Load(spec.Model, spec.DType, spec.Tokenizer, rollingStride: spec.RollingStride);
         model.UseBatching(BatchSize.Parse(spec.BatchSize, model.Engine.ParameterCount));
+        model.DTypeChoice = spec.DTypeChoice ?? new DTypeChoice(spec.DType, spec.DType.Name(), "asked for");
         using var cache = spec.CachePath is null ? null : new RequestCache(spec.CachePath);
         var runner = new EvalRunner(model, cache, progressFor, spec.CommitEvery);
         var results = new List<TaskResult>();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SmallLlm.Eval.Engine.Hardware;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Requests;
 using SmallLlm.Eval.Results;
@@ -44,9 +45,17 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
             SamplesFile = task.Name + ".samples.jsonl",
             Timing = new TimingInfo(started, wall, modelSeconds, tokens, modelSeconds > 0 ? tokens / modelSeconds : 0,
                 plan.Requests.Count, _cached.Computed - computedBefore, _cached.Reused - reusedBefore),
+            Machine = Machine(engine),
         };
         ResultFiles.Write(outputDir, result, scores.Samples);
         return result;
+    }
+
+    private static MachineInfo Machine(LocalLanguageModel? engine)
+    {
+        var cpu = CpuFeatures.Current;
+        return new MachineInfo(cpu.ModelName, cpu.Flags, cpu.NativeBf16, cpu.AvailableCores, EngineThreads.Threads,
+            EngineThreads.WaitPolicy, engine?.DTypeChoice?.Requested, engine?.DTypeChoice?.Reason);
     }
 
     /// <summary>Sends each kind of request to the model in one batched call, and puts the answers back in order.</summary>
