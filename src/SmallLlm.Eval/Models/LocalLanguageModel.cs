@@ -19,7 +19,7 @@ public sealed class LocalLanguageModel : ILanguageModel, IDisposable
     private readonly LlamaModel _model;
     private readonly ITextTokenizer _tokenizer;
     private TokenScorer _scorer;
-    private readonly TokenGenerator _generator;
+    private readonly BatchedGenerator _batchedGenerator;
     private readonly Dictionary<string, int[]> _encodings = new();
     private readonly int? _rollingStride;
 
@@ -40,7 +40,7 @@ public sealed class LocalLanguageModel : ILanguageModel, IDisposable
         _model = model;
         _tokenizer = tokenizer;
         _scorer = new TokenScorer(model, scoring);
-        _generator = new TokenGenerator(model);
+        _batchedGenerator = new BatchedGenerator(model);
         _rollingStride = rollingStride;
         Identity = identity;
         if (tokenizer.VocabSize > model.Config.VocabSize)
@@ -177,34 +177,42 @@ public sealed class LocalLanguageModel : ILanguageModel, IDisposable
         finally { EngineTime.Stop(); }
     }
 
+    /// <summary>Generates for all requests in batches (<see cref="BatchedGenerator"/>; each row as if alone).</summary>
     public IReadOnlyList<GenerateResponse> GenerateUntil(IReadOnlyList<GenerateRequest> requests, IProgressSink progress)
     {
-        var results = new List<GenerateResponse>(requests.Count);
-        for (int i = 0; i < requests.Count; i++)
+        var jobs = new List<(IReadOnlyList<int> Prompt, GenerationSettings Settings)>(requests.Count);
+        foreach (var r in requests)
         {
-            var r = requests[i];
             int[] ctx = Identity.AddBos ? [Prefix, .. Encode(r.Context)] : Encode(r.Context);
             if (ctx.Length == 0) ctx = [Prefix];
             int room = Math.Max(1, ContextLength - r.MaxTokens);
             if (ctx.Length > room) ctx = ctx[^room..]; // keep the end of the prompt, as lm-evaluation-harness does
-            var settings = new GenerationSettings
+            jobs.Add((ctx, new GenerationSettings
             {
                 MaxNewTokens = r.MaxTokens,
                 Temperature = r.Temperature,
                 Seed = r.Seed,
                 StopTokens = _tokenizer.EosId is int eos ? new HashSet<int> { eos } : new HashSet<int>(),
                 ShouldStop = r.Until.Count == 0 ? null : generated => StopIndex(_tokenizer.Decode(generated), r.Until) >= 0,
-            };
-            EngineTime.Start();
-            GenerationResult g;
-            try { g = _generator.Generate(ctx, settings); }
-            finally { EngineTime.Stop(); }
-            _generatedTokens += ctx.Length + g.Tokens.Length;
-            string text = _tokenizer.Decode(g.Tokens);
-            int stop = StopIndex(text, r.Until);
-            results.Add(new GenerateResponse(stop >= 0 ? text[..stop] : text, g.Tokens.Length));
-            progress.Report(i + 1, requests.Count, EngineTokens);
+            }));
         }
+        EngineTime.Start();
+        IReadOnlyList<GenerationResult> generated;
+        try
+        {
+            generated = _batchedGenerator.Generate(jobs, done => progress.Report(done, requests.Count, EngineTokens));
+        }
+        finally { EngineTime.Stop(); }
+        var results = new List<GenerateResponse>(requests.Count);
+        for (int i = 0; i < requests.Count; i++)
+        {
+            var g = generated[i];
+            _generatedTokens += jobs[i].Prompt.Count + g.Tokens.Length;
+            string text = _tokenizer.Decode(g.Tokens);
+            int stop = StopIndex(text, requests[i].Until);
+            results.Add(new GenerateResponse(stop >= 0 ? text[..stop] : text, g.Tokens.Length));
+        }
+        progress.Report(requests.Count, requests.Count, EngineTokens);
         return results;
     }
 
