@@ -30,6 +30,7 @@ public static class BenchCommand
         command.Subcommands.Add(SpinningCompetitor.Command());
         command.SetAction(parse =>
         {
+            EngineThreads.Apply(); // before the matmul peak is measured: --threads holds for it too
             var output = parse.InvocationConfiguration.Output;
             var shapeNames = parse.GetValue(shapes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             foreach (var s in shapeNames)

@@ -5,10 +5,13 @@ public sealed record KeptPrefix(int[] Tokens, KvCache? Cache, long Bytes);
 
 /// <summary>
 /// Prefix KV caches kept between scoring calls (a run sends requests in chunks, and one subject's few-shot prefix spans
-/// several), least recently used dropped first once their bytes exceed the budget.
+/// several), least recently used dropped first once their bytes exceed the budget or they number more than
+/// <see cref="MaxEntries"/> (every lookup scans them).
 /// </summary>
 public sealed class PrefixKvStore(long budgetBytes) : IDisposable
 {
+    public const int MaxEntries = 256;
+
     private readonly LinkedList<KeptPrefix> _entries = new(); // most recently used first
 
     public long BudgetBytes => budgetBytes;
@@ -36,7 +39,7 @@ public sealed class PrefixKvStore(long budgetBytes) : IDisposable
     {
         _entries.AddFirst(prefix);
         Bytes += prefix.Bytes;
-        while (Bytes > budgetBytes && _entries.Count > 1)
+        while ((Bytes > budgetBytes || _entries.Count > MaxEntries) && _entries.Count > 1)
         {
             var last = _entries.Last!.Value;
             _entries.RemoveLast();

@@ -16,6 +16,7 @@ public static class SharedPrefixes
     {
         var groups = new List<PrefixGroup>();
         if (contexts.Count < 2 || minLength == int.MaxValue) return groups;
+        minLength = Math.Max(1, minLength); // an empty prefix shares nothing
         var order = Enumerable.Range(0, contexts.Count).ToArray();
         Array.Sort(order, (a, b) => Compare(contexts[a], contexts[b]));
 
