@@ -20,6 +20,8 @@ public sealed record TaskResult
     [JsonPropertyName("breakdown")] public IReadOnlyDictionary<string, IReadOnlyDictionary<string, MetricValue>> Breakdown { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, MetricValue>>();
     [JsonPropertyName("counts")] public required IReadOnlyDictionary<string, long> Counts { get; init; }
+    /// <summary>Few-shot tasks: documents per number of shots their prompt actually had, e.g. {"5": 560, "3": 10}.</summary>
+    [JsonPropertyName("shots_histogram")] public IReadOnlyDictionary<string, long>? ShotsHistogram { get; init; }
     [JsonPropertyName("warnings")] public IReadOnlyList<string> Warnings { get; init; } = [];
     [JsonPropertyName("samples_file")] public required string SamplesFile { get; init; }
     [JsonPropertyName("timing")] public required TimingInfo Timing { get; init; }

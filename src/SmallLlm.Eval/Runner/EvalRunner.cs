@@ -40,6 +40,7 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
             Metrics = scores.Metrics,
             Breakdown = scores.Breakdown,
             Counts = new Dictionary<string, long>(scores.Counts) { ["documents"] = plan.Documents, ["requests"] = plan.Requests.Count },
+            ShotsHistogram = scores.ShotsHistogram,
             Warnings = plan.Warnings,
             SamplesFile = task.Name + ".samples.jsonl",
             Timing = new TimingInfo(started, wall, modelSeconds, tokens, modelSeconds > 0 ? tokens / modelSeconds : 0,

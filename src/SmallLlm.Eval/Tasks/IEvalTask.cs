@@ -45,6 +45,8 @@ public sealed record TaskScores
         new Dictionary<string, IReadOnlyDictionary<string, MetricValue>>();
     /// <summary>Counters such as truncated prompts and dropped shots.</summary>
     public IReadOnlyDictionary<string, long> Counts { get; init; } = new Dictionary<string, long>();
+    /// <summary>Few-shot tasks: documents per number of shots actually in the prompt ("5" → 560, "3" → 10); null otherwise.</summary>
+    public IReadOnlyDictionary<string, long>? ShotsHistogram { get; init; }
     /// <summary>One record per document, enough to recompute every metric and compare runs sample by sample.</summary>
     public required IReadOnlyList<IReadOnlyDictionary<string, object?>> Samples { get; init; }
 }

@@ -18,6 +18,10 @@ public sealed class MmluTask(TaskDefinition definition) : IEvalTask
     private string FewshotSplit => definition.String("fewshot_split", "dev");
     private int DefaultShots => definition.Int("num_fewshot") ?? 5;
 
+    /// <summary>Subject → category mapping: lm-evaluation-harness's by default, "hendrycks" for the original release's.</summary>
+    private string Categories(TaskSettings s) =>
+        s.Options.TryGetValue("categories", out var c) ? c : definition.String("categories", MmluSubjects.LmEvalMapping);
+
     private (MmluDataset Data, DataIssues Issues, List<string> Subjects) Load(TaskSettings settings)
     {
         var issues = new DataIssues(settings.Strict);
@@ -58,6 +62,9 @@ public sealed class MmluTask(TaskDefinition definition) : IEvalTask
     {
         var (data, issues, subjects) = Load(settings);
         int k = Shots(settings);
+        var fit = FewshotFitOption.Of(settings);
+        string categories = Categories(settings);
+        MmluSubjects.Category("anatomy", categories); // an unknown mapping fails here, before any work
         var items = new List<Item>();
         var requests = new List<ModelRequest>();
         int longestContinuation = model.CountPromptTokens(" D") - model.CountPromptTokens("");
@@ -68,16 +75,17 @@ public sealed class MmluTask(TaskDefinition definition) : IEvalTask
                 issues.Warn($"subject '{subject}' has {shotPool.Count} questions in split '{FewshotSplit}', fewer than {k} shots");
             foreach (var q in data.Questions(EvalSplit, subject).Take(settings.Limit ?? int.MaxValue))
             {
-                // Too long for the model: drop shots first, then let the model truncate on the left.
+                // Too long for the model: lm-eval keeps every shot and the model cuts the context on the left; with
+                // fit_shots=drop, shots go first and truncation only if the question alone is too long.
                 int shots = Math.Min(k, shotPool.Count);
                 string prompt = MmluPrompt.Build(subject, shotPool.Take(shots).ToList(), q);
-                while (shots > 0 && model.CountPromptTokens(prompt) + longestContinuation - 1 > model.ContextLength)
+                while (fit == FewshotFit.Drop && shots > 0 && model.CountPromptTokens(prompt) + longestContinuation - 1 > model.ContextLength)
                     prompt = MmluPrompt.Build(subject, shotPool.Take(--shots).ToList(), q);
                 items.Add(new Item(q, prompt, shots, requests.Count));
                 foreach (var c in MmluPrompt.Continuations) requests.Add(new LoglikelihoodRequest(prompt, c));
             }
         }
-        var plan = new MmluPlan(items, k)
+        var plan = new MmluPlan(items, k, categories)
         {
             DataSha256 = DataHash.Of(data.Root, data.Files),
             Documents = items.Count,
@@ -86,6 +94,7 @@ public sealed class MmluTask(TaskDefinition definition) : IEvalTask
             {
                 ["num_fewshot"] = k, ["limit"] = settings.Limit, ["eval_split"] = EvalSplit, ["fewshot_split"] = FewshotSplit,
                 ["subjects"] = subjects.Count, ["fewshot_sampler"] = "first_n", ["strict"] = settings.Strict,
+                ["fit_shots"] = FewshotFitOption.Name(fit), ["categories"] = categories,
             },
         };
         plan.Warnings.AddRange(issues.Warnings);
@@ -94,7 +103,7 @@ public sealed class MmluTask(TaskDefinition definition) : IEvalTask
 
     private sealed record Item(MmluQuestion Question, string Prompt, int Shots, int FirstRequest);
 
-    private sealed class MmluPlan(List<Item> items, int requestedShots) : TaskPlan
+    private sealed class MmluPlan(List<Item> items, int requestedShots, string categories) : TaskPlan
     {
         public override TaskScores Score(IReadOnlyList<ModelResponse> responses)
         {
@@ -116,7 +125,7 @@ public sealed class MmluTask(TaskDefinition definition) : IEvalTask
                 {
                     ["doc_id"] = item.Question.Id,
                     ["subject"] = item.Question.Subject,
-                    ["category"] = MmluSubjects.Category(item.Question.Subject),
+                    ["category"] = MmluSubjects.Category(item.Question.Subject, categories),
                     ["prompt_sha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(item.Prompt)))[..16],
                     ["target"] = MmluQuestion.Letters[item.Question.Answer],
                     ["loglikelihoods"] = lls.Select(l => l.LogLikelihood).ToArray(),
@@ -127,15 +136,15 @@ public sealed class MmluTask(TaskDefinition definition) : IEvalTask
                 });
             }
             var bySubject = correctBySubject.ToDictionary(kv => kv.Key, kv => MeanMetric.Of(kv.Value));
-            var byCategory = correctBySubject.GroupBy(kv => MmluSubjects.Category(kv.Key))
+            // Groups as lm-evaluation-harness aggregates them (weight_by_size, pooled_sample_stderr over the leaf subjects).
+            var byCategory = bySubject.GroupBy(kv => MmluSubjects.Category(kv.Key, categories))
                 .OrderBy(g => g.Key, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => MeanMetric.Of(g.SelectMany(kv => kv.Value)));
-            var all = correctBySubject.Values.SelectMany(v => v).ToList();
+                .ToDictionary(g => g.Key, g => MeanMetric.Pooled(g.Select(kv => kv.Value).ToList()));
             return new TaskScores
             {
                 Metrics = new Dictionary<string, MetricValue>
                 {
-                    ["acc"] = MeanMetric.Of(all),                                    // micro: every question counts once
+                    ["acc"] = MeanMetric.Pooled(bySubject.Values.ToList()),          // micro: every question counts once
                     ["acc_macro"] = MeanMetric.MacroAverage(bySubject.Values.ToList()), // every subject counts once
                 },
                 Breakdown = new Dictionary<string, IReadOnlyDictionary<string, MetricValue>>
@@ -144,6 +153,7 @@ public sealed class MmluTask(TaskDefinition definition) : IEvalTask
                     ["subject"] = bySubject,
                 },
                 Counts = new Dictionary<string, long> { ["truncated_prompts"] = truncated, ["shots_dropped"] = shotsDropped },
+                ShotsHistogram = FewshotFitOption.Histogram(items.Select(i => i.Shots)),
                 Samples = samples,
             };
         }
