@@ -35,6 +35,7 @@ public static class TasksCommand
             output.WriteLine($"{"task",-16} {"kind",-16} description");
             foreach (var d in registry.Definitions) output.WriteLine($"{d.Name,-16} {d.Kind,-16} {d.Description}");
             output.WriteLine($"kinds: {string.Join(", ", registry.Kinds)}");
+            foreach (var problem in registry.Problems) output.WriteLine($"error: {problem}");
             return 0;
         });
         return command;

@@ -22,7 +22,8 @@ public sealed record Leaderboard(IReadOnlyList<LeaderboardColumn> Columns, IRead
             var runs = set.Files.Where(f => f.Task == task).ToList();
             string metric = MetricKinds.Headline(runs.GroupBy(r => MetricKinds.Headline(r.Metrics)).OrderByDescending(g => g.Count()).First().First().Metrics);
             var reference = runs.GroupBy(Identity).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().First();
-            columns.Add(new LeaderboardColumn(task, metric, MetricKinds.LowerIsBetter(metric), MetricKinds.IsProportion(metric),
+            var declared = runs.Select(r => r.Metrics.GetValueOrDefault(metric)).FirstOrDefault(m => m is not null);
+            columns.Add(new LeaderboardColumn(task, metric, MetricKinds.LowerIsBetter(metric, declared), MetricKinds.IsProportion(metric, declared),
                 Identity(reference), reference.Setting("num_fewshot"), reference.Setting("limit")));
         }
 

@@ -9,7 +9,8 @@ namespace SmallLlm.Eval.Results;
 /// </summary>
 public sealed record TaskResult
 {
-    public const int CurrentSchemaVersion = 1;
+    /// <summary>2: metric declarations (direction, aggregation, proportion, sample field, headline) and shots histogram.</summary>
+    public const int CurrentSchemaVersion = 2;
 
     [JsonPropertyName("schema_version")] public int SchemaVersion { get; init; } = CurrentSchemaVersion;
     [JsonPropertyName("task")] public required TaskInfo Task { get; init; }
@@ -17,6 +18,7 @@ public sealed record TaskResult
     [JsonPropertyName("harness")] public required HarnessInfo Harness { get; init; }
     [JsonPropertyName("seed")] public ulong Seed { get; init; }
     [JsonPropertyName("metrics")] public required IReadOnlyDictionary<string, MetricValue> Metrics { get; init; }
+    [JsonPropertyName("metric_declarations")] public IReadOnlyDictionary<string, MetricDeclaration> MetricDeclarations { get; init; } = new Dictionary<string, MetricDeclaration>();
     [JsonPropertyName("breakdown")] public IReadOnlyDictionary<string, IReadOnlyDictionary<string, MetricValue>> Breakdown { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, MetricValue>>();
     [JsonPropertyName("counts")] public required IReadOnlyDictionary<string, long> Counts { get; init; }

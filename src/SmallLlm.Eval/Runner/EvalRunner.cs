@@ -38,6 +38,7 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
             Harness = HarnessVersion.Current,
             Seed = settings.Seed,
             Metrics = scores.Metrics,
+            MetricDeclarations = scores.Declarations,
             Breakdown = scores.Breakdown,
             Counts = new Dictionary<string, long>(scores.Counts) { ["documents"] = plan.Documents, ["requests"] = plan.Requests.Count },
             ShotsHistogram = scores.ShotsHistogram,

@@ -127,8 +127,9 @@ public sealed class CodeTask(TaskDefinition definition) : IEvalTask
         else if (!sandbox.Namespaces)
             warnings.Add($"code runs with weak isolation here: {sandbox.Isolation}");
 
-        var plan = new CodePlan(items, sandbox, limits, ks)
+        var plan = new CodePlan(Name, items, sandbox, limits, ks)
         {
+            ListedMetrics = definition.Metrics,
             DataSha256 = DataHash.Of(Path.GetDirectoryName(path)!, [path]),
             Documents = items.Count,
             Requests = requests,
@@ -150,4 +151,11 @@ public sealed class CodeTaskKind : ITaskKind
 {
     public string Kind => "code_completion";
     public IEvalTask Create(TaskDefinition definition) => new CodeTask(definition);
+    public IReadOnlyDictionary<string, TaskFieldType>? Fields { get; } = new Dictionary<string, TaskFieldType>
+    {
+        ["format"] = TaskFieldType.String, ["until"] = TaskFieldType.StringArray, ["max_tokens"] = TaskFieldType.NonNegativeInteger,
+        ["n"] = TaskFieldType.NonNegativeInteger, ["temperature"] = TaskFieldType.Number, ["k"] = TaskFieldType.IntegerArray,
+        ["timeout_s"] = TaskFieldType.Number, ["memory_mb"] = TaskFieldType.NonNegativeInteger, ["task_ids"] = TaskFieldType.IntegerArray,
+        ["fewshot_task_ids"] = TaskFieldType.IntegerArray, ["python"] = TaskFieldType.String, ["allow_code_execution"] = TaskFieldType.Boolean,
+    };
 }

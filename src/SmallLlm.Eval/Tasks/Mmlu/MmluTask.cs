@@ -85,8 +85,9 @@ public sealed class MmluTask(TaskDefinition definition) : IEvalTask
                 foreach (var c in MmluPrompt.Continuations) requests.Add(new LoglikelihoodRequest(prompt, c));
             }
         }
-        var plan = new MmluPlan(items, k, categories)
+        var plan = new MmluPlan(Name, items, k, categories)
         {
+            ListedMetrics = definition.Metrics,
             DataSha256 = DataHash.Of(data.Root, data.Files),
             Documents = items.Count,
             Requests = requests,
@@ -103,7 +104,14 @@ public sealed class MmluTask(TaskDefinition definition) : IEvalTask
 
     private sealed record Item(MmluQuestion Question, string Prompt, int Shots, int FirstRequest);
 
-    private sealed class MmluPlan(List<Item> items, int requestedShots, string categories) : TaskPlan
+    private static readonly IReadOnlyList<(string, MetricDeclaration)> Declared =
+    [
+        ("acc", MetricDeclaration.Accuracy("correct")),
+        // The unweighted mean over subjects: not a mean of per-question booleans, so McNemar does not apply.
+        ("acc_macro", new MetricDeclaration(true, "mean_of_group_means", true, null)),
+    ];
+
+    private sealed class MmluPlan(string task, List<Item> items, int requestedShots, string categories) : TaskPlan
     {
         public override TaskScores Score(IReadOnlyList<ModelResponse> responses)
         {
@@ -140,13 +148,15 @@ public sealed class MmluTask(TaskDefinition definition) : IEvalTask
             var byCategory = bySubject.GroupBy(kv => MmluSubjects.Category(kv.Key, categories))
                 .OrderBy(g => g.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => MeanMetric.Pooled(g.Select(kv => kv.Value).ToList()));
+            var metrics = new Dictionary<string, MetricValue>
+            {
+                ["acc"] = MeanMetric.Pooled(bySubject.Values.ToList()),          // micro: every question counts once
+                ["acc_macro"] = MeanMetric.MacroAverage(bySubject.Values.ToList()), // every subject counts once
+            };
             return new TaskScores
             {
-                Metrics = new Dictionary<string, MetricValue>
-                {
-                    ["acc"] = MeanMetric.Pooled(bySubject.Values.ToList()),          // micro: every question counts once
-                    ["acc_macro"] = MeanMetric.MacroAverage(bySubject.Values.ToList()), // every subject counts once
-                },
+                Metrics = metrics,
+                Declarations = MetricDeclarations.For(task, metrics, Declared, ListedMetrics),
                 Breakdown = new Dictionary<string, IReadOnlyDictionary<string, MetricValue>>
                 {
                     ["category"] = byCategory,
@@ -165,4 +175,8 @@ public sealed class MmluTaskKind : ITaskKind
 {
     public string Kind => "mmlu";
     public IEvalTask Create(TaskDefinition definition) => new MmluTask(definition);
+    public IReadOnlyDictionary<string, TaskFieldType>? Fields { get; } = new Dictionary<string, TaskFieldType>
+    {
+        ["eval_split"] = TaskFieldType.String, ["fewshot_split"] = TaskFieldType.String, ["categories"] = TaskFieldType.String,
+    };
 }

@@ -95,8 +95,9 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : IEva
             if (d.Continuation is null) requests.AddRange(continuations.Select(c => new LoglikelihoodRequest(contexts[0], c)));
             else requests.AddRange(contexts.Select(c => new LoglikelihoodRequest(c, continuations[0])));
         }
-        var plan = new McPlan(items, k)
+        var plan = new McPlan(Name, items, k)
         {
+            ListedMetrics = definition.Metrics,
             DataSha256 = DataHash.Of(Path.GetDirectoryName(path)!, [path]),
             Documents = items.Count,
             Requests = requests,
@@ -112,7 +113,14 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : IEva
 
     private sealed record Item(MultipleChoiceDocument Doc, string Prompt, int Shots, int First);
 
-    private sealed class McPlan(List<Item> items, int requestedShots) : TaskPlan
+    /// <summary>What each metric means, in order of preference for the headline.</summary>
+    public static readonly IReadOnlyList<(string, MetricDeclaration)> Declared =
+    [
+        ("acc", MetricDeclaration.Accuracy("correct")), ("acc_norm", MetricDeclaration.Accuracy("correct_norm")),
+        ("acc_bytes", MetricDeclaration.Accuracy("correct_bytes")),
+    ];
+
+    private sealed class McPlan(string task, List<Item> items, int requestedShots) : TaskPlan
     {
         public override TaskScores Score(IReadOnlyList<ModelResponse> responses)
         {
@@ -150,12 +158,14 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : IEva
                     ["truncated"] = wasTruncated,
                 });
             }
+            var metrics = new Dictionary<string, MetricValue>
+            {
+                ["acc"] = MeanMetric.Of(acc), ["acc_norm"] = MeanMetric.Of(accNorm), ["acc_bytes"] = MeanMetric.Of(accBytes),
+            };
             return new TaskScores
             {
-                Metrics = new Dictionary<string, MetricValue>
-                {
-                    ["acc"] = MeanMetric.Of(acc), ["acc_norm"] = MeanMetric.Of(accNorm), ["acc_bytes"] = MeanMetric.Of(accBytes),
-                },
+                Metrics = metrics,
+                Declarations = MetricDeclarations.For(task, metrics, Declared, ListedMetrics),
                 Counts = new Dictionary<string, long> { ["truncated_prompts"] = truncated, ["shots_dropped"] = shotsDropped },
                 ShotsHistogram = FewshotFitOption.Histogram(items.Select(i => i.Shots)),
                 Samples = samples,
@@ -176,4 +186,8 @@ public sealed class MultipleChoiceTaskKind : ITaskKind
 {
     public string Kind => "multiple_choice";
     public IEvalTask Create(TaskDefinition definition) => new MultipleChoiceTask(definition);
+    public IReadOnlyDictionary<string, TaskFieldType>? Fields { get; } = new Dictionary<string, TaskFieldType>
+    {
+        ["context_template"] = TaskFieldType.String, ["target_delimiter"] = TaskFieldType.String, ["format"] = TaskFieldType.String,
+    };
 }
