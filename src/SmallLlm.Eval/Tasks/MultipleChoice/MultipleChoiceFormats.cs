@@ -56,15 +56,15 @@ public static class MultipleChoiceFormats
         return new MultipleChoiceDocument(index, q.GetString()!, Strings(o.GetProperty("choices")), Int(o, "gold"), where);
     }
 
-    internal static string Str(JsonElement o, string name) =>
+    public static string Str(JsonElement o, string name) =>
         o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : throw new FormatException($"'{name}' must be a string");
 
-    internal static int Int(JsonElement o, string name) =>
+    public static int Int(JsonElement o, string name) =>
         o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) ? i
         : o.TryGetProperty(name, out v) && v.ValueKind == JsonValueKind.String && int.TryParse(v.GetString(), out i) ? i
         : throw new FormatException($"'{name}' must be an integer");
 
-    internal static List<string> Strings(JsonElement a) =>
+    public static List<string> Strings(JsonElement a) =>
         a.ValueKind == JsonValueKind.Array && a.EnumerateArray().All(x => x.ValueKind == JsonValueKind.String)
             ? a.EnumerateArray().Select(x => x.GetString()!).ToList()
             : throw new FormatException("choices must be an array of strings");
