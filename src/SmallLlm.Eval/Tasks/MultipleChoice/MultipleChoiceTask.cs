@@ -5,6 +5,7 @@ using SmallLlm.Eval.Metrics;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Requests;
 using SmallLlm.Eval.Tasks.Data;
+using SmallLlm.Eval.Tasks.Kit;
 
 namespace SmallLlm.Eval.Tasks.MultipleChoice;
 
@@ -15,15 +16,11 @@ namespace SmallLlm.Eval.Tasks.MultipleChoice;
 /// acc_bytes per UTF-8 byte. With partial evaluation (WinoGrande) the choices are contexts and the shared continuation
 /// is scored after each. Few-shot examples, when asked for, are the first k documents, which are then not evaluated.
 /// </summary>
-public sealed partial class MultipleChoiceTask(TaskDefinition definition) : IEvalTask
+public sealed partial class MultipleChoiceTask(TaskDefinition definition) : EvalTask(definition)
 {
-    public string Name => definition.Name;
-    public string Version => definition.Version;
-    public string Description => definition.Description;
-
-    private string Template => definition.String("context_template", "{query}\nAnswer:");
-    private string Delimiter => definition.String("target_delimiter", " ");
-    private string Format => definition.String("format", "llmfoundry");
+    private string Template => Definition.String("context_template", "{query}\nAnswer:");
+    private string Delimiter => Definition.String("target_delimiter", " ");
+    private string Format => Definition.String("format", "llmfoundry");
 
     [GeneratedRegex(@"\{(\w+)\}")]
     private static partial Regex TemplateField();
@@ -41,17 +38,13 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : IEva
     private (List<MultipleChoiceDocument> Docs, DataIssues Issues, string Path) Load(TaskSettings s)
     {
         var issues = new DataIssues(s.Strict);
-        string path = s.DataDir is not null ? Path.Combine(s.DataDir, Path.GetFileName(definition.String("data"))) : definition.DataPath("data", null);
-        if (!File.Exists(path))
-            throw new FileNotFoundException(definition.String("data_instructions", "") is { Length: > 0 } how
-                ? $"{Name}: data file '{path}' not found. {how}"
-                : $"{Name}: data file '{path}' not found");
+        string path = DataFile(s);
         var docs = MultipleChoiceFormats.Read(Format, path, issues);
         // A template naming a field the documents lack would be a constant prompt: refuse it.
         if (docs[0].Continuation is null)
             foreach (Match m in TemplateField().Matches(Template))
                 if (!docs[0].Fields.ContainsKey(m.Groups[1].Value))
-                    throw new InvalidDataException($"{definition.FilePath}: context_template names field '{m.Groups[1].Value}', which the {Format} data ({path}) does not have; it has {string.Join(", ", docs[0].Fields.Keys.Select(k => "{" + k + "}"))}");
+                    throw new InvalidDataException($"{Definition.FilePath}: context_template names field '{m.Groups[1].Value}', which the {Format} data ({path}) does not have; it has {string.Join(", ", docs[0].Fields.Keys.Select(k => "{" + k + "}"))}");
         return (docs, issues, path);
     }
 
@@ -60,28 +53,35 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : IEva
 
     private string Fewshot(List<MultipleChoiceDocument> docs, int k) => string.Concat(docs.Take(k).Select(d => Shot(d) + "\n\n"));
 
-    public TaskDescription Describe(TaskSettings settings)
+    public override TaskDescription Describe(TaskSettings settings)
     {
         var (docs, issues, path) = Load(settings);
-        int k = settings.NumFewshot ?? definition.Int("num_fewshot") ?? 0;
+        int k = Shots(settings);
         var first = docs[Math.Min(k, docs.Count - 1)];
         int evaluated = Math.Min(docs.Count - k, settings.Limit ?? int.MaxValue);
         var contexts = Contexts(Fewshot(docs, k), first);
-        string example = contexts.Count == 1 ? contexts[0]
-            : string.Join("\n---- next context ----\n", contexts);
-        return new TaskDescription(Name, definition.Kind, Description, path,
+        return new TaskDescription(Name, Definition.Kind, Description, path,
             new Dictionary<string, int> { ["test"] = docs.Count }, new Dictionary<string, int> { [Name] = evaluated },
-            example, Continuations(first), issues.Warnings);
+            string.Join("\n---- next context ----\n", contexts), Continuations(first), issues.Warnings);
     }
 
-    public TaskPlan Plan(ILanguageModel model, TaskSettings settings)
+    /// <summary>What each metric means, in order of preference for the headline.</summary>
+    public static readonly IReadOnlyList<(string, MetricDeclaration)> Declared =
+    [
+        ("acc", MetricDeclaration.Accuracy("correct")), ("acc_norm", MetricDeclaration.Accuracy("correct_norm")),
+        ("acc_bytes", MetricDeclaration.Accuracy("correct_bytes")),
+    ];
+
+    private sealed record Item(MultipleChoiceDocument Doc, string Prompt, int Shots, IReadOnlyList<Answer<LoglikelihoodResponse>> Answers);
+
+    public override TaskPlan Plan(ILanguageModel model, TaskSettings settings)
     {
         var (docs, issues, path) = Load(settings);
-        int k = settings.NumFewshot ?? definition.Int("num_fewshot") ?? 0;
+        int k = Shots(settings);
         if (k < 0 || k >= docs.Count) throw new ArgumentException($"--num-fewshot for {Name} must be 0 to {docs.Count - 1}, got {k}");
         var fit = FewshotFitOption.Of(settings);
+        var requests = new RequestSet();
         var items = new List<Item>();
-        var requests = new List<ModelRequest>();
         foreach (var d in docs.Skip(k).Take(settings.Limit ?? int.MaxValue))
         {
             int shots = k;
@@ -91,93 +91,62 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : IEva
             int longest = continuations.Max(c => model.CountPromptTokens(c)) - model.CountPromptTokens("");
             while (fit == FewshotFit.Drop && shots > 0 && contexts.Max(c => model.CountPromptTokens(c)) + longest - 1 > model.ContextLength)
                 contexts = Contexts(Fewshot(docs, --shots), d);
-            items.Add(new Item(d, contexts[0], shots, requests.Count));
-            if (d.Continuation is null) requests.AddRange(continuations.Select(c => new LoglikelihoodRequest(contexts[0], c)));
-            else requests.AddRange(contexts.Select(c => new LoglikelihoodRequest(c, continuations[0])));
+            var answers = d.Continuation is null
+                ? continuations.Select(c => requests.Loglikelihood(contexts[0], c)).ToList()
+                : contexts.Select(c => requests.Loglikelihood(c, continuations[0])).ToList();
+            items.Add(new Item(d, contexts[0], shots, answers));
         }
-        var plan = new McPlan(Name, items, k)
+        var echoed = new Dictionary<string, object?>
         {
-            ListedMetrics = definition.Metrics,
-            DataSha256 = DataHash.Of(Path.GetDirectoryName(path)!, [path]),
-            Documents = items.Count,
-            Requests = requests,
-            Settings = new Dictionary<string, object?>
-            {
-                ["num_fewshot"] = k, ["limit"] = settings.Limit, ["context_template"] = Template,
-                ["target_delimiter"] = Delimiter, ["format"] = Format, ["fit_shots"] = FewshotFitOption.Name(fit), ["strict"] = settings.Strict,
-            },
+            ["num_fewshot"] = k, ["limit"] = settings.Limit, ["context_template"] = Template,
+            ["target_delimiter"] = Delimiter, ["format"] = Format, ["fit_shots"] = FewshotFitOption.Name(fit), ["strict"] = settings.Strict,
         };
-        plan.Warnings.AddRange(issues.Warnings);
-        return plan;
+        return Plan(requests, path, items.Count, echoed, issues, () => Score(items, k));
     }
 
-    private sealed record Item(MultipleChoiceDocument Doc, string Prompt, int Shots, int First);
-
-    /// <summary>What each metric means, in order of preference for the headline.</summary>
-    public static readonly IReadOnlyList<(string, MetricDeclaration)> Declared =
-    [
-        ("acc", MetricDeclaration.Accuracy("correct")), ("acc_norm", MetricDeclaration.Accuracy("correct_norm")),
-        ("acc_bytes", MetricDeclaration.Accuracy("correct_bytes")),
-    ];
-
-    private sealed class McPlan(string task, List<Item> items, int requestedShots) : TaskPlan
+    private TaskScores Score(List<Item> items, int requestedShots)
     {
-        public override TaskScores Score(IReadOnlyList<ModelResponse> responses)
+        var acc = new List<bool>();
+        var accNorm = new List<bool>();
+        var accBytes = new List<bool>();
+        var samples = new List<IReadOnlyDictionary<string, object?>>();
+        foreach (var (doc, prompt, shots, answers) in items)
         {
-            var acc = new List<bool>();
-            var accNorm = new List<bool>();
-            var accBytes = new List<bool>();
-            var samples = new List<IReadOnlyDictionary<string, object?>>();
-            long truncated = 0, shotsDropped = 0;
-            foreach (var (doc, prompt, shots, first) in items)
+            var lls = answers.Select(a => a.Value.LogLikelihood).ToList();
+            // lm-eval's process_results: len(choice) (code points) and len(choice.encode("utf-8")), choice without delimiter.
+            int pred = ArgMax(lls);
+            int predNorm = ArgMax(lls.Select((l, j) => l / doc.Choices[j].EnumerateRunes().Count()).ToList());
+            int predBytes = ArgMax(lls.Select((l, j) => l / Encoding.UTF8.GetByteCount(doc.Choices[j])).ToList());
+            acc.Add(pred == doc.Gold);
+            accNorm.Add(predNorm == doc.Gold);
+            accBytes.Add(predBytes == doc.Gold);
+            samples.Add(new Dictionary<string, object?>
             {
-                var lls = doc.Choices.Select((_, j) => (LoglikelihoodResponse)responses[first + j]).ToList();
-                // lm-eval's process_results: len(choice) (code points) and len(choice.encode("utf-8")), choice without delimiter.
-                var perChar = lls.Select((l, j) => l.LogLikelihood / doc.Choices[j].EnumerateRunes().Count()).ToList();
-                var perByte = lls.Select((l, j) => l.LogLikelihood / Encoding.UTF8.GetByteCount(doc.Choices[j])).ToList();
-                int pred = ArgMax(lls.Select(l => l.LogLikelihood).ToList()), predNorm = ArgMax(perChar), predBytes = ArgMax(perByte);
-                acc.Add(pred == doc.Gold);
-                accNorm.Add(predNorm == doc.Gold);
-                accBytes.Add(predBytes == doc.Gold);
-                bool wasTruncated = lls.Any(l => l.Truncated);
-                truncated += wasTruncated ? 1 : 0;
-                shotsDropped += requestedShots - shots;
-                samples.Add(new Dictionary<string, object?>
-                {
-                    ["doc_id"] = doc.Index,
-                    ["prompt_sha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(prompt)))[..16],
-                    ["target"] = doc.Gold,
-                    ["loglikelihoods"] = lls.Select(l => l.LogLikelihood).ToArray(),
-                    ["prediction"] = pred,
-                    ["prediction_norm"] = predNorm,
-                    ["prediction_bytes"] = predBytes,
-                    ["correct"] = pred == doc.Gold,
-                    ["correct_norm"] = predNorm == doc.Gold,
-                    ["correct_bytes"] = predBytes == doc.Gold,
-                    ["shots"] = shots,
-                    ["truncated"] = wasTruncated,
-                });
-            }
-            var metrics = new Dictionary<string, MetricValue>
-            {
-                ["acc"] = MeanMetric.Of(acc), ["acc_norm"] = MeanMetric.Of(accNorm), ["acc_bytes"] = MeanMetric.Of(accBytes),
-            };
-            return new TaskScores
-            {
-                Metrics = metrics,
-                Declarations = MetricDeclarations.For(task, metrics, Declared, ListedMetrics),
-                Counts = new Dictionary<string, long> { ["truncated_prompts"] = truncated, ["shots_dropped"] = shotsDropped },
-                ShotsHistogram = FewshotFitOption.Histogram(items.Select(i => i.Shots)),
-                Samples = samples,
-            };
+                ["doc_id"] = doc.Index,
+                ["prompt_sha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(prompt)))[..16],
+                ["target"] = doc.Gold, ["loglikelihoods"] = lls.ToArray(),
+                ["prediction"] = pred, ["prediction_norm"] = predNorm, ["prediction_bytes"] = predBytes,
+                ["correct"] = pred == doc.Gold, ["correct_norm"] = predNorm == doc.Gold, ["correct_bytes"] = predBytes == doc.Gold,
+                ["shots"] = shots, ["truncated"] = answers.Any(a => a.Value.Truncated),
+            });
         }
+        var metrics = new Dictionary<string, MetricValue>
+        {
+            ["acc"] = MeanMetric.Of(acc), ["acc_norm"] = MeanMetric.Of(accNorm), ["acc_bytes"] = MeanMetric.Of(accBytes),
+        };
+        var counts = new Dictionary<string, long>
+        {
+            ["truncated_prompts"] = items.Count(i => i.Answers.Any(a => a.Value.Truncated)),
+            ["shots_dropped"] = items.Sum(i => (long)(requestedShots - i.Shots)),
+        };
+        return Scores(metrics, Declared, samples, counts, FewshotFitOption.Histogram(items.Select(i => i.Shots)));
+    }
 
-        private static int ArgMax(IReadOnlyList<double> v)
-        {
-            int best = 0;
-            for (int i = 1; i < v.Count; i++) if (v[i] > v[best]) best = i;
-            return best;
-        }
+    private static int ArgMax(IReadOnlyList<double> v)
+    {
+        int best = 0;
+        for (int i = 1; i < v.Count; i++) if (v[i] > v[best]) best = i;
+        return best;
     }
 }
 
