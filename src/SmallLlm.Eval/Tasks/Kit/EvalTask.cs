@@ -35,11 +35,16 @@ public abstract class EvalTask(TaskDefinition definition) : IEvalTask
 
     /// <summary>A plan whose <paramref name="score"/> runs with the answers bound to <paramref name="requests"/>.</summary>
     protected TaskPlan Plan(RequestSet requests, string dataFile, int documents, IReadOnlyDictionary<string, object?> settings,
-        DataIssues issues, Func<TaskScores> score)
+        DataIssues issues, Func<TaskScores> score) =>
+        Plan(requests, Path.GetDirectoryName(dataFile)!, [dataFile], documents, settings, issues, score);
+
+    /// <summary>The same, for data in several files under <paramref name="dataRoot"/> (all of them are hashed).</summary>
+    protected TaskPlan Plan(RequestSet requests, string dataRoot, IEnumerable<string> dataFiles, int documents,
+        IReadOnlyDictionary<string, object?> settings, DataIssues issues, Func<TaskScores> score)
     {
         var plan = new BoundPlan(requests, score)
         {
-            DataSha256 = DataHash.Of(Path.GetDirectoryName(dataFile)!, [dataFile]),
+            DataSha256 = DataHash.Of(dataRoot, dataFiles),
             Documents = documents,
             Requests = requests.Requests,
             Settings = settings,
