@@ -66,4 +66,16 @@ public sealed class DeclaredMetricsTests
         // The old name-based inference (kept for schema 1) treats tokens_per_byte as higher-is-better: the reason for schema 2.
         Assert.False(SmallLlm.Eval.Reports.ResultSets.MetricKinds.LowerIsBetter("tokens_per_byte", set.Files.Single().Metrics["tokens_per_byte"]));
     }
+
+    [Fact]
+    public void A_schema_1_baseline_is_judged_by_the_current_runs_declarations()
+    {
+        var (file, dir) = Run();
+        string oldBaseline = Variant(file, dir, "old", 1.0, asSchema1: true);
+        string better = Variant(file, dir, "better", 0.9, asSchema1: false);
+        var run = CliRun.InProcess("check", "--baseline", oldBaseline, "--current", better, "--tolerance", "0");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("improved", run.Stdout.Split('\n').Single(l => l.Contains("| tokens_per_byte |")));
+        Assert.Contains("schema 1", run.Stdout + run.Stderr);
+    }
 }
