@@ -94,6 +94,9 @@ public static class ResultFileReader
                 Metrics = metrics,
                 Breakdown = breakdown,
                 SamplesPath = samples,
+                ShotsHistogram = root.TryGetProperty("shots_histogram", out var sh) && sh.ValueKind == JsonValueKind.Object
+                    ? sh.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).ToDictionary(p => p.Name, p => p.Value.GetInt64())
+                    : null,
             };
         }
     }
