@@ -30,6 +30,7 @@ public static class TasksCommand
             if (parse.GetValue(json))
             {
                 output.WriteLine(JsonSerializer.Serialize(registry.Definitions.Select(d => new { d.Name, d.Kind, d.Version, d.Description, file = d.FilePath }), CliJson.Options));
+                foreach (var problem in registry.Problems) parse.InvocationConfiguration.Error.WriteLine($"error: {problem}");
                 return 0;
             }
             output.WriteLine($"{"task",-16} {"kind",-16} description");
