@@ -30,10 +30,11 @@ public static class EvalCommand
         var tasksDir = new Option<string?>("--tasks-dir") { Description = "Folder of task definitions (default: the repository's tasks/)." };
         var subjects = new Option<string?>("--subjects") { Description = "MMLU only: comma-separated subjects to run." };
         var allowCode = new Option<bool>("--allow-code-execution") { Description = "Code tasks (humaneval, mbpp): RUN the model-written Python code on this machine (in a sandbox: separate process, time/memory/CPU limits, no network where possible) to compute pass@k." };
+        var allowUnsandboxed = new Option<bool>("--allow-unsandboxed-execution") { Description = "With --allow-code-execution where no sandbox works (no user namespaces): run the code WITHOUT isolation anyway (it can read and write what you can, and reach the network)." };
         var json = ModelOptions.Json();
         var command = new Command("eval", "Evaluate a model on tasks: log-likelihood multiple choice (MMLU, ARC, PIQA) and more. Results are written atomically; a killed run resumes from the request cache.")
         {
-            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, stride, tasksDir, subjects, allowCode, json,
+            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, stride, tasksDir, subjects, allowCode, allowUnsandboxed, json,
         };
         command.SetAction(parse =>
         {
@@ -41,6 +42,7 @@ public static class EvalCommand
             var options = new Dictionary<string, string>();
             if (parse.GetValue(subjects) is string s) options["subjects"] = s;
             if (parse.GetValue(allowCode)) options["allow_code_execution"] = "true";
+            if (parse.GetValue(allowUnsandboxed)) options["allow_unsandboxed_execution"] = "true";
             var settings = new TaskSettings
             {
                 NumFewshot = parse.GetValue(shots),

@@ -32,8 +32,13 @@ public sealed class CodeTask(TaskDefinition definition) : IEvalTask
             : throw new ArgumentException($"{Name}: option {name} must be a number, got '{v}'");
     }
 
-    public static bool ExecutionAllowed(TaskSettings s) =>
-        s.Options.TryGetValue("allow_code_execution", out var v) && v.Trim().ToLowerInvariant() is "true" or "1" or "yes";
+    public static bool ExecutionAllowed(TaskSettings s) => Flag(s, "allow_code_execution");
+
+    /// <summary>Running code where no isolation works needs its own, explicit flag.</summary>
+    public static bool UnsandboxedAllowed(TaskSettings s) => Flag(s, "allow_unsandboxed_execution");
+
+    private static bool Flag(TaskSettings s, string name) =>
+        s.Options.TryGetValue(name, out var v) && v.Trim().ToLowerInvariant() is "true" or "1" or "yes";
 
     private (List<CodeProblem> Problems, DataIssues Issues, string Path) Load(TaskSettings settings)
     {
@@ -116,8 +121,12 @@ public sealed class CodeTask(TaskDefinition definition) : IEvalTask
                 "runs the model-written Python code on this machine, in a sandbox");
         else if ((sandbox = PythonSandbox.Find(Option(settings, "python"))) is null)
             warnings.Add("code execution skipped: no working python3 on this machine (pass@k not reported)");
-        else if (!sandbox.Namespaces)
-            warnings.Add($"code runs with weak isolation here: {sandbox.Isolation}");
+        else if (!sandbox.Isolated && !UnsandboxedAllowed(settings))
+            throw new SandboxUnavailableException($"{Name}: cannot isolate model-written code on this machine (unprivileged user namespaces " +
+                "via unshare do not work here), so it will not run it; allow user namespaces (sysctl kernel.unprivileged_userns_clone=1, " +
+                "user.max_user_namespaces > 0), or pass --allow-unsandboxed-execution to run it without isolation at your own risk");
+        else if (!sandbox.Isolated)
+            warnings.Add($"code ran without isolation (--allow-unsandboxed-execution): {sandbox.Isolation}");
 
         var plan = new CodePlan(items, sandbox, limits, ks)
         {
