@@ -31,10 +31,11 @@ public static class EvalCommand
         var subjects = new Option<string?>("--subjects") { Description = "MMLU only: comma-separated subjects to run." };
         var allowCode = new Option<bool>("--allow-code-execution") { Description = "Code tasks (humaneval, mbpp): RUN the model-written Python code on this machine (in a sandbox: separate process, time/memory/CPU limits, no network where possible) to compute pass@k." };
         var allowUnsandboxed = new Option<bool>("--allow-unsandboxed-execution") { Description = "With --allow-code-execution where no sandbox works (no user namespaces): run the code WITHOUT isolation anyway (it can read and write what you can, and reach the network)." };
+        var allowNonFinite = new Option<bool>("--allow-nonfinite") { Description = "Record NaN or infinite scores from the model (counted and warned about in the result) instead of failing the task on the first one." };
         var json = ModelOptions.Json();
         var command = new Command("eval", "Evaluate a model on tasks: log-likelihood multiple choice (MMLU, ARC, PIQA) and more. Results are written atomically; a killed run resumes from the request cache.")
         {
-            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, stride, tasksDir, subjects, allowCode, allowUnsandboxed, json,
+            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, stride, tasksDir, subjects, allowCode, allowUnsandboxed, allowNonFinite, json,
         };
         command.SetAction(parse =>
         {
@@ -66,6 +67,7 @@ public static class EvalCommand
                 OutputDirectory = outputDir,
                 CachePath = parse.GetValue(noCache) ? null : parse.GetValue(cache) ?? Path.Combine(outputDir, ".cache", "requests.sqlite"),
                 SettingsFor = _ => settings,
+                AllowNonFinite = parse.GetValue(allowNonFinite),
                 CommitEvery = parse.GetValue(commitEvery) >= 1 ? parse.GetValue(commitEvery) : throw new ArgumentException("--commit-every must be at least 1"),
             };
             var results = EvalJob.Run(spec, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
