@@ -46,29 +46,28 @@ public static class EvalCommand
             if (parse.GetValue(allowUnsandboxed)) options["allow_unsandboxed_execution"] = "true";
             var settings = new TaskSettings
             {
-                NumFewshot = parse.GetValue(shots),
-                Limit = parse.GetValue(limit),
+                NumFewshot = SettingRules.NumFewshot(parse.GetValue(shots), "--num-fewshot"),
+                Limit = SettingRules.Limit(parse.GetValue(limit), "--limit"),
                 Seed = parse.GetValue(seed),
                 Strict = parse.GetValue(strict),
                 DataDir = parse.GetValue(dataDir),
                 Options = options,
             };
-            if (settings.Limit is < 1) throw new ArgumentException("--limit must be at least 1");
             var spec = new EvalJobSpec
             {
                 Model = parse.GetValue(model)!,
                 DType = ModelOptions.ParseDType(parse.GetValue(dtype)!),
                 Tokenizer = parse.GetValue(tokenizer),
-                RollingStride = parse.GetValue(stride) is int st && st < 1 ? throw new ArgumentException("--rolling-stride must be at least 1") : parse.GetValue(stride),
+                RollingStride = SettingRules.AtLeastOne(parse.GetValue(stride), "--rolling-stride"),
                 Tasks = parse.GetValue(tasks)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 TasksDirectory = ProjectPaths.TasksDirectory(parse.GetValue(tasksDir)),
                 PluginsDirectory = ProjectPaths.FindUpwards("plugins"),
-                BatchSize = parse.GetValue(batch)!,
+                BatchSize = SettingRules.BatchSize(parse.GetValue(batch)!, "--batch-size"),
                 OutputDirectory = outputDir,
                 CachePath = parse.GetValue(noCache) ? null : parse.GetValue(cache) ?? Path.Combine(outputDir, ".cache", "requests.sqlite"),
                 SettingsFor = _ => settings,
                 AllowNonFinite = parse.GetValue(allowNonFinite),
-                CommitEvery = parse.GetValue(commitEvery) >= 1 ? parse.GetValue(commitEvery) : throw new ArgumentException("--commit-every must be at least 1"),
+                CommitEvery = SettingRules.AtLeastOne(parse.GetValue(commitEvery), "--commit-every"),
             };
             var results = EvalJob.Run(spec, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
             var writer = parse.InvocationConfiguration.Output;
