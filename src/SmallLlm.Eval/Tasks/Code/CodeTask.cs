@@ -55,7 +55,7 @@ public sealed class CodeTask(TaskDefinition definition) : IEvalTask
         {
             var broken = TestCodeSyntaxCheck.Check(python.Python, problems.Select(p => p.TestCode).ToList());
             foreach (var (i, (line, message)) in broken.OrderBy(b => b.Key))
-                issues.Report(problems[i].Source, $"{problems[i].TaskId}: test code is not valid Python (line {line} of its test: {message})");
+                issues.Report(problems[i].Source, $"{problems[i].TaskId}: Python cannot parse its test code ({(line > 0 ? $"line {line} of the test: " : "")}{message})");
             problems = problems.Where((_, i) => !broken.ContainsKey(i)).ToList();
         }
         return (problems, issues, path);

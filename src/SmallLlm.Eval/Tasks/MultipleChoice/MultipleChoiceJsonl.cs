@@ -11,21 +11,22 @@ public static class MultipleChoiceJsonl
         var docs = new List<MultipleChoiceDocument>();
         foreach (var (where, o) in JsonlRecords.Read(path, issues))
         {
-            if (!o.TryGetProperty("query", out var q) || q.ValueKind != JsonValueKind.String ||
-                !o.TryGetProperty("choices", out var c) || c.ValueKind != JsonValueKind.Array ||
-                !o.TryGetProperty("gold", out var g) || g.ValueKind != JsonValueKind.Number)
+            string? query = JsonFields.String(o, "query");
+            var choices = JsonFields.Strings(o, "choices");
+            int? goldIndex = JsonFields.Int(o, "gold");
+            if (query is null || choices is null || goldIndex is null)
             {
-                issues.Report(where, "expected an object with query (string), choices (array) and gold (number)");
+                issues.Report(where, o.ValueKind != JsonValueKind.Object ? $"expected a JSON object, found {o.ValueKind.ToString().ToLowerInvariant()}"
+                    : "expected query (string), choices (array of strings) and gold (integer)");
                 continue;
             }
-            var choices = c.EnumerateArray().Select(x => x.GetString() ?? "").ToList();
-            int gold = g.GetInt32();
+            int gold = goldIndex.Value;
             if (choices.Count < 2 || gold < 0 || gold >= choices.Count)
             {
                 issues.Report(where, $"gold {gold} must index one of the {choices.Count} choices (at least 2)");
                 continue;
             }
-            docs.Add(new MultipleChoiceDocument(docs.Count, q.GetString()!, choices, gold, where));
+            docs.Add(new MultipleChoiceDocument(docs.Count, query, choices, gold, where));
         }
         if (docs.Count == 0) throw new InvalidDataException($"{path}: no usable documents");
         return docs;

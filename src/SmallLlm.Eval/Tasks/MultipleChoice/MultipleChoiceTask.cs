@@ -55,6 +55,11 @@ public sealed class MultipleChoiceTask(TaskDefinition definition) : IEvalTask
         var requests = new List<ModelRequest>();
         foreach (var d in docs.Skip(k).Take(settings.Limit ?? int.MaxValue))
         {
+            if (ContinuationFit.Problem(model, d.Choices.Select(c => Delimiter + c).ToList()) is string unfit)
+            {
+                issues.Report(d.Source, unfit);
+                continue;
+            }
             string prompt = shots + Render(d);
             items.Add((d, prompt, requests.Count));
             requests.AddRange(d.Choices.Select(c => new LoglikelihoodRequest(prompt, Delimiter + c)));
@@ -70,7 +75,7 @@ public sealed class MultipleChoiceTask(TaskDefinition definition) : IEvalTask
                 ["target_delimiter"] = Delimiter, ["strict"] = settings.Strict,
             },
         };
-        plan.Warnings.AddRange(issues.Warnings);
+        plan.Warnings.AddRange(issues.Warnings); // after planning: documents skipped while planning are in it too
         return plan;
     }
 
