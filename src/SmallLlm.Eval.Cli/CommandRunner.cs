@@ -11,6 +11,8 @@ public static class CommandRunner
 {
     public const int BadInput = 2;
     public const int InternalError = 3;
+    /// <summary>128 + SIGINT, what shells report for a program stopped by Ctrl-C.</summary>
+    public const int Interrupted = 130;
 
     public static int Run(RootCommand root, string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
@@ -31,6 +33,11 @@ public static class CommandRunner
         try
         {
             return parsed.Invoke(config);
+        }
+        catch (SmallLlm.Eval.Runner.RunInterruptedException e)
+        {
+            err.WriteLine(e.Message);
+            return Interrupted;
         }
         catch (Exception e) when (IsBadInput(e))
         {

@@ -69,7 +69,8 @@ public static class EvalCommand
                 AllowNonFinite = parse.GetValue(allowNonFinite),
                 CommitEvery = SettingRules.AtLeastOne(parse.GetValue(commitEvery), "--commit-every"),
             };
-            var results = EvalJob.Run(spec, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
+            using var ctrlC = new CtrlC(parse.InvocationConfiguration.Error);
+            var results = EvalJob.Run(spec with { Interrupt = ctrlC.Token }, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
             var writer = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) writer.WriteLine(JsonSerializer.Serialize(results, ResultFiles.Json));
             else ResultsTable.Write(writer, results);

@@ -23,6 +23,7 @@ public static class RunCommand
             string outputDir = parse.GetValue(output) ?? cfg.Resolve(cfg.Output);
             var writer = parse.InvocationConfiguration.Output;
             var all = new List<TaskResult>();
+            using var ctrlC = new CtrlC(parse.InvocationConfiguration.Error);
             foreach (var entry in cfg.Models)
             {
                 writer.WriteLine($"== {entry.Model} ({entry.DType}) on {string.Join(", ", cfg.Tasks)}");
@@ -37,6 +38,7 @@ public static class RunCommand
                     BatchSize = cfg.BatchSize,
                     OutputDirectory = outputDir,
                     CachePath = cfg.Cache is null ? null : cfg.Resolve(cfg.Cache),
+                    Interrupt = ctrlC.Token,
                     SettingsFor = task =>
                     {
                         var o = cfg.TaskSettings.GetValueOrDefault(task) ?? new TaskOverride();

@@ -9,9 +9,15 @@ namespace SmallLlm.Eval.Runner;
 /// Every answer is checked here, at the model boundary, so every backend is covered: a NaN or infinite
 /// log-likelihood throws an InvalidDataException (exit code 2) naming the request and the model, or, with
 /// <paramref name="allowNonFinite"/>, is passed on and counted (<see cref="NonFinite"/>); it is never cached.
+/// When <paramref name="interrupt"/> is cancelled (Ctrl-C), the chunk in flight is finished and committed, then a
+/// <see cref="RunInterruptedException"/> stops the run.
 /// </summary>
-public sealed class CachingLanguageModel(ILanguageModel inner, RequestCache? cache, int chunkSize = 512, bool allowNonFinite = false) : ILanguageModel
+public sealed class CachingLanguageModel(ILanguageModel inner, RequestCache? cache, int chunkSize = 512, bool allowNonFinite = false,
+    CancellationToken interrupt = default) : ILanguageModel
 {
+    /// <summary>Answers committed to the cache over this wrapper's life.</summary>
+    public int Committed { get; private set; }
+
     public ModelIdentity Identity => inner.Identity;
     public int ContextLength => inner.ContextLength;
     public int CountPromptTokens(string text) => inner.CountPromptTokens(text);
@@ -69,12 +75,14 @@ public sealed class CachingLanguageModel(ILanguageModel inner, RequestCache? cac
         progress.Report(alreadyDone, total, -1); // tokens unknown here
         for (int start = 0; start < missing.Count; start += chunkSize)
         {
+            if (interrupt.IsCancellationRequested) throw new RunInterruptedException(Committed, cache?.Path);
             var chunk = missing.Skip(start).Take(chunkSize).ToList();
             int before = alreadyDone + start;
             var answers = compute(chunk.Select(c => c.Request).ToList(), new OffsetProgress(progress, before, total));
             for (int j = 0; j < chunk.Count; j++) known[chunk[j].Key] = answers[j];
             var finite = chunk.Select((c, j) => (c.Key, Answer: answers[j])).Where(a => IsFinite(a.Answer)).ToList();
             cache?.Store(model, finite);
+            if (cache is not null) Committed += finite.Count;
             if (finite.Count < chunk.Count)
             {
                 int bad = Enumerable.Range(0, chunk.Count).First(j => !IsFinite(answers[j]));

@@ -11,9 +11,9 @@ namespace SmallLlm.Eval.Runner;
 /// wrapper), score, and write the result and per-sample files atomically.
 /// </summary>
 public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<string, IProgressSink> progressFor, int commitEvery = 512,
-    bool allowNonFinite = false)
+    bool allowNonFinite = false, CancellationToken interrupt = default)
 {
-    private readonly CachingLanguageModel _cached = new(model, cache, commitEvery, allowNonFinite);
+    private readonly CachingLanguageModel _cached = new(model, cache, commitEvery, allowNonFinite, interrupt);
 
     public TaskResult Run(IEvalTask task, TaskSettings settings, string outputDir)
     {
