@@ -53,10 +53,12 @@ public sealed class MultipleChoiceTask(TaskDefinition definition) : IEvalTask
         string shots = Fewshot(docs, k);
         var items = new List<(MultipleChoiceDocument Doc, string Prompt, int First)>();
         var requests = new List<ModelRequest>();
+        string? firstUnfit = null;
         foreach (var d in docs.Skip(k).Take(settings.Limit ?? int.MaxValue))
         {
             if (ContinuationFit.Problem(model, d.Choices.Select(c => Delimiter + c).ToList()) is string unfit)
             {
+                firstUnfit ??= $"{d.Source}: {unfit}";
                 issues.Report(d.Source, unfit);
                 continue;
             }
@@ -64,6 +66,9 @@ public sealed class MultipleChoiceTask(TaskDefinition definition) : IEvalTask
             items.Add((d, prompt, requests.Count));
             requests.AddRange(d.Choices.Select(c => new LoglikelihoodRequest(prompt, Delimiter + c)));
         }
+        // Skipping a document is for the odd one out; when none fits, the model cannot run this task at all.
+        if (items.Count == 0 && firstUnfit is not null)
+            throw new InvalidDataException($"{Name}: no document fits this model (e.g. {firstUnfit})");
         var plan = new McPlan(items)
         {
             DataSha256 = DataHash.Of(Path.GetDirectoryName(path)!, [path]),
