@@ -26,6 +26,7 @@ public sealed class SandboxCgroup : IDisposable
             {
                 string parent = Path.Combine("/sys/fs/cgroup", OwnPath("0").TrimStart('/'));
                 string folder = Path.Combine(parent, name);
+                RemoveStale(parent);
                 Directory.CreateDirectory(folder);
                 created.Add(folder);
                 File.WriteAllText(Path.Combine(folder, "memory.max"), memoryBytes.ToString());
@@ -39,6 +40,7 @@ public sealed class SandboxCgroup : IDisposable
                     string root = Path.Combine("/sys/fs/cgroup", controller);
                     string own = Path.Combine(root, OwnPath(controller).TrimStart('/'));
                     string folder = Path.Combine(Directory.Exists(own) ? own : root, name);
+                    RemoveStale(Path.GetDirectoryName(folder)!);
                     Directory.CreateDirectory(folder);
                     created.Add(folder);
                     File.WriteAllText(Path.Combine(folder, limitFile), value);
@@ -50,6 +52,21 @@ public sealed class SandboxCgroup : IDisposable
         {
             new SandboxCgroup(created).Dispose();
             return null;
+        }
+    }
+
+    private static readonly HashSet<string> Swept = new();
+
+    /// <summary>Groups left by a smalleval that was killed (kill -9 skips its cleanup): once per folder and process,
+    /// those whose process is gone are emptied and removed.</summary>
+    private static void RemoveStale(string parent)
+    {
+        lock (Swept) if (!Swept.Add(parent)) return;
+        foreach (var dir in Directory.EnumerateDirectories(parent, "smalleval-sandbox-*"))
+        {
+            var parts = Path.GetFileName(dir).Split('-');
+            if (parts.Length != 4 || !int.TryParse(parts[2], out int pid) || pid == Environment.ProcessId || Directory.Exists($"/proc/{pid}")) continue;
+            new SandboxCgroup([dir]).Dispose();
         }
     }
 
