@@ -24,21 +24,20 @@ public sealed class DataRowTests : IDisposable
     private const string GoodMc = "{\"query\":\"Q\",\"choices\":[\"yes\",\"no\"],\"gold\":1}";
 
     [Theory]
-    [InlineData("{\"query\":\"Q\",\"choices\":[\"yes\",\"no\"],\"gold\":0.5}", "gold (integer)")]
-    [InlineData("{\"query\":\"Q\",\"choices\":[\"yes\",2],\"gold\":0}", "choices (array of strings)")]
-    [InlineData("[\"Q\", [\"yes\", \"no\"], 0]", "expected a JSON object, found array")]
-    [InlineData("{\"query\":5,\"choices\":[\"yes\",\"no\"],\"gold\":0}", "query (string)")]
-    [InlineData("{\"query\":\"Q\",\"choices\":[\"yes\",\"no\"],\"gold\":\"1\"}", "gold (integer)")]
+    [InlineData("{\"query\":\"Q\",\"choices\":[\"yes\",\"no\"],\"gold\":0.5}", "'gold' must be an integer")]
+    [InlineData("{\"query\":\"Q\",\"choices\":[\"yes\",2],\"gold\":0}", "choices must be an array of strings")]
+    [InlineData("[\"Q\", [\"yes\", \"no\"], 0]", "not a llmfoundry record")]
+    [InlineData("{\"query\":5,\"choices\":[\"yes\",\"no\"],\"gold\":0}", "not a llmfoundry record")]
     [InlineData("{\"query\":\"Q\",\"choices\":[\"yes\",\"no\"],\"gold\":7}", "gold 7 must index one of the 2 choices")]
     public void Multiple_choice_rows_with_a_wrong_value_are_skipped_by_file_and_line(string bad, string problem)
     {
-        string path = Write("mc.jsonl", GoodMc, bad, GoodMc.Replace("1}", "1.0}"));
+        string path = Write("mc.jsonl", GoodMc, bad, GoodMc);
         var issues = new DataIssues(strict: false);
-        var docs = MultipleChoiceJsonl.Read(path, issues);
+        var docs = MultipleChoiceFormats.Read("llmfoundry", path, issues);
         Assert.Equal(2, docs.Count);
         Assert.Contains($"{path}:2: ", Assert.Single(issues.Warnings));
         Assert.Contains(problem, issues.Warnings[0]);
-        Assert.Throws<InvalidDataException>(() => MultipleChoiceJsonl.Read(path, new DataIssues(strict: true)));
+        Assert.Throws<InvalidDataException>(() => MultipleChoiceFormats.Read("llmfoundry", path, new DataIssues(strict: true)));
     }
 
     [Theory]
