@@ -28,6 +28,7 @@ public static class SettingRules
     /// <summary>The engine's own dtype names (whatever it accepts), with the setting named in the message.</summary>
     public static string DType(string value, string name)
     {
+        if (value.Equals("auto", StringComparison.OrdinalIgnoreCase)) return value; // resolved per model and CPU when the run starts
         try { _ = SmallLlm.Eval.Engine.ModelDTypeNames.Parse(value); return value; }
         catch (ArgumentException e) { throw new ArgumentException($"{name}: {e.Message}"); }
     }

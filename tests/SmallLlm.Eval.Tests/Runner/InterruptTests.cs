@@ -15,8 +15,8 @@ public sealed class InterruptTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static readonly string[] Job = ["eval", "--model", "stories260K", "--tasks", "mmlu", "--num-fewshot", "0", "--limit", "3"];
-    private const int Requests = 57 * 3 * 4;
+    private static readonly string[] Job = ["eval", "--model", "stories260K", "--tasks", "mmlu", "--num-fewshot", "0", "--limit", "10"]; // 2,280 requests: long enough (> 5 s, the progress interval) to be interrupted mid-run
+    private const int Requests = 57 * 10 * 4;
 
     /// <summary>Ctrl-C as a terminal sends it: SIGINT to the process.</summary>
     private static void Interrupt(Process p)
@@ -61,7 +61,7 @@ public sealed class InterruptTests : IDisposable
         _ = p.StandardOutput.ReadToEndAsync();
         var clock = Stopwatch.StartNew();
         // The progress line (every 5 s when stderr is not a terminal) shows answers computed: interrupt then.
-        bool Started() { lock (log) return System.Text.RegularExpressions.Regex.IsMatch(log.ToString(), @"\] [1-9]\d*/684 requests"); }
+        bool Started() { lock (log) return System.Text.RegularExpressions.Regex.IsMatch(log.ToString(), @"\] [1-9]\d*/2280 requests"); }
         while (!Started() && !p.HasExited && clock.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(10);
         Assert.False(p.HasExited, "the run ended before it could be interrupted: " + log);
         Interrupt(p);
