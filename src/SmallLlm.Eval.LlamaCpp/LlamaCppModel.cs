@@ -66,17 +66,22 @@ public sealed class LlamaCppModel : IDisposable
             throw new InvalidDataException($"{path}: llama.cpp cannot load this GGUF: {LlamaCppRuntime.LastError ?? "no reason given"}");
         }
         int ctxTrain = weights.ContextSize;
+        // One KV stream per sequence (not unified): attention then spans each sequence's own cells, not every packed
+        // sequence's, which keeps a packed batch linear in its sequences. Streams are bounded by a KV memory budget.
+        long cellBytes = Math.Max(1, (long)weights.NativeHandle.LayerCount * 2 * weights.NativeHandle.KVHeadCount
+            * (weights.EmbeddingSize / Math.Max(1, weights.NativeHandle.HeadCount)) * (options.Fast ? 2 : 4));
+        int sequences = (int)Math.Clamp(options.KvCacheBytes / (cellBytes * ctxTrain), 1, options.MaxSequences);
         int batch = Math.Max(options.BatchTokens, ctxTrain);
         var p = new ModelParams(path)
         {
             GpuLayerCount = 0,
-            ContextSize = (uint)batch,
+            ContextSize = (uint)(ctxTrain * sequences),
             BatchSize = (uint)batch,
             UBatchSize = (uint)Math.Min(batch, 512),
-            SeqMax = (uint)options.MaxSequences,
+            SeqMax = (uint)sequences,
             Threads = options.Threads,
             BatchThreads = options.Threads,
-            KVUnified = true,
+            KVUnified = false,
         };
         if (!options.Fast)
         {
@@ -85,7 +90,7 @@ public sealed class LlamaCppModel : IDisposable
             p.FlashAttention = false;
         }
         var context = weights.CreateContext(p);
-        return new LlamaCppModel(path, options, weights, context, batch);
+        return new LlamaCppModel(path, options with { MaxSequences = sequences }, weights, context, batch);
     }
 
     /// <summary>Token ids of <paramref name="text"/> with the GGUF's own vocabulary (no BOS, special tokens as text).</summary>

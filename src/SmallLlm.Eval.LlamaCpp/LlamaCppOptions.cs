@@ -18,5 +18,8 @@ public sealed record LlamaCppOptions
     /// <summary>Most sequences in one llama_decode call, each with its own sequence id.</summary>
     public int MaxSequences { get; init; } = 32;
 
+    /// <summary>KV-cache memory for all sequences together; fewer sequences are packed when a model needs more.</summary>
+    public long KvCacheBytes { get; init; } = 512L << 20;
+
     public string Describe() => Fast ? "llamacpp-fast(kv=f16,flash=auto)" : "llamacpp-exact(kv=f32,flash=off)";
 }

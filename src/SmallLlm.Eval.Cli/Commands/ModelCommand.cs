@@ -32,6 +32,8 @@ public static class ModelCommand
         {
             var dt = ModelOptions.ParseDType(parse.GetValue(dtype)!);
             string modelName = parse.GetValue(model)!;
+            if (SmallLlm.Eval.Engine.Gguf.GgufFile.LooksLikeGguf(modelName))
+                return GgufInfo.Write(modelName, parse.GetValue(json), parse.InvocationConfiguration.Output);
             using var engine = new LlamaModel(CheckpointLoader.Load(modelName, dt));
             var c = engine.Config;
             var s = ModelStatistics.Of(c, dt);

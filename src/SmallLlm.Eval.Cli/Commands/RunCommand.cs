@@ -37,6 +37,7 @@ public static class RunCommand
                     BatchSize = cfg.BatchSize,
                     OutputDirectory = outputDir,
                     CachePath = cfg.Cache is null ? null : cfg.Resolve(cfg.Cache),
+                    LoadModel = ModelBackends.JobLoader(entry.Model, "auto", fast: false),
                     SettingsFor = task =>
                     {
                         var o = cfg.TaskSettings.GetValueOrDefault(task) ?? new TaskOverride();

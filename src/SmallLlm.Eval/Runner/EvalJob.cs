@@ -23,6 +23,8 @@ public sealed record EvalJobSpec
     public required Func<string, TaskSettings> SettingsFor { get; init; }
     /// <summary>Computed answers are committed to the cache in chunks of this many requests.</summary>
     public int CommitEvery { get; init; } = 512;
+    /// <summary>Loads the model of another backend (llama.cpp); null: the built-in engine.</summary>
+    public Func<EvalJobSpec, ILanguageModel>? LoadModel { get; init; }
 }
 
 /// <summary>Loads the model once, runs every task, writes results and the CSV summary, and prints a table.</summary>
@@ -32,8 +34,9 @@ public static class EvalJob
     {
         var registry = TaskRegistry.Load(spec.TasksDirectory, spec.PluginsDirectory);
         var tasks = spec.Tasks.Select(registry.Create).ToList(); // unknown names fail before the model loads
-        using var model = LocalLanguageModel.Load(spec.Model, spec.DType, spec.Tokenizer, rollingStride: spec.RollingStride);
-        model.UseBatching(BatchSize.Parse(spec.BatchSize, model.Engine.ParameterCount));
+        var model = spec.LoadModel?.Invoke(spec) ?? LocalLanguageModel.Load(spec.Model, spec.DType, spec.Tokenizer, rollingStride: spec.RollingStride);
+        using var owned = model as IDisposable;
+        if (model is LocalLanguageModel local) local.UseBatching(BatchSize.Parse(spec.BatchSize, local.Engine.ParameterCount));
         using var cache = spec.CachePath is null ? null : new RequestCache(spec.CachePath);
         var runner = new EvalRunner(model, cache, progressFor, spec.CommitEvery);
         var results = new List<TaskResult>();
