@@ -20,9 +20,11 @@ public static class BenchCommand
         var json = ModelOptions.Json();
         var peakOption = new Option<double?>("--peak-gflops") { Description = "Use this matmul peak (GFLOP/s) for MFU instead of measuring one." };
         var inProcess = new Option<bool>("--in-process") { Description = "Run every configuration in this process (default: each in a fresh child process, so one run's memory state cannot skew the next one's peak)." };
+        var backends = new Option<string>("--backend") { Description = "Comma-separated engines: torch, llamacpp (llama.cpp runs the same random shapes as GGUF files; see --llamacpp-types).", DefaultValueFactory = _ => "torch" };
+        var cppTypes = new Option<string>("--llamacpp-types") { Description = "GGUF types benchmarked on llama.cpp: f32, bf16, q8_0, q6_k, q5_k_m, q4_k_m, q4_0.", DefaultValueFactory = _ => "f32,q8_0,q4_k_m" };
         var command = new Command("bench", "Benchmark the engine: scoring tokens/s and MFU (batch x length, every position scored) and KV-cached decode tokens/s on random-weight models of the stories15M and stories110M shapes. Peak memory is the resident-set growth over the weights.")
         {
-            shapes, dtypes, batch, length, passTokens, decode, iterations, json, inProcess, peakOption,
+            shapes, dtypes, batch, length, passTokens, decode, iterations, json, inProcess, peakOption, backends, cppTypes,
         };
         command.Subcommands.Add(BenchTasksCommand.Create());
         command.SetAction(parse =>
@@ -45,7 +47,10 @@ public static class BenchCommand
                 output.WriteLine("| shape | dtype | params | batch x len (tokens/pass) | scoring tok/s | MFU (measured peak) | MFU (stated peak) | decode tok/s | weights | peak mem | peak/weights |");
                 output.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             }
+            var engines = parse.GetValue(backends)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (engines.Except(["torch", "llamacpp"]).FirstOrDefault() is { } unknown) throw new ArgumentException($"--backend '{unknown}': expected torch, llamacpp");
             var results = new List<EngineBenchmarkResult>();
+            if (engines.Contains("torch"))
             foreach (var s in shapeNames)
                 foreach (var d in dts)
                 {
@@ -57,6 +62,9 @@ public static class BenchCommand
                     if (!asJson)
                         output.WriteLine($"| {r.Shape} | {r.DType} | {Units.Count(r.Parameters)} | {r.Batch} x {r.Length} ({r.PassTokens}) | {r.ScoringTokensPerSecond:F0} | {r.Mfu:P0} | {r.MfuOfStatedPeak:P0} | {r.DecodeTokensPerSecond:F0} | {Units.Bytes(r.WeightBytes)} | {Units.Bytes(r.PeakBytes)} | {r.PeakOverWeights:F2}x |");
                 }
+            if (engines.Contains("llamacpp"))
+                LlamaCppBenchTable.Write(output, shapeNames, parse.GetValue(cppTypes)!, parse.GetValue(batch), parse.GetValue(length),
+                    parse.GetValue(decode), parse.GetValue(iterations), peaks.GetValueOrDefault(ModelDType.Float32, peaks.Values.First()), asJson);
             if (asJson && parse.GetValue(inProcess) && shapeNames.Length * dts.Count == 1)
                 output.WriteLine(JsonSerializer.Serialize(results[0], CliJson.Options)); // what a parent reads from its child
             else if (asJson)
