@@ -54,6 +54,13 @@ public sealed class KldAndQuantizeTests
         Assert.True(k8 > 0 && k8 < k4, $"q8_0 mean KLD {k8:E3} should be above 0 and below q4_0's {k4:E3}");
         Assert.True(k8 < 1e-3, $"q8_0 mean KLD {k8:E3} is not small");
         Assert.True(r4.GetProperty("kld_p99").GetDouble() >= k4 * 0.5);
+
+        // The gate: q4_0 passes a threshold above its KLD and fails one below it.
+        string[] args = ["kld", "--base", RandomF32.Value, "--model", q4, "--limit", "2", "--json"];
+        Assert.Equal(0, CliRun.InProcess([.. args, "--max-mean-kld", (k4 * 2).ToString("R"), "--min-top1-agreement", "0"]).ExitCode);
+        var fail = CliRun.InProcess([.. args, "--max-mean-kld", (k4 / 2).ToString("R")]);
+        Assert.Equal(1, fail.ExitCode);
+        Assert.Contains("mean KLD", fail.Stderr);
     }
 
     [Fact]

@@ -26,6 +26,6 @@ public static class KldCorpus
             corpus = PerplexityCorpus.Read(path, PerplexityCorpus.ParseSplit((string?)def["split"] ?? "file"), (string?)def["separator"], issues);
         }
         if (corpus.Documents.Count == 0) throw new InvalidDataException($"--data '{data}': no documents with text");
-        return corpus.Documents.Select(d => (d.Source, d.Text)).ToList();
+        return corpus.Documents.Select(d => (Path.GetRelativePath(Environment.CurrentDirectory, d.Source), d.Text)).ToList();
     }
 }
