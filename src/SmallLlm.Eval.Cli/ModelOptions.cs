@@ -34,6 +34,8 @@ public static class ModelOptions
     public static DTypeChoice ResolveDType(string text, string model)
     {
         if (!text.Equals("auto", StringComparison.OrdinalIgnoreCase)) return DTypeChoice.Resolve(text, 0, CpuFeatures.Current);
+        // A GGUF file's precision is its tensor types; the llama.cpp backend takes no --dtype.
+        if (Engine.Gguf.GgufFile.LooksLikeGguf(model)) return new DTypeChoice(ModelDType.Float32, "auto", "GGUF: precision is the file's tensor types");
         var config = model.StartsWith("random:", StringComparison.Ordinal) && EngineBenchmark.Shapes.TryGetValue(model["random:".Length..], out var shape)
             ? shape : CheckpointLoader.ReadConfig(model);
         return DTypeChoice.Resolve(text, ModelStatistics.Of(config, ModelDType.Float32).TotalParameters, CpuFeatures.Current);

@@ -18,6 +18,8 @@ public static class SmallEvalCommand
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
+        root.Subcommands.Add(QuantizeCommand.Create());
+        root.Subcommands.Add(KldCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TokenizersCommand.Create());
         root.Subcommands.Add(LeaderboardCommand.Create());

@@ -167,6 +167,9 @@ public sealed class Llama2CTokenizer : ITextContinuationTokenizer
         return Encoding.UTF8.GetString(bytes.ToArray());
     }
 
+    /// <summary>The piece's merge score, as the tokenizer file gives it.</summary>
+    public float Score(int id) => _scores[id];
+
     public string IdToPiece(int id)
     {
         if (id < 0 || id >= _vocab.Length) throw new ArgumentException($"token id {id} is outside the vocabulary (0..{_vocab.Length - 1})");

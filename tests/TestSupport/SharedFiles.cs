@@ -7,6 +7,8 @@ public static class SharedFiles
 
     private static string? Find()
     {
+        // A worktree away from the repository's usual place can point at the reference files explicitly.
+        if (Environment.GetEnvironmentVariable("SMALLEVAL_SHARED") is { Length: > 0 } env) return Directory.Exists(env) ? env : null;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "SmallLlm.Eval.sln")))
             {

@@ -22,9 +22,11 @@ public static class BenchCommand
         var peakOption = new Option<double?>("--peak-gflops") { Description = "Use this matmul peak (GFLOP/s) for MFU instead of measuring one." };
         var inProcess = new Option<bool>("--in-process") { Description = "Run every configuration in this process (default: each in a fresh child process, so one run's memory state cannot skew the next one's peak)." };
         var contention = new Option<bool>("--contention") { Description = "Run each configuration twice, alone and beside a competing process that keeps 2 threads spinning (as another engine's busy-waiting threads do), and report the ratio." };
+        var backends = new Option<string>("--backend") { Description = "Comma-separated engines: torch, llamacpp (llama.cpp runs the same random shapes as GGUF files; see --llamacpp-types).", DefaultValueFactory = _ => "torch" };
+        var cppTypes = new Option<string>("--llamacpp-types") { Description = "GGUF types benchmarked on llama.cpp: f32, bf16, q8_0, q6_k, q5_k_m, q4_k_m, q4_0.", DefaultValueFactory = _ => "f32,q8_0,q4_k_m" };
         var command = new Command("bench", "Benchmark the engine: scoring tokens/s and MFU (batch x length, every position scored) and KV-cached decode tokens/s on random-weight models of the stories15M and stories110M shapes. Peak memory is the resident-set growth over the weights.")
         {
-            shapes, dtypes, batch, length, passTokens, decode, iterations, json, inProcess, peakOption, contention,
+            shapes, dtypes, batch, length, passTokens, decode, iterations, json, inProcess, peakOption, contention, backends, cppTypes,
         };
         command.Subcommands.Add(BenchTasksCommand.Create());
         command.Subcommands.Add(SpinningCompetitor.Command());
@@ -54,7 +56,10 @@ public static class BenchCommand
                     : $"| shape | dtype | params | batch x len (tokens/pass) | scoring tok/s median (min-max, {parse.GetValue(iterations)} runs) | MFU (measured peak) | MFU (stated peak) | decode tok/s batch 1 | decode tok/s batch 16 | weights | peak mem | peak/weights |");
                 output.WriteLine(contended ? "|---|---|---:|---:|---:|" : "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             }
+            var engines = parse.GetValue(backends)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (engines.Except(["torch", "llamacpp"]).FirstOrDefault() is { } unknown) throw new ArgumentException($"--backend '{unknown}': expected torch, llamacpp");
             var results = new List<EngineBenchmarkResult>();
+            if (engines.Contains("torch"))
             foreach (var s in shapeNames)
                 foreach (var d in dts)
                 {
@@ -81,6 +86,9 @@ public static class BenchCommand
                 }
             if (contended && !asJson)
                 output.WriteLine("ratio: scoring tokens/s beside the competitor over alone; a fair share of 2 cores against 2 busy threads is 0.5. Meaningless when other work shares the machine.");
+            if (engines.Contains("llamacpp"))
+                LlamaCppBenchTable.Write(output, shapeNames, parse.GetValue(cppTypes)!, parse.GetValue(batch), parse.GetValue(length),
+                    parse.GetValue(decode), parse.GetValue(iterations), peaks.GetValueOrDefault(ModelDType.Float32, peaks.Values.First()), asJson);
             if (asJson && parse.GetValue(inProcess) && shapeNames.Length * dts.Count == 1)
                 output.WriteLine(JsonSerializer.Serialize(results[0], CliJson.Options)); // what a parent reads from its child
             else if (asJson)

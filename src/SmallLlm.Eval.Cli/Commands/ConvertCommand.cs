@@ -15,13 +15,23 @@ public static class ConvertCommand
         dtype.Description = "dtype of the written tensors: fp32 or bf16.";
         dtype.DefaultValueFactory = _ => "fp32";
         var shard = new Option<long>("--max-shard-mb") { Description = "Split into shards of at most this many MB (0 = one file).", DefaultValueFactory = _ => 0 };
-        var command = new Command("convert", "Write a Hugging Face folder (config.json + model.safetensors, q/k rows in rotate_half order) from any loadable checkpoint.")
+        var ggufType = new Option<string>("--type") { Description = "GGUF only (--to FILE.gguf): tensor type f32, f16 or bf16 (norms stay f32).", DefaultValueFactory = _ => "f32" };
+        var tokenizer = ModelOptions.Tokenizer();
+        var command = new Command("convert", "Write a Hugging Face folder (config.json + model.safetensors, q/k rows in rotate_half order) or, with --to FILE.gguf, a llama.cpp GGUF with the tokenizer in its metadata, from any loadable checkpoint.")
         {
-            from, to, dtype, shard,
+            from, to, dtype, shard, ggufType, tokenizer,
         };
         command.SetAction(parse =>
         {
             string source = parse.GetValue(from)!, dir = parse.GetValue(to)!;
+            if (SmallLlm.Eval.Engine.Gguf.GgufFile.LooksLikeGguf(dir))
+            {
+                var type = SmallLlm.Eval.Engine.Gguf.GgufCheckpointWriter.ParseType(parse.GetValue(ggufType)!);
+                var summary = SmallLlm.Eval.Conversion.GgufConversion.Convert(source, dir, type, parse.GetValue(tokenizer));
+                parse.InvocationConfiguration.Output.WriteLine(
+                    $"wrote {dir}: GGUF {summary.FileType}, {summary.TensorCount} tensors, {summary.Parameters:N0} parameters, {summary.BitsPerWeight:F2} bits/weight, tokenizer {summary.TokenizerModel} ({summary.VocabSize:N0} tokens), {Units.Bytes(summary.FileSize)}");
+                return 0;
+            }
             var dt = ModelOptions.ParseDType(parse.GetValue(dtype)!);
             long shardMb = parse.GetValue(shard);
             if (shardMb < 0) throw new ArgumentException("--max-shard-mb must be >= 0");

@@ -34,9 +34,11 @@ public static class EvalCommand
         var allowUnsandboxed = new Option<bool>("--allow-unsandboxed-execution") { Description = "With --allow-code-execution where no sandbox works (no user namespaces): run the code WITHOUT isolation anyway (it can read and write what you can, and reach the network)." };
         var allowNonFinite = new Option<bool>("--allow-nonfinite") { Description = "Record NaN or infinite scores from the model (counted and warned about in the result) instead of failing the task on the first one." };
         var json = ModelOptions.Json();
+        var backend = ModelBackends.BackendOption();
+        var fast = ModelBackends.FastOption();
         var command = new Command("eval", "Evaluate a model on tasks: log-likelihood multiple choice (MMLU, ARC, PIQA) and more. Results are written atomically; a killed run resumes from the request cache.")
         {
-            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, stride, tasksDir, subjects, fitShots, allowCode, allowUnsandboxed, allowNonFinite, json,
+            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, stride, tasksDir, subjects, fitShots, allowCode, allowUnsandboxed, allowNonFinite, json, backend, fast,
         };
         command.SetAction(parse =>
         {
@@ -70,6 +72,7 @@ public static class EvalCommand
                 CachePath = parse.GetValue(noCache) ? null : parse.GetValue(cache) ?? Path.Combine(outputDir, ".cache", "requests.sqlite"),
                 SettingsFor = _ => settings,
                 AllowNonFinite = parse.GetValue(allowNonFinite),
+                LoadModel = ModelBackends.JobLoader(parse.GetValue(model)!, parse.GetValue(backend)!, parse.GetValue(fast)),
                 CommitEvery = SettingRules.AtLeastOne(parse.GetValue(commitEvery), "--commit-every"),
             };
             using var ctrlC = new CtrlC(parse.InvocationConfiguration.Error);

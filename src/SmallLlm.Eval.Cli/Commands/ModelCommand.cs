@@ -31,6 +31,8 @@ public static class ModelCommand
         command.SetAction(parse =>
         {
             string modelName = parse.GetValue(model)!;
+            if (SmallLlm.Eval.Engine.Gguf.GgufFile.LooksLikeGguf(modelName))
+                return GgufInfo.Write(modelName, parse.GetValue(json), parse.InvocationConfiguration.Output);
             var dt = ModelOptions.ResolveDType(parse.GetValue(dtype)!, modelName).DType;
             var c = CheckpointLoader.ReadConfig(modelName); // headers only: no weight is read
             var s = ModelStatistics.Of(c, dt);

@@ -46,6 +46,7 @@ public static class RunCommand
                     OutputDirectory = outputDir,
                     CachePath = cfg.Cache is null ? null : cfg.Resolve(cfg.Cache),
                     Interrupt = ctrlC.Token,
+                    LoadModel = ModelBackends.JobLoader(entry.Model, "auto", fast: false),
                     SettingsFor = task =>
                     {
                         var o = cfg.TaskSettings.GetValueOrDefault(task) ?? new TaskOverride();

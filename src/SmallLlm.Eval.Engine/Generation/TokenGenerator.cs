@@ -57,7 +57,7 @@ public sealed class TokenGenerator(LlamaModel model)
         return best;
     }
 
-    internal static int Sample(float[] logits, GenerationSettings s, SeededRandom rng)
+    public static int Sample(float[] logits, GenerationSettings s, SeededRandom rng)
     {
         double max = logits.Max();
         var p = new double[logits.Length];

@@ -27,5 +27,7 @@ public interface ILanguageModel
 /// <param name="WeightsSha256">Hash of the checkpoint bytes.</param>
 /// <param name="CacheKey">Everything that changes answers: weights, dtype, tokenizer, prompt format.</param>
 /// <param name="RollingStride">Tokens each rolling window advances (null: disjoint windows of the full context).</param>
+/// <param name="Backend">What runs the model: "torch" (the built-in engine) or "llamacpp".</param>
+/// <param name="BackendSettings">Backend settings that change answers (llama.cpp: KV-cache type, flash attention).</param>
 public sealed record ModelIdentity(string Name, string Path, string WeightsSha256, string DType, long Parameters,
-    string Tokenizer, bool AddBos, string CacheKey, int? RollingStride = null);
+    string Tokenizer, bool AddBos, string CacheKey, int? RollingStride = null, string Backend = "torch", string? BackendSettings = null);

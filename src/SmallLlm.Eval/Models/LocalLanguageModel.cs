@@ -14,7 +14,7 @@ namespace SmallLlm.Eval.Models;
 /// encoded together, then split; trailing context spaces move into the continuation), prepends BOS, truncates on the
 /// left to fit the context, and hands token requests to the batched scorer and generator.
 /// </summary>
-public sealed class LocalLanguageModel : ILanguageModel, IDisposable
+public sealed class LocalLanguageModel : ILanguageModel, IEngineMeter, IDisposable
 {
     private readonly LlamaModel _model;
     private readonly ITextTokenizer _tokenizer;
@@ -111,15 +111,7 @@ public sealed class LocalLanguageModel : ILanguageModel, IDisposable
     /// <summary>Context and continuation token ids split as lm-evaluation-harness's _encode_pair does.</summary>
     public (int[] Context, int[] Continuation) EncodePair(string context, string continuation)
     {
-        int spaces = context.Length - context.TrimEnd().Length;
-        if (spaces > 0)
-        {
-            continuation = context[^spaces..] + continuation;
-            context = context[..^spaces];
-        }
-        int[] whole = [.. _tokenizer.Encode(context + continuation)]; // asked once: not worth caching
-        int[] ctx = Encode(context);
-        int[] cont = whole.Length > ctx.Length ? whole[ctx.Length..] : Encode(continuation);
+        var (ctx, cont) = ContinuationSplit.Split(context, continuation, t => [.. _tokenizer.Encode(t)], Encode);
         int[] prefixed = Identity.AddBos || ctx.Length == 0 ? [Prefix, .. ctx] : ctx;
         return (prefixed, cont);
     }

@@ -56,7 +56,9 @@ public sealed record ModelInfo(
     [property: JsonPropertyName("context_length")] int ContextLength,
     [property: JsonPropertyName("tokenizer")] string Tokenizer,
     [property: JsonPropertyName("add_bos")] bool AddBos,
-    [property: JsonPropertyName("rolling_stride")] int? RollingStride = null);
+    [property: JsonPropertyName("rolling_stride")] int? RollingStride = null,
+    [property: JsonPropertyName("backend")] string Backend = "torch",
+    [property: JsonPropertyName("backend_settings"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BackendSettings = null);
 
 public sealed record HarnessInfo(
     [property: JsonPropertyName("name")] string Name,

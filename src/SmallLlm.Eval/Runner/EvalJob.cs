@@ -30,6 +30,8 @@ public sealed record EvalJobSpec
     public bool AllowNonFinite { get; init; }
     /// <summary>Cancelled on Ctrl-C: the answers in flight are committed, then the run stops (RunInterruptedException).</summary>
     public CancellationToken Interrupt { get; init; }
+    /// <summary>Loads the model of another backend (llama.cpp); null: the built-in engine.</summary>
+    public Func<EvalJobSpec, ILanguageModel>? LoadModel { get; init; }
 }
 
 /// <summary>Loads the model once, runs every task, writes results and the CSV summary, and prints a table.</summary>
@@ -40,9 +42,13 @@ public static class EvalJob
         ResultFiles.RemoveStaleTemporaries(spec.OutputDirectory);
         var registry = TaskRegistry.Load(spec.TasksDirectory, spec.PluginsDirectory);
         var tasks = spec.Tasks.Select(registry.Create).ToList(); // unknown names fail before the model loads
-        using var model = LocalLanguageModel.Load(spec.Model, spec.DType, spec.Tokenizer, rollingStride: spec.RollingStride);
-        model.UseBatching(BatchSize.Parse(spec.BatchSize, model.Engine.ParameterCount));
-        model.DTypeChoice = spec.DTypeChoice ?? new DTypeChoice(spec.DType, spec.DType.Name(), "asked for");
+        var model = spec.LoadModel?.Invoke(spec) ?? LocalLanguageModel.Load(spec.Model, spec.DType, spec.Tokenizer, rollingStride: spec.RollingStride);
+        using var owned = model as IDisposable;
+        if (model is LocalLanguageModel local)
+        {
+            local.UseBatching(BatchSize.Parse(spec.BatchSize, local.Engine.ParameterCount));
+            local.DTypeChoice = spec.DTypeChoice ?? new DTypeChoice(spec.DType, spec.DType.Name(), "asked for");
+        }
         using var cache = spec.CachePath is null ? null : new RequestCache(spec.CachePath);
         var runner = new EvalRunner(model, cache, progressFor, spec.CommitEvery, spec.AllowNonFinite, spec.Interrupt);
         var results = new List<TaskResult>();

@@ -20,7 +20,7 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
     {
         var started = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
-        var engine = model as LocalLanguageModel;
+        var engine = model as IEngineMeter;
         double engineBefore = engine?.EngineTime.Elapsed.TotalSeconds ?? 0;
         long tokensBefore = engine?.EngineTokens ?? 0;
         int reusedBefore = _cached.Reused, computedBefore = _cached.Computed, nonFiniteBefore = _cached.NonFinite;
@@ -45,7 +45,7 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
         var result = new TaskResult
         {
             Task = new TaskInfo(task.Name, task.Version, plan.DataSha256, plan.Settings),
-            Model = new ModelInfo(id.Name, id.Path, id.WeightsSha256, id.DType, id.Parameters, model.ContextLength, id.Tokenizer, id.AddBos, id.RollingStride),
+            Model = new ModelInfo(id.Name, id.Path, id.WeightsSha256, id.DType, id.Parameters, model.ContextLength, id.Tokenizer, id.AddBos, id.RollingStride, id.Backend, id.BackendSettings),
             Harness = HarnessVersion.Current,
             Seed = settings.Seed,
             Metrics = scores.Metrics,
@@ -57,7 +57,7 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
             SamplesFile = task.Name + ".samples.jsonl",
             Timing = new TimingInfo(started, wall, modelSeconds, tokens, modelSeconds > 0 ? tokens / modelSeconds : 0,
                 plan.Requests.Count, _cached.Computed - computedBefore, _cached.Reused - reusedBefore),
-            Machine = Machine(engine),
+            Machine = Machine(model as LocalLanguageModel),
         };
         ResultFiles.Write(outputDir, result, scores.Samples);
         return result;
