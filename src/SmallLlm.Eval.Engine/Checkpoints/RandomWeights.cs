@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace SmallLlm.Eval.Engine.Checkpoints;
 
-/// <summary>Weights drawn from N(0, 0.02²) with unit norms: a model of a given shape for benchmarks and tests.</summary>
+/// <summary>Weights and biases drawn from N(0, 0.02²) with unit norms: a model of a given shape for benchmarks and tests.</summary>
 public static class RandomWeights
 {
     public static LlamaWeights Create(LlamaConfig config, ModelDType dtype, long seed = 1234)
@@ -14,7 +14,7 @@ public static class RandomWeights
         foreach (var (name, shape) in LlamaWeights.ExpectedTensors(config))
         {
             // Drawn directly in the target dtype: no transient float32 copy of a large embedding.
-            tensors[name] = shape.Length == 1
+            tensors[name] = LlamaWeights.IsNormWeight(name)
                 ? torch.ones(shape, dtype: target)
                 : torch.randn(shape, dtype: target, generator: generator).mul_(0.02);
         }
