@@ -7,7 +7,7 @@ namespace SmallLlm.Eval.Tokenizers;
 /// .NET's <c>string.Normalize</c> leaves text unchanged, and a tokenizer whose tokenizer.json says NFC (Qwen2) must
 /// normalize exactly or not at all. Without ICU such a tokenizer is refused (<see cref="Require"/>).
 /// </summary>
-internal static class IcuNfc
+public static class IcuNfc
 {
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate IntPtr GetInstance(ref int status);

@@ -42,13 +42,14 @@ public class TokenizerJsonFeatureTests
     private static bool HasNonAsciiNumeral(string s) =>
         s.EnumerateRunes().Any(r => r.Value > 127 && Rune.GetUnicodeCategory(r) is UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber);
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("qwen3")]
     [InlineData("smollm")]
     [InlineData("gpt2_prefix")]
     [InlineData("strip")]
     public void ByteLevelVariantsGiveTheReferenceIds(string variant)
     {
+        Skip.If(variant is "qwen3" or "strip" && IcuNfc.Library is null, "Qwen3's NFC normalizer needs the system ICU (libicuuc), which is absent");
         using var dir = new TempFolder();
         var t = Variant(variant, dir.Path);
         Assert.IsType<HuggingFaceByteLevelBpeTokenizer>(t);
@@ -106,9 +107,10 @@ public class TokenizerJsonFeatureTests
 
     private static string Sha(IReadOnlyList<int> ids) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(string.Join(",", ids))));
 
-    [Fact]
+    [SkippableFact]
     public void TokenizerConfigDecidesTheBos()
     {
+        Skip.If(IcuNfc.Library is null, "Qwen3's NFC normalizer needs the system ICU (libicuuc), which is absent");
         using var dir = new TempFolder();
         var qwen = Variant("qwen3", dir.Path);
         Assert.Null(qwen.BosId);                  // add_bos_token false: Qwen prompts start without BOS
