@@ -35,6 +35,28 @@ public static class RandomWeights
         TieWordEmbeddings = true,
     }.Validated("random");
 
+    /// <summary>
+    /// The Llama-3.2-1B shape (its config.json): vocab 128,256, hidden 2,048, 16 layers, 32 heads of 64, 8 KV heads,
+    /// MLP 8,192, tied, theta 500,000, llama3 rope scaling x32 from 8,192, 131,072 positions.
+    /// </summary>
+    public static LlamaConfig Llama32_1B() => new LlamaConfig
+    {
+        HiddenSize = 2048,
+        IntermediateSize = 8192,
+        NumLayers = 16,
+        NumHeads = 32,
+        NumKeyValueHeads = 8,
+        HeadDim = 64,
+        VocabSize = 128_256,
+        MaxPositionEmbeddings = 131_072,
+        RmsNormEps = 1e-5,
+        RopeTheta = 500_000,
+        RopeScaling = new Llama3RopeScaling(32, 1, 4, 8192),
+        TieWordEmbeddings = true,
+        BosTokenId = 128_000,
+        EosTokenId = 128_001,
+    }.Validated("random");
+
     /// <summary>llama2.c model.py: hidden = 2/3 · 4 · dim rounded up to a multiple of 32 (768 for dim 288, 2048 for dim 768).</summary>
     public static int LlamaHiddenDim(int dim, int multipleOf = 32)
     {
