@@ -69,8 +69,15 @@ public static class HuggingFaceTokenizerJson
                 SplitAtSpaces: metaspace.ValueKind != JsonValueKind.Undefined && Bool(metaspace, "split", true),
                 ByteFallback: Bool(model, "byte_fallback", false),
                 UnkId: unk,
-                FuseUnk: Bool(model, "fuse_unk", false));
-            return new HuggingFaceSentencePieceBpeTokenizer(source, vocab, merges, special, options, bos, eos, source);
+                FuseUnk: Bool(model, "fuse_unk", false),
+                PrependFirstPieceOnly: !prependNormalizer && metaspace.ValueKind != JsonValueKind.Undefined &&
+                    metaspace.TryGetProperty("prepend_scheme", out var first) && first.GetString() == "first");
+            foreach (var a in added)
+                if (a.SingleWord)
+                    throw new InvalidDataException($"{source}: added token '{a.Content}' has single_word true, which is not implemented: refusing to tokenize approximately");
+            var (spBos, spEos) = SpecialIds(root, config, all, bos, eos);
+            return new HuggingFaceSentencePieceBpeTokenizer(source, vocab, merges, special, options, spBos, spEos, source,
+                added.Select(a => new AddedToken(a.Id, a.Content, a.Special, a.LStrip, a.RStrip, a.Normalized)).ToList());
         }
     }
 

@@ -67,6 +67,17 @@ public class TokenizerJsonFeatureTests
         Assert.Equal([128006, 882, 128007, 271, 13347, 128009], t.Encode("<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>"));
     }
 
+    [SkippableFact]
+    public void Llama2SentencePieceStyleTokenizerJsonMatchesAddedTokensAndPrependsEveryPiece()
+    {
+        using var dir = new TempFolder();
+        File.WriteAllText(dir.File("tokenizer.json"), HuggingFaceTokenizerJsonTests.Llama2StyleTokenizerJson());
+        var t = TokenizerCatalog.Resolve(dir.File("tokenizer.json"));
+        Assert.IsType<HuggingFaceSentencePieceBpeTokenizer>(t);
+        AssertReference(t, "llama2", _ => false);
+        Assert.Equal([1, 259, 2, 29871, 518, 25580, 29962], t.Encode("<s> </s> [INST]")); // each piece between added tokens gets its U+2581
+    }
+
     private static void AssertReference(ITextTokenizer t, string key, Func<string, bool> skip)
     {
         var root = Reference.Value.RootElement;
