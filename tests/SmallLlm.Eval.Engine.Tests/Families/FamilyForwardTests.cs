@@ -131,6 +131,36 @@ public class FamilyForwardTests
     }
 
     [Fact]
+    public void GreedyDecodingOneTokenAtATimeRespectsTheSlidingWindow()
+    {
+        // Decoding appends one position per pass: the window mask must also cover a single query over a long cache.
+        var config = Config("""
+        { "model_type": "mistral", "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
+          "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 4096, "rms_norm_eps": 1e-05,
+          "sliding_window": 4, "vocab_size": 200 }
+        """);
+        var spec = new ReferenceSpec
+        {
+            Hidden = 32, Intermediate = 64, Layers = 2, Heads = 4, KvHeads = 2, HeadDim = 8, Vocab = 200, RmsEps = 1e-5,
+            Tied = false, WindowOfLayer = _ => 4, InverseFrequencies = _ => ReferenceSpec.Default(8, 10000),
+        };
+        var folder = new RandomFamilyFolder(config, spec, 21);
+        using var model = new LlamaModel(CheckpointLoader.Load(folder.Dir));
+        int[] prompt = Tokens(6, 200, 5);
+        var generated = new SmallLlm.Eval.Engine.Generation.TokenGenerator(model)
+            .Generate(prompt, new SmallLlm.Eval.Engine.Generation.GenerationSettings { MaxNewTokens = 16 }).Tokens;
+        Assert.Equal(16, generated.Length);
+        var reference = new ReferenceTransformer(spec, folder.Weights).LogProbabilities([.. prompt, .. generated]);
+        for (int i = 0; i < generated.Length; i++)
+        {
+            var row = reference[prompt.Length - 1 + i];
+            int best = Array.IndexOf(row, row.Max());
+            Assert.True(best == generated[i] || row.Max() - row[generated[i]] < Tolerance,
+                $"step {i}: generated {generated[i]} (log p {row[generated[i]]:F5}), reference argmax {best} (log p {row.Max():F5})");
+        }
+    }
+
+    [Fact]
     public void SmolLm2SmallShapeMatchesTheReference()
     {
         // SmolLM2-135M's config.json with small widths: llama, tied, theta 100000, GQA 3:1, vocab 49152.
