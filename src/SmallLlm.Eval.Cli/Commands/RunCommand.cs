@@ -21,6 +21,10 @@ public static class RunCommand
         {
             var cfg = EvalConfig.Read(parse.GetValue(config) ?? ProjectPaths.DefaultConfig());
             string outputDir = parse.GetValue(output) ?? cfg.Resolve(cfg.Output);
+            var known = TaskRegistry.Load(cfg.Resolve(cfg.TasksDir)).Definitions.Select(d => d.Name).ToHashSet();
+            var unknown = cfg.TaskSettings.Keys.Where(t => !known.Contains(t)).ToList();
+            if (unknown.Count > 0)
+                throw new InvalidDataException($"{parse.GetValue(config) ?? ProjectPaths.DefaultConfig()}: task_settings names unknown task(s) {string.Join(", ", unknown)}: known tasks are {string.Join(", ", known.Order(StringComparer.Ordinal))}");
             var writer = parse.InvocationConfiguration.Output;
             var all = new List<TaskResult>();
             foreach (var entry in cfg.Models)
