@@ -27,6 +27,7 @@ public static class RunCommand
                 throw new InvalidDataException($"{parse.GetValue(config) ?? ProjectPaths.DefaultConfig()}: task_settings names unknown task(s) {string.Join(", ", unknown)}: known tasks are {string.Join(", ", known.Order(StringComparer.Ordinal))}");
             var writer = parse.InvocationConfiguration.Output;
             var all = new List<TaskResult>();
+            using var ctrlC = new CtrlC(parse.InvocationConfiguration.Error);
             foreach (var entry in cfg.Models)
             {
                 writer.WriteLine($"== {entry.Model} ({entry.DType}) on {string.Join(", ", cfg.Tasks)}");
@@ -41,6 +42,7 @@ public static class RunCommand
                     BatchSize = cfg.BatchSize,
                     OutputDirectory = outputDir,
                     CachePath = cfg.Cache is null ? null : cfg.Resolve(cfg.Cache),
+                    Interrupt = ctrlC.Token,
                     SettingsFor = task =>
                     {
                         var o = cfg.TaskSettings.GetValueOrDefault(task) ?? new TaskOverride();

@@ -23,6 +23,10 @@ public sealed record EvalJobSpec
     public required Func<string, TaskSettings> SettingsFor { get; init; }
     /// <summary>Computed answers are committed to the cache in chunks of this many requests.</summary>
     public int CommitEvery { get; init; } = 512;
+    /// <summary>Record NaN or infinite scores (counted and warned about) instead of failing the task on them.</summary>
+    public bool AllowNonFinite { get; init; }
+    /// <summary>Cancelled on Ctrl-C: the answers in flight are committed, then the run stops (RunInterruptedException).</summary>
+    public CancellationToken Interrupt { get; init; }
 }
 
 /// <summary>Loads the model once, runs every task, writes results and the CSV summary, and prints a table.</summary>
@@ -30,12 +34,13 @@ public static class EvalJob
 {
     public static IReadOnlyList<TaskResult> Run(EvalJobSpec spec, TextWriter log, Func<string, IProgressSink> progressFor)
     {
+        ResultFiles.RemoveStaleTemporaries(spec.OutputDirectory);
         var registry = TaskRegistry.Load(spec.TasksDirectory, spec.PluginsDirectory);
         var tasks = spec.Tasks.Select(registry.Create).ToList(); // unknown names fail before the model loads
         using var model = LocalLanguageModel.Load(spec.Model, spec.DType, spec.Tokenizer, rollingStride: spec.RollingStride);
         model.UseBatching(BatchSize.Parse(spec.BatchSize, model.Engine.ParameterCount));
         using var cache = spec.CachePath is null ? null : new RequestCache(spec.CachePath);
-        var runner = new EvalRunner(model, cache, progressFor, spec.CommitEvery);
+        var runner = new EvalRunner(model, cache, progressFor, spec.CommitEvery, spec.AllowNonFinite, spec.Interrupt);
         var results = new List<TaskResult>();
         foreach (var task in tasks)
         {
