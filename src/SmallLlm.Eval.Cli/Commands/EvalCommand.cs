@@ -19,7 +19,7 @@ public static class EvalCommand
         var shots = new Option<int?>("--num-fewshot") { Description = "Few-shot examples per prompt (default: each task's own, 5 for MMLU)." };
         var limit = new Option<int?>("--limit") { Description = "At most N documents per task (per subject for MMLU)." };
         var batch = new Option<string>("--batch-size") { Description = "Sequences per forward pass, or auto.", DefaultValueFactory = _ => "auto" };
-        var output = new Option<string>("--output", "-o") { Description = "Results folder: <output>/<model>/<task>.json, .samples.jsonl, summary.csv.", DefaultValueFactory = _ => "results" };
+        var output = new Option<string>("--output", "-o") { Description = "Results folder: <output>/<model-id>/<run-id>/<task>.json and .samples.jsonl (a new run folder each time; <model-id>/latest names the newest), summary.csv.", DefaultValueFactory = _ => "results" };
         var seed = new Option<ulong>("--seed") { Description = "Seed for anything random (sampling).", DefaultValueFactory = _ => 1234UL };
         var strict = new Option<bool>("--strict") { Description = "Fail on malformed data rows instead of skipping them with a warning." };
         var dataDir = new Option<string?>("--data-dir") { Description = "Read task data from this folder instead of the bundled one." };
@@ -69,7 +69,11 @@ public static class EvalCommand
             var results = EvalJob.Run(spec, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
             var writer = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) writer.WriteLine(JsonSerializer.Serialize(results, ResultFiles.Json));
-            else ResultsTable.Write(writer, results);
+            else
+            {
+                ResultsTable.Write(writer, results);
+                writer.WriteLine($"results: {DisplayPath.Of(results.RunDirectory)} (<task>.json, <task>.samples.jsonl; {DisplayPath.Of(outputDir)}/summary.csv)");
+            }
             return 0;
         });
         return command;

@@ -14,13 +14,14 @@ public static class LeaderboardCommand
         format.AcceptOnlyFromAmong("md", "csv", "html");
         var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of stdout (html: plots go to <file's folder>/plots)." };
         var strict = new Option<bool>("--strict") { Description = "Fail on partial, corrupt or other-version results files instead of skipping them with a warning." };
+        var runs = RunOptions.Runs();
         var command = new Command("leaderboard", "Leaderboard of the results under a folder: headline metric ± standard error per task, average, rank, and the settings (shots, dtype, limit); rows run with other settings are flagged, not ranked.")
         {
-            results, format, output, strict,
+            results, format, output, strict, runs,
         };
         command.SetAction(parse =>
         {
-            var set = ResultFileReader.Read(parse.GetValue(results)!, parse.GetValue(strict));
+            var set = ResultFileReader.Read(parse.GetValue(results)!, parse.GetValue(strict), RunOptions.Parse(parse.GetValue(runs)));
             foreach (string w in set.Warnings) parse.InvocationConfiguration.Error.WriteLine("warning: " + w);
             var board = Leaderboard.Build(set);
             string? file = parse.GetValue(output);

@@ -20,9 +20,10 @@ public static class RunCommand
         command.SetAction(parse =>
         {
             var cfg = EvalConfig.Read(parse.GetValue(config) ?? ProjectPaths.DefaultConfig());
-            string outputDir = parse.GetValue(output) ?? cfg.Resolve(cfg.Output);
+            string outputDir = parse.GetValue(output) ?? cfg.Resolve(cfg.Output); // config paths are relative to the config file
             var writer = parse.InvocationConfiguration.Output;
             var all = new List<TaskResult>();
+            var runDirs = new List<string>();
             foreach (var entry in cfg.Models)
             {
                 writer.WriteLine($"== {entry.Model} ({entry.DType}) on {string.Join(", ", cfg.Tasks)}");
@@ -43,12 +44,21 @@ public static class RunCommand
                         return new TaskSettings { NumFewshot = o.NumFewshot ?? cfg.NumFewshot, Limit = o.Limit ?? cfg.Limit, Seed = cfg.Seed, Options = o.Options };
                     },
                 };
-                all.AddRange(EvalJob.Run(spec, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr));
+                var job = EvalJob.Run(spec, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
+                all.AddRange(job);
+                runDirs.Add(job.RunDirectory);
             }
             ResultsTable.Write(writer, all);
-            writer.WriteLine($"results: {Path.GetFullPath(outputDir)} (summary.csv, <model>/<task>.json, <model>/<task>.samples.jsonl)");
-            // After every result is written: the leaderboard and plots of the whole results folder.
-            var set = SmallLlm.Eval.Reports.ResultSets.ResultFileReader.Read(outputDir);
+            writer.WriteLine($"results: {DisplayPath.Of(outputDir)} (summary.csv; this run: {string.Join(", ", runDirs.Select(d => Path.GetRelativePath(outputDir, d)))}/<task>.json, .samples.jsonl)");
+            // After every result is written: the leaderboard and plots of the results folder, with this run's results
+            // for the models it ran (other models: their latest runs).
+            var everything = SmallLlm.Eval.Reports.ResultSets.ResultFileReader.ReadAll(outputDir);
+            var mine = runDirs.Select(Path.GetFullPath).ToHashSet();
+            var thisRunModels = everything.Files.Where(f => mine.Contains(Path.GetDirectoryName(Path.GetFullPath(f.Path))!)).Select(f => f.ModelDirectory).ToHashSet();
+            var set = SmallLlm.Eval.Reports.ResultSets.RunSelection.Select(everything with
+            {
+                Files = everything.Files.Where(f => !thisRunModels.Contains(f.ModelDirectory) || mine.Contains(Path.GetDirectoryName(Path.GetFullPath(f.Path))!)).ToList(),
+            });
             foreach (string w in set.Warnings) parse.InvocationConfiguration.Error.WriteLine("warning: " + w);
             var written = SmallLlm.Eval.Reports.Leaderboards.LeaderboardFiles.Write(SmallLlm.Eval.Reports.Leaderboards.Leaderboard.Build(set), outputDir);
             writer.WriteLine($"leaderboard: {string.Join(", ", written.Select(p => Path.GetRelativePath(outputDir, p)))}");

@@ -63,7 +63,7 @@ public static class SweepCommand
                     CachePath = parse.GetValue(cache) ?? Path.Combine(outputDir, ".cache", "requests.sqlite"),
                     SettingsFor = _ => settings,
                 }, log, ConsoleProgress.ForStderr);
-                entries.Add(new SweepManifest.Entry(checkpoint.Name, checkpoint.Step, checkpoint.Tokens, results[0].Model.Name, Path.GetFullPath(checkpoint.Path)));
+                entries.Add(new SweepManifest.Entry(checkpoint.Name, checkpoint.Step, checkpoint.Tokens, results.ModelId, Path.GetFullPath(checkpoint.Path)));
             }
             SweepManifest.Write(outputDir, entries);
             var set = ResultFileReader.Read(outputDir);
@@ -86,7 +86,7 @@ public static class SweepCommand
         {
             var cells = tasks.Select(t =>
             {
-                var f = set.Files.FirstOrDefault(f => f.Model == e.Model && f.Task == t);
+                var f = set.Files.FirstOrDefault(f => f.ModelId == e.Model && f.Task == t);
                 if (f is null) return "—";
                 var m = f.Metrics[MetricKinds.Headline(f.Metrics)];
                 return LeaderboardText.Number(m.Value) + (m.Stderr is double se ? " ± " + LeaderboardText.Number(se) : "");

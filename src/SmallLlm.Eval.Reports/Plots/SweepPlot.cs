@@ -19,7 +19,7 @@ public static class SweepPlot
         if (entries.Count == 0) throw new InvalidDataException("the sweep has no checkpoints to plot");
         bool byTokens = entries.All(e => e.Tokens is not null);
         double X(SweepManifest.Entry e) => byTokens ? e.Tokens!.Value / 1e6 : e.Step;
-        var files = entries.ToDictionary(e => e.Model, e => results.Files.Where(f => f.Model == e.Model).ToList());
+        var files = entries.ToDictionary(e => e.Model, e => results.Files.Where(f => f.ModelId == e.Model || (f.RunId.Length == 0 && f.Model == e.Model)).ToList());
         var tasks = results.Tasks.Where(t => files.Values.Any(fs => fs.Any(f => f.Task == t))).ToList();
         var headline = tasks.ToDictionary(t => t, t => MetricKinds.Headline(results.Files.First(f => f.Task == t).Metrics));
         var plotted = tasks.Where(t => MetricKinds.IsProportion(headline[t])).ToList();

@@ -3,6 +3,13 @@ namespace SmallLlm.Eval.Reports.ResultSets;
 /// <summary>Which way a metric is better, which one is a task's headline, and which per-sample field backs it.</summary>
 public static class MetricKinds
 {
+    /// <summary>
+    /// Which way a metric is better: the results file's declaration when it has one (<c>higher_is_better</c>), else
+    /// inferred from the name (<see cref="LowerIsBetter(string)"/>). Every ranking and plot asks this one function.
+    /// </summary>
+    public static bool LowerIsBetter(string metric, ResultMetric? declared) =>
+        declared?.HigherIsBetter is bool higher ? !higher : LowerIsBetter(metric);
+
     /// <summary>Perplexity-type metrics (perplexity, word_perplexity, bits_per_byte, nll...): lower is better.</summary>
     public static bool LowerIsBetter(string metric) =>
         metric.Contains("perplexity", StringComparison.OrdinalIgnoreCase)

@@ -11,8 +11,18 @@ public static class ResultFileReader
 {
     public const int SupportedSchemaVersion = 1;
 
-    /// <summary>Every results file under <paramref name="path"/> (a folder, searched recursively, or one .json file).</summary>
-    public static ResultSet Read(string path, bool strict = false)
+    /// <summary>
+    /// The results under <paramref name="path"/> (a folder, searched recursively, or one .json file): for each model
+    /// and task the latest run (see <see cref="RunSelection"/>), or the runs named in <paramref name="runs"/> (run ids).
+    /// </summary>
+    public static ResultSet Read(string path, bool strict = false, IReadOnlyCollection<string>? runs = null)
+    {
+        var all = ReadAll(path, strict);
+        return RunSelection.Select(all, runs);
+    }
+
+    /// <summary>Every results file under <paramref name="path"/>, every run of it.</summary>
+    public static ResultSet ReadAll(string path, bool strict = false)
     {
         var files = new List<ResultFile>();
         var warnings = new List<string>();
@@ -69,6 +79,9 @@ public static class ResultFileReader
             if (root.TryGetProperty("breakdown", out var bd) && bd.ValueKind == JsonValueKind.Object)
                 foreach (var kind in bd.EnumerateObject().Where(k => k.Value.ValueKind == JsonValueKind.Object))
                     breakdown[kind.Name] = Metrics(kind.Value, file);
+            string runDir = Path.GetDirectoryName(Path.GetFullPath(file))!;
+            bool inRunFolder = File.Exists(Path.Combine(Path.GetDirectoryName(runDir) ?? runDir, "latest"));
+            string modelDir = inRunFolder ? Path.GetDirectoryName(runDir)! : runDir;
             string? samples = root.TryGetProperty("samples_file", out var sf) && sf.ValueKind == JsonValueKind.String && sf.GetString() is { Length: > 0 } s
                 ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, s) : null;
             return new ResultFile
@@ -80,6 +93,9 @@ public static class ResultFileReader
                 DataSha256 = String(task, "data_sha256", file, "task.data_sha256"),
                 Settings = settings,
                 Model = String(model, "name", file, "model.name"),
+                ModelId = Path.GetFileName(modelDir),
+                RunId = inRunFolder ? Path.GetFileName(runDir) : "",
+                ModelDirectory = modelDir,
                 ModelPath = OptionalString(model, "path") ?? "",
                 WeightsSha256 = OptionalString(model, "weights_sha256") ?? "",
                 DType = OptionalString(model, "dtype") ?? "",
@@ -88,9 +104,33 @@ public static class ResultFileReader
                 HarnessVersion = root.TryGetProperty("harness", out var h) && h.ValueKind == JsonValueKind.Object ? OptionalString(h, "version") ?? "" : "",
                 Metrics = metrics,
                 Breakdown = breakdown,
+                VocabSize = model.TryGetProperty("vocab_size", out var vs) && vs.ValueKind == JsonValueKind.Number ? vs.GetInt32() : null,
+                Counts = Counts(root),
+                ShotsHistogram = ShotsHistogram(root),
                 SamplesPath = samples,
             };
         }
+    }
+
+    /// <summary>The numeric entries of "counts" (documents, shots_dropped, truncated_prompts, ...).</summary>
+    private static Dictionary<string, long> Counts(JsonElement root)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (root.TryGetProperty("counts", out var c) && c.ValueKind == JsonValueKind.Object)
+            foreach (var p in c.EnumerateObject())
+                if (p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt64(out long v)) counts[p.Name] = v;
+        return counts;
+    }
+
+    /// <summary>Documents per number of shots actually used ({"5": 10, "2": 3}), when the task recorded it (counts.shots_histogram).</summary>
+    private static Dictionary<int, long>? ShotsHistogram(JsonElement root)
+    {
+        if (!root.TryGetProperty("counts", out var c) || c.ValueKind != JsonValueKind.Object
+            || !c.TryGetProperty("shots_histogram", out var h) || h.ValueKind != JsonValueKind.Object) return null;
+        var histogram = new Dictionary<int, long>();
+        foreach (var p in h.EnumerateObject())
+            if (int.TryParse(p.Name, out int k) && p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt64(out long n)) histogram[k] = n;
+        return histogram.Count > 0 ? histogram : null;
     }
 
     private static JsonElement Object(JsonElement parent, string name, string file) =>
@@ -113,7 +153,8 @@ public static class ResultFileReader
             double value = Number(v, file, m.Name);
             double? se = m.Value.TryGetProperty("stderr", out var s) && s.ValueKind != JsonValueKind.Null ? Number(s, file, m.Name) : null;
             int n = m.Value.TryGetProperty("n", out var ne) && ne.ValueKind == JsonValueKind.Number ? ne.GetInt32() : 0;
-            result[m.Name] = new ResultMetric(value, se, n);
+            bool? higher = m.Value.TryGetProperty("higher_is_better", out var hb) && hb.ValueKind is JsonValueKind.True or JsonValueKind.False ? hb.GetBoolean() : null;
+            result[m.Name] = new ResultMetric(value, se, n, higher);
         }
         return result;
     }

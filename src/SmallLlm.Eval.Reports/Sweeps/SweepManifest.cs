@@ -4,7 +4,7 @@ using System.Text;
 namespace SmallLlm.Eval.Reports.Sweeps;
 
 /// <summary>
-/// <c>sweep.csv</c> beside a sweep's results: checkpoint, step, tokens, the model name its results are filed under,
+/// <c>sweep.csv</c> beside a sweep's results: checkpoint, step, tokens, the model id its results are filed under (<c>&lt;output&gt;/&lt;model&gt;/&lt;run&gt;/</c>),
 /// and its path. The sweep command writes it; the sweep plot reads it with the results, so it can be redrawn later.
 /// </summary>
 public static class SweepManifest

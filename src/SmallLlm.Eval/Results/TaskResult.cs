@@ -40,7 +40,8 @@ public sealed record ModelInfo(
     [property: JsonPropertyName("context_length")] int ContextLength,
     [property: JsonPropertyName("tokenizer")] string Tokenizer,
     [property: JsonPropertyName("add_bos")] bool AddBos,
-    [property: JsonPropertyName("rolling_stride")] int? RollingStride = null);
+    [property: JsonPropertyName("rolling_stride")] int? RollingStride = null,
+    [property: JsonPropertyName("vocab_size")] int? VocabSize = null);
 
 public sealed record HarnessInfo(
     [property: JsonPropertyName("name")] string Name,

@@ -23,12 +23,22 @@ public sealed record EvalJobSpec
     public required Func<string, TaskSettings> SettingsFor { get; init; }
     /// <summary>Computed answers are committed to the cache in chunks of this many requests.</summary>
     public int CommitEvery { get; init; } = 512;
+    /// <summary>Called after each task's files are written (e.g. to print its rows at once).</summary>
+    public Action<TaskResult>? TaskFinished { get; init; }
 }
 
-/// <summary>Loads the model once, runs every task, writes results and the CSV summary, and prints a table.</summary>
+/// <summary>The results of one job, and where they were filed: <c>&lt;output&gt;/&lt;ModelId&gt;/&lt;run id&gt;</c>.</summary>
+public sealed class EvalJobResults(IEnumerable<TaskResult> results, string modelId, string runDirectory) : List<TaskResult>(results)
+{
+    public string ModelId { get; } = modelId;
+    public string RunDirectory { get; } = runDirectory;
+    public string RunId => Path.GetFileName(RunDirectory);
+}
+
+/// <summary>Loads the model once, runs every task into a new run folder, writes results and the CSV summary.</summary>
 public static class EvalJob
 {
-    public static IReadOnlyList<TaskResult> Run(EvalJobSpec spec, TextWriter log, Func<string, IProgressSink> progressFor)
+    public static EvalJobResults Run(EvalJobSpec spec, TextWriter log, Func<string, IProgressSink> progressFor)
     {
         var registry = TaskRegistry.Load(spec.TasksDirectory, spec.PluginsDirectory);
         var tasks = spec.Tasks.Select(registry.Create).ToList(); // unknown names fail before the model loads
@@ -37,14 +47,18 @@ public static class EvalJob
         using var cache = spec.CachePath is null ? null : new RequestCache(spec.CachePath);
         var runner = new EvalRunner(model, cache, progressFor, spec.CommitEvery);
         var results = new List<TaskResult>();
+        string modelId = RunFolders.ModelId(model.Identity);
+        string runDir = RunFolders.CreateRun(spec.OutputDirectory, modelId, DateTime.UtcNow);
         foreach (var task in tasks)
         {
-            var result = runner.Run(task, spec.SettingsFor(task.Name), spec.OutputDirectory);
+            var result = runner.Run(task, spec.SettingsFor(task.Name), runDir);
+            RunFolders.MarkLatest(runDir);
             results.Add(result);
+            spec.TaskFinished?.Invoke(result);
             foreach (var w in result.Warnings.Take(5)) log.WriteLine($"warning: {task.Name}: {w}");
             if (result.Warnings.Count > 5) log.WriteLine($"warning: {task.Name}: ... and {result.Warnings.Count - 5} more (see the result file)");
         }
         ResultFiles.WriteSummaryCsv(spec.OutputDirectory);
-        return results;
+        return new EvalJobResults(results, modelId, runDir);
     }
 }

@@ -14,7 +14,8 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
 {
     private readonly CachingLanguageModel _cached = new(model, cache, commitEvery);
 
-    public TaskResult Run(IEvalTask task, TaskSettings settings, string outputDir)
+    /// <summary>Runs one task and writes <c>&lt;runDir&gt;/&lt;task&gt;.json</c> and its samples.</summary>
+    public TaskResult Run(IEvalTask task, TaskSettings settings, string runDir)
     {
         var started = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -31,10 +32,14 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
         double modelSeconds = (engine?.EngineTime.Elapsed.TotalSeconds ?? wall) - engineBefore;
         long tokens = (engine?.EngineTokens ?? 0) - tokensBefore;
         var id = model.Identity;
+        // Data read from elsewhere is named in the result (its hash is data_sha256), whatever the task records itself.
+        var recorded = settings.DataDir is null || plan.Settings.ContainsKey("data_dir") ? plan.Settings
+            : new Dictionary<string, object?>(plan.Settings) { ["data_dir"] = Path.GetFullPath(settings.DataDir) };
         var result = new TaskResult
         {
-            Task = new TaskInfo(task.Name, task.Version, plan.DataSha256, plan.Settings),
-            Model = new ModelInfo(id.Name, id.Path, id.WeightsSha256, id.DType, id.Parameters, model.ContextLength, id.Tokenizer, id.AddBos, id.RollingStride),
+            Task = new TaskInfo(task.Name, task.Version, plan.DataSha256, recorded),
+            Model = new ModelInfo(id.Name, id.Path, id.WeightsSha256, id.DType, id.Parameters, model.ContextLength, id.Tokenizer, id.AddBos, id.RollingStride,
+                engine?.Engine.Config.VocabSize),
             Harness = HarnessVersion.Current,
             Seed = settings.Seed,
             Metrics = scores.Metrics,
@@ -45,7 +50,7 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
             Timing = new TimingInfo(started, wall, modelSeconds, tokens, modelSeconds > 0 ? tokens / modelSeconds : 0,
                 plan.Requests.Count, _cached.Computed - computedBefore, _cached.Reused - reusedBefore),
         };
-        ResultFiles.Write(outputDir, result, scores.Samples);
+        ResultFiles.Write(runDir, result, scores.Samples);
         return result;
     }
 
