@@ -38,6 +38,7 @@ public static class EvalCommand
         command.SetAction(parse =>
         {
             string outputDir = parse.GetValue(output)!;
+            bool asJson = parse.GetValue(json);
             var options = new Dictionary<string, string>();
             if (parse.GetValue(subjects) is string s) options["subjects"] = s;
             if (parse.GetValue(allowCode)) options["allow_code_execution"] = "true";
@@ -65,13 +66,15 @@ public static class EvalCommand
                 CachePath = parse.GetValue(noCache) ? null : parse.GetValue(cache) ?? Path.Combine(outputDir, ".cache", "requests.sqlite"),
                 SettingsFor = _ => settings,
                 CommitEvery = parse.GetValue(commitEvery) >= 1 ? parse.GetValue(commitEvery) : throw new ArgumentException("--commit-every must be at least 1"),
+                // Each task's rows as soon as it finishes (a long run shows its numbers as it goes).
+                TaskFinished = asJson ? null : result => ResultsTable.WriteRows(parse.InvocationConfiguration.Output, result),
             };
+            if (!asJson) ResultsTable.WriteHeader(parse.InvocationConfiguration.Output);
             var results = EvalJob.Run(spec, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
             var writer = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) writer.WriteLine(JsonSerializer.Serialize(results, ResultFiles.Json));
+            if (asJson) writer.WriteLine(JsonSerializer.Serialize(results, ResultFiles.Json));
             else
             {
-                ResultsTable.Write(writer, results);
                 writer.WriteLine($"results: {DisplayPath.Of(results.RunDirectory)} (<task>.json, <task>.samples.jsonl; {DisplayPath.Of(outputDir)}/summary.csv)");
             }
             return 0;

@@ -13,20 +13,24 @@ public static class RunCommand
     {
         var config = new Option<string?>("--config", "-c") { Description = "Run configuration (default: eval.config.json of the repository)." };
         var output = new Option<string?>("--output", "-o") { Description = "Override the config's results folder." };
+        var json = ModelOptions.Json();
         var command = new Command("run", "Run the configured evaluation (eval.config.json): by default the bundled stories260K on the bundled tasks, in a few minutes on 2 cores.")
         {
-            config, output,
+            config, output, json,
         };
         command.SetAction(parse =>
         {
             var cfg = EvalConfig.Read(parse.GetValue(config) ?? ProjectPaths.DefaultConfig());
             string outputDir = parse.GetValue(output) ?? cfg.Resolve(cfg.Output); // config paths are relative to the config file
-            var writer = parse.InvocationConfiguration.Output;
+            bool asJson = parse.GetValue(json);
+            // With --json, stdout carries only the JSON document; the table goes to stderr as it grows.
+            var writer = asJson ? parse.InvocationConfiguration.Error : parse.InvocationConfiguration.Output;
             var all = new List<TaskResult>();
             var runDirs = new List<string>();
             foreach (var entry in cfg.Models)
             {
                 writer.WriteLine($"== {entry.Model} ({entry.DType}) on {string.Join(", ", cfg.Tasks)}");
+                ResultsTable.WriteHeader(writer);
                 var spec = new EvalJobSpec
                 {
                     Model = entry.Model,
@@ -43,12 +47,12 @@ public static class RunCommand
                         var o = cfg.TaskSettings.GetValueOrDefault(task) ?? new TaskOverride();
                         return new TaskSettings { NumFewshot = o.NumFewshot ?? cfg.NumFewshot, Limit = o.Limit ?? cfg.Limit, Seed = cfg.Seed, Options = o.Options };
                     },
+                    TaskFinished = result => ResultsTable.WriteRows(writer, result),
                 };
                 var job = EvalJob.Run(spec, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
                 all.AddRange(job);
                 runDirs.Add(job.RunDirectory);
             }
-            ResultsTable.Write(writer, all);
             writer.WriteLine($"results: {DisplayPath.Of(outputDir)} (summary.csv; this run: {string.Join(", ", runDirs.Select(d => Path.GetRelativePath(outputDir, d)))}/<task>.json, .samples.jsonl)");
             // After every result is written: the leaderboard and plots of the results folder, with this run's results
             // for the models it ran (other models: their latest runs).
@@ -62,6 +66,13 @@ public static class RunCommand
             foreach (string w in set.Warnings) parse.InvocationConfiguration.Error.WriteLine("warning: " + w);
             var written = SmallLlm.Eval.Reports.Leaderboards.LeaderboardFiles.Write(SmallLlm.Eval.Reports.Leaderboards.Leaderboard.Build(set), outputDir);
             writer.WriteLine($"leaderboard: {string.Join(", ", written.Select(p => Path.GetRelativePath(outputDir, p)))}");
+            if (asJson)
+                parse.InvocationConfiguration.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    results = all,
+                    run_directories = runDirs.Select(Path.GetFullPath),
+                    leaderboard = written.Select(Path.GetFullPath),
+                }, ResultFiles.Json));
             return 0;
         });
         return command;

@@ -65,8 +65,8 @@ public static class SweepCommand
                 }, log, ConsoleProgress.ForStderr);
                 entries.Add(new SweepManifest.Entry(checkpoint.Name, checkpoint.Step, checkpoint.Tokens, results.ModelId, Path.GetFullPath(checkpoint.Path)));
             }
-            SweepManifest.Write(outputDir, entries);
             var set = ResultFileReader.Read(outputDir);
+            SweepManifest.Write(outputDir, entries, set);
             string plot = SweepPlot.Save(entries, set, Path.Combine(outputDir, "sweep"));
             var board = Leaderboard.Build(set);
             LeaderboardFiles.Write(board, outputDir);

@@ -23,7 +23,9 @@ public static class SweepPlot
         var tasks = results.Tasks.Where(t => files.Values.Any(fs => fs.Any(f => f.Task == t))).ToList();
         var headline = tasks.ToDictionary(t => t, t => MetricKinds.Headline(results.Files.First(f => f.Task == t).Metrics));
         var plotted = tasks.Where(t => MetricKinds.IsProportion(headline[t])).ToList();
-        if (plotted.Count == 0) plotted = tasks.Take(1).ToList();
+        // Other metrics (perplexities, bits per byte) go on the right axis, each task its own line.
+        var others = tasks.Where(t => !MetricKinds.IsProportion(headline[t])).ToList();
+        if (plotted.Count == 0 && others.Count > 0) { plotted = others.Take(1).ToList(); others = others.Skip(1).ToList(); }
         if (plotted.Count == 0) throw new InvalidDataException("no results for the sweep's checkpoints: nothing to plot");
         bool proportions = MetricKinds.IsProportion(headline[plotted[0]]);
 
@@ -45,6 +47,36 @@ public static class SweepPlot
             err.Color = PlotFiles.Palette.GetColor(i);
             yMax = Math.Max(yMax, points.Max(p => p.M!.Value + (p.M.Stderr ?? 0)));
             yMin = Math.Min(yMin, points.Min(p => p.M!.Value - (p.M.Stderr ?? 0)));
+        }
+        if (others.Count > 0)
+        {
+            double rMin = double.MaxValue, rMax = double.MinValue;
+            for (int i = 0; i < others.Count; i++)
+            {
+                string task = others[i], metric = headline[task];
+                var points = entries.Select(e => (X: X(e), M: files[e.Model].FirstOrDefault(f => f.Task == task)?.Metrics.GetValueOrDefault(metric)))
+                    .Where(p => p.M is not null && double.IsFinite(p.M.Value)).ToList();
+                if (points.Count == 0) continue;
+                // log10 of the value: perplexities of early checkpoints span orders of magnitude.
+                double[] xs = points.Select(p => p.X).ToArray(), ys = points.Select(p => Math.Log10(Math.Max(p.M!.Value, 1e-300))).ToArray();
+                var line = plot.Add.Scatter(xs, ys);
+                line.Axes.YAxis = plot.Axes.Right;
+                line.LegendText = $"{task} {metric} (right axis, {(MetricKinds.LowerIsBetter(metric) ? "lower is better" : "higher is better")})";
+                line.Color = PlotFiles.Palette.GetColor(plotted.Count + i);
+                line.LinePattern = LinePattern.Dashed;
+                line.MarkerShape = MarkerShape.OpenSquare;
+                line.MarkerSize = 8;
+                line.LineWidth = 2;
+                rMin = Math.Min(rMin, ys.Min());
+                rMax = Math.Max(rMax, ys.Max());
+            }
+            if (rMax >= rMin)
+            {
+                double rPad = (rMax - rMin) * 0.15 + 0.1;
+                plot.Axes.Right.Min = rMin - rPad;
+                plot.Axes.Right.Max = rMax + rPad;
+                plot.Axes.Right.Label.Text = "log10 of " + string.Join(", ", others.Select(t => headline[t]).Distinct());
+            }
         }
         if (proportions) { yMin = 0; yMax = Math.Max(1.0, yMax); }
         double top = yMax + (yMax - yMin) * 0.15;
@@ -68,7 +100,7 @@ public static class SweepPlot
                 t.LabelFontColor = Colors.DarkRed;
             }
         }
-        plot.Title($"Checkpoint sweep: {(proportions ? "accuracy" : headline[plotted[0]])} against training {(byTokens ? "tokens" : "step")}"
+        plot.Title($"Checkpoint sweep: {(proportions ? "accuracy" : headline[plotted[0]])}{(others.Count > 0 ? " and " + string.Join(", ", others.Select(t => headline[t]).Distinct()) : "")} against training {(byTokens ? "tokens" : "step")}"
             + (byTokens ? " (labels: multiple of Chinchilla-optimal)" : " (tokens unknown: pass --tokens-per-step)"));
         plot.XLabel(xLabel);
         plot.YLabel(proportions ? "accuracy (fraction correct), ±1 SE" : headline[plotted[0]] + ", ±1 SE");
@@ -77,6 +109,6 @@ public static class SweepPlot
         if (byTokens && parameters > 0) xMax = Math.Max(xMax, ChinchillaTokensPerParameter * parameters / 1e6);
         double pad = (xMax - xMin) * 0.06 + 1e-9;
         plot.Axes.SetLimits(Math.Max(0, xMin - pad), xMax + pad, yMin, top);
-        return PlotFiles.Save(plot, stem, 900, 560);
+        return PlotFiles.Save(plot, stem, others.Count > 0 ? 1000 : 900, 560);
     }
 }
