@@ -17,8 +17,15 @@ public static class CommandRunner
         if (stdout != null) config.Output = stdout;
         if (stderr != null) config.Error = stderr;
         var err = stderr ?? Console.Error;
-        ParseResult parsed = root.Parse(args);
+        ParseResult parsed = root.Parse(TaskOptions.JoinListArguments(args));
         bool verbose = parsed.GetValue(GlobalOptions.Verbose);
+        if (parsed.Errors.Count > 0 && !AsksForHelp(args))
+        {
+            // One line per problem and one hint, not the whole help text; exit 2 (1 means "regression" for `check`).
+            foreach (var e in parsed.Errors.Take(3)) err.WriteLine($"error: {ParseErrors.Friendly(e.Message)}");
+            err.WriteLine($"hint: {ParseErrors.Hint(parsed, args)}");
+            return BadInput;
+        }
         try
         {
             return parsed.Invoke(config);
@@ -36,6 +43,8 @@ public static class CommandRunner
             return InternalError;
         }
     }
+
+    private static bool AsksForHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?" or "/?");
 
     /// <summary>Errors that describe the user's input (files, arguments), not a bug of ours.</summary>
     public static bool IsBadInput(Exception e) => e is not (ArgumentOutOfRangeException or ArgumentNullException) && e is InvalidDataException or FileNotFoundException

@@ -15,11 +15,13 @@ public static class EvalCommand
         var model = ModelOptions.Model();
         var dtype = ModelOptions.DType();
         var tokenizer = ModelOptions.Tokenizer();
-        var tasks = new Option<string>("--tasks") { Description = "Comma-separated task names (see `smalleval tasks list`), e.g. mmlu,arc_easy.", Required = true };
-        var shots = new Option<int?>("--num-fewshot") { Description = "Few-shot examples per prompt (default: each task's own, 5 for MMLU)." };
-        var limit = new Option<int?>("--limit") { Description = "At most N documents per task (per subject for MMLU)." };
-        var batch = new Option<string>("--batch-size") { Description = "Sequences per forward pass, or auto.", DefaultValueFactory = _ => "auto" };
-        var output = new Option<string>("--output", "-o") { Description = "Results folder: <output>/<model-id>/<run-id>/<task>.json and .samples.jsonl (a new run folder each time; <model-id>/latest names the newest), summary.csv.", DefaultValueFactory = _ => "results" };
+        var tasks = TaskOptions.Tasks("Comma-separated task names (see `smalleval tasks list`), e.g. mmlu,arc_easy.");
+        var shots = TaskOptions.NumFewshot("Few-shot examples per prompt (default: each task's own, 5 for MMLU).");
+        var limit = TaskOptions.Limit("At most N documents per task (per subject for MMLU).");
+        var batch = TaskOptions.BatchSize();
+        var includeTasks = TaskOptions.IncludeTasks();
+        var logSamples = TaskOptions.LogSamples();
+        var output = new Option<string>("--output", "-o", "--output_path") { Description = "Results folder: <output>/<model-id>/<run-id>/<task>.json and .samples.jsonl (a new run folder each time; <model-id>/latest names the newest), summary.csv.", DefaultValueFactory = _ => "results" };
         var seed = new Option<ulong>("--seed") { Description = "Seed for anything random (sampling).", DefaultValueFactory = _ => 1234UL };
         var strict = new Option<bool>("--strict") { Description = "Fail on malformed data rows instead of skipping them with a warning." };
         var dataDir = new Option<string?>("--data-dir") { Description = "Read task data from this folder instead of the bundled one." };
@@ -33,33 +35,37 @@ public static class EvalCommand
         var json = ModelOptions.Json();
         var command = new Command("eval", "Evaluate a model on tasks: log-likelihood multiple choice (MMLU, ARC, PIQA) and more. Results are written atomically; a killed run resumes from the request cache.")
         {
-            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, stride, tasksDir, subjects, allowCode, json,
+            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, stride, tasksDir, includeTasks, subjects, allowCode, logSamples, json,
         };
         command.SetAction(parse =>
         {
             string outputDir = parse.GetValue(output)!;
             bool asJson = parse.GetValue(json);
+            if (parse.GetValue(logSamples)) parse.InvocationConfiguration.Error.WriteLine(TaskOptions.LogSamplesNote);
+            var (limitCount, limitFraction) = TaskOptions.ParseLimit(parse.GetValue(limit));
+            bool headerDone = false;
             var options = new Dictionary<string, string>();
             if (parse.GetValue(subjects) is string s) options["subjects"] = s;
             if (parse.GetValue(allowCode)) options["allow_code_execution"] = "true";
             var settings = new TaskSettings
             {
                 NumFewshot = parse.GetValue(shots),
-                Limit = parse.GetValue(limit),
+                Limit = limitCount,
                 Seed = parse.GetValue(seed),
                 Strict = parse.GetValue(strict),
                 DataDir = parse.GetValue(dataDir),
                 Options = options,
             };
-            if (settings.Limit is < 1) throw new ArgumentException("--limit must be at least 1");
             var spec = new EvalJobSpec
             {
                 Model = parse.GetValue(model)!,
                 DType = ModelOptions.ParseDType(parse.GetValue(dtype)!),
                 Tokenizer = parse.GetValue(tokenizer),
                 RollingStride = parse.GetValue(stride) is int st && st < 1 ? throw new ArgumentException("--rolling-stride must be at least 1") : parse.GetValue(stride),
-                Tasks = parse.GetValue(tasks)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                Tasks = TaskOptions.ParseTasks(parse.GetValue(tasks)!),
                 TasksDirectory = ProjectPaths.TasksDirectory(parse.GetValue(tasksDir)),
+                IncludeTasks = parse.GetValue(includeTasks) ?? [],
+                LimitFraction = limitFraction,
                 PluginsDirectory = ProjectPaths.FindUpwards("plugins"),
                 BatchSize = parse.GetValue(batch)!,
                 OutputDirectory = outputDir,
@@ -67,9 +73,12 @@ public static class EvalCommand
                 SettingsFor = _ => settings,
                 CommitEvery = parse.GetValue(commitEvery) >= 1 ? parse.GetValue(commitEvery) : throw new ArgumentException("--commit-every must be at least 1"),
                 // Each task's rows as soon as it finishes (a long run shows its numbers as it goes).
-                TaskFinished = asJson ? null : result => ResultsTable.WriteRows(parse.InvocationConfiguration.Output, result),
+                TaskFinished = asJson ? null : result =>
+                {
+                    if (headerDone is false) { ResultsTable.WriteHeader(parse.InvocationConfiguration.Output); headerDone = true; }
+                    ResultsTable.WriteRows(parse.InvocationConfiguration.Output, result);
+                },
             };
-            if (!asJson) ResultsTable.WriteHeader(parse.InvocationConfiguration.Output);
             var results = EvalJob.Run(spec, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
             var writer = parse.InvocationConfiguration.Output;
             if (asJson) writer.WriteLine(JsonSerializer.Serialize(results, ResultFiles.Json));

@@ -12,7 +12,7 @@ public static class RunCommand
     public static Command Create()
     {
         var config = new Option<string?>("--config", "-c") { Description = "Run configuration (default: eval.config.json of the repository)." };
-        var output = new Option<string?>("--output", "-o") { Description = "Override the config's results folder." };
+        var output = new Option<string?>("--output", "-o", "--output_path") { Description = "Override the config's results folder." };
         var json = ModelOptions.Json();
         var command = new Command("run", "Run the configured evaluation (eval.config.json): by default the bundled stories260K on the bundled tasks, in a few minutes on 2 cores.")
         {
@@ -30,7 +30,7 @@ public static class RunCommand
             foreach (var entry in cfg.Models)
             {
                 writer.WriteLine($"== {entry.Model} ({entry.DType}) on {string.Join(", ", cfg.Tasks)}");
-                ResultsTable.WriteHeader(writer);
+                bool headerDone = false;
                 var spec = new EvalJobSpec
                 {
                     Model = entry.Model,
@@ -47,7 +47,11 @@ public static class RunCommand
                         var o = cfg.TaskSettings.GetValueOrDefault(task) ?? new TaskOverride();
                         return new TaskSettings { NumFewshot = o.NumFewshot ?? cfg.NumFewshot, Limit = o.Limit ?? cfg.Limit, Seed = cfg.Seed, Options = o.Options };
                     },
-                    TaskFinished = result => ResultsTable.WriteRows(writer, result),
+                    TaskFinished = result =>
+                    {
+                        if (!headerDone) { ResultsTable.WriteHeader(writer); headerDone = true; }
+                        ResultsTable.WriteRows(writer, result);
+                    },
                 };
                 var job = EvalJob.Run(spec, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
                 all.AddRange(job);

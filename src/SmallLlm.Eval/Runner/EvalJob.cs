@@ -15,6 +15,10 @@ public sealed record EvalJobSpec
     public int? RollingStride { get; init; }
     public required IReadOnlyList<string> Tasks { get; init; }
     public required string TasksDirectory { get; init; }
+    /// <summary>Task folders added to <see cref="TasksDirectory"/>'s (--include-tasks).</summary>
+    public IReadOnlyList<string> IncludeTasks { get; init; } = [];
+    /// <summary>--limit as a fraction of each task's documents (lm-eval's --limit 0.1), resolved to a count per task.</summary>
+    public double? LimitFraction { get; init; }
     public string? PluginsDirectory { get; init; }
     public string BatchSize { get; init; } = "auto";
     public required string OutputDirectory { get; init; }
@@ -40,8 +44,10 @@ public static class EvalJob
 {
     public static EvalJobResults Run(EvalJobSpec spec, TextWriter log, Func<string, IProgressSink> progressFor)
     {
-        var registry = TaskRegistry.Load(spec.TasksDirectory, spec.PluginsDirectory);
-        var tasks = spec.Tasks.Select(registry.Create).ToList(); // unknown names fail before the model loads
+        var registry = TaskRegistry.Load(spec.TasksDirectory, spec.PluginsDirectory, spec.IncludeTasks);
+        var (names, settingsFor) = TaskNames.Expand(spec.Tasks, spec.SettingsFor);
+        var tasks = names.Select(registry.Create).ToList(); // unknown names fail before the model loads
+        if (spec.LimitFraction is double fraction) settingsFor = TaskNames.WithFractionLimit(tasks, settingsFor, fraction);
         using var model = LocalLanguageModel.Load(spec.Model, spec.DType, spec.Tokenizer, rollingStride: spec.RollingStride);
         model.UseBatching(BatchSize.Parse(spec.BatchSize, model.Engine.ParameterCount));
         using var cache = spec.CachePath is null ? null : new RequestCache(spec.CachePath);
@@ -51,7 +57,7 @@ public static class EvalJob
         string runDir = RunFolders.CreateRun(spec.OutputDirectory, modelId, DateTime.UtcNow);
         foreach (var task in tasks)
         {
-            var result = runner.Run(task, spec.SettingsFor(task.Name), runDir);
+            var result = runner.Run(task, settingsFor(task.Name), runDir);
             RunFolders.MarkLatest(runDir);
             results.Add(result);
             spec.TaskFinished?.Invoke(result);
