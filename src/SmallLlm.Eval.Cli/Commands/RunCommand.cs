@@ -20,8 +20,14 @@ public static class RunCommand
         };
         command.SetAction(parse =>
         {
-            var cfg = EvalConfig.Read(parse.GetValue(config) ?? ProjectPaths.DefaultConfig());
-            string outputDir = parse.GetValue(output) ?? cfg.Resolve(cfg.Output); // config paths are relative to the config file
+            string configPath = parse.GetValue(config) ?? ProjectPaths.DefaultConfig();
+            var cfg = EvalConfig.Read(configPath); // its relative paths are relative to the config file's folder
+            // The default config that ships beside an installed tool (dotnet tool install): results and cache go to the
+            // working directory, not into the tool's own folder.
+            bool shipped = parse.GetValue(config) is null
+                && Path.GetFullPath(Path.GetDirectoryName(configPath)!).TrimEnd(Path.DirectorySeparatorChar) == Path.GetFullPath(AppContext.BaseDirectory).TrimEnd(Path.DirectorySeparatorChar);
+            string Writable(string relative) => shipped ? Path.GetFullPath(relative) : cfg.Resolve(relative);
+            string outputDir = parse.GetValue(output) ?? Writable(cfg.Output);
             bool asJson = parse.GetValue(json);
             // With --json, stdout carries only the JSON document; the table goes to stderr as it grows.
             var writer = asJson ? parse.InvocationConfiguration.Error : parse.InvocationConfiguration.Output;
@@ -41,7 +47,7 @@ public static class RunCommand
                     PluginsDirectory = cfg.Resolve(cfg.Plugins),
                     BatchSize = cfg.BatchSize,
                     OutputDirectory = outputDir,
-                    CachePath = cfg.Cache is null ? null : cfg.Resolve(cfg.Cache),
+                    CachePath = cfg.Cache is null ? null : Writable(cfg.Cache),
                     SettingsFor = task =>
                     {
                         var o = cfg.TaskSettings.GetValueOrDefault(task) ?? new TaskOverride();
