@@ -5,7 +5,8 @@ namespace SmallLlm.Eval.Cli;
 
 /// <summary>
 /// The markdown table printed while a run goes: one row per task metric, as lm-evaluation-harness prints it. Rows are
-/// printed as each task finishes; a task answered entirely from the request cache shows "cached" for tok/s.
+/// printed as each task finishes; a task answered entirely from the request cache shows "cached" for tok/s, one that
+/// makes no model calls "—".
 /// </summary>
 public static class ResultsTable
 {
@@ -24,7 +25,8 @@ public static class ResultsTable
     public static void WriteRows(TextWriter output, TaskResult r)
     {
         string shots = r.Task.Settings.TryGetValue("num_fewshot", out var k) ? k?.ToString() ?? "" : "";
-        string speed = r.Timing.Requests > 0 && r.Timing.RequestsComputed == 0 ? "cached"
+        string speed = r.Timing.Requests == 0 ? "—" // no model calls (tokenizer compression)
+            : r.Timing.RequestsComputed == 0 ? "cached"
             : r.Timing.TokensPerSecond.ToString("F0", CultureInfo.InvariantCulture);
         foreach (var (name, m) in r.Metrics)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
