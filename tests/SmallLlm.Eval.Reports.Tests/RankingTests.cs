@@ -44,7 +44,7 @@ public sealed class RankingTests(EvaluatedRuns runs)
         Assert.Equal(2.5, ranks["step-200"]); // 0.50 ± 0.065 vs 0.43 ± 0.065: within noise
         Assert.Equal(2.5, ranks["step-50"]);
         Assert.True(MetricKinds.LowerIsBetter("word_perplexity", null));
-        Assert.False(MetricKinds.LowerIsBetter("word_perplexity", new ResultMetric(1, null, 1, HigherIsBetter: true))); // a declaration wins
+        Assert.False(MetricKinds.LowerIsBetter("word_perplexity", new ResultMetric(1, null, 1) { Declared = new DeclaredMetric(HigherIsBetter: true, "mean", IsProportion: false, null, Headline: true) })); // a declaration wins
     }
 
     private static void Run(string[] args)

@@ -31,11 +31,12 @@ public static class EvalCommand
         var stride = new Option<int?>("--rolling-stride") { Description = "Perplexity: overlapping windows that advance by N tokens (each scores only its new tokens); default disjoint windows of the full context." };
         var tasksDir = new Option<string?>("--tasks-dir") { Description = "Folder of task definitions (default: the repository's tasks/)." };
         var subjects = new Option<string?>("--subjects") { Description = "MMLU only: comma-separated subjects to run." };
+        var fitShots = new Option<string?>("--fit-shots") { Description = "Few-shot prompts longer than the context: truncate (default, lm-evaluation-harness: keep every shot, cut the context on the left) or drop (drop shots until the prompt fits)." };
         var allowCode = new Option<bool>("--allow-code-execution") { Description = "Code tasks (humaneval, mbpp): RUN the model-written Python code on this machine (in a sandbox: separate process, time/memory/CPU limits, no network where possible) to compute pass@k." };
         var json = ModelOptions.Json();
         var command = new Command("eval", "Evaluate a model on tasks: log-likelihood multiple choice (MMLU, ARC, PIQA) and more. Results are written atomically; a killed run resumes from the request cache.")
         {
-            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, stride, tasksDir, includeTasks, subjects, allowCode, logSamples, json,
+            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, stride, tasksDir, includeTasks, subjects, fitShots, allowCode, logSamples, json,
         };
         command.SetAction(parse =>
         {
@@ -46,6 +47,7 @@ public static class EvalCommand
             bool headerDone = false;
             var options = new Dictionary<string, string>();
             if (parse.GetValue(subjects) is string s) options["subjects"] = s;
+            if (parse.GetValue(fitShots) is string fs) options[FewshotFitOption.Key] = fs;
             if (parse.GetValue(allowCode)) options["allow_code_execution"] = "true";
             var settings = new TaskSettings
             {

@@ -28,6 +28,10 @@ public static class RunCommand
                 && Path.GetFullPath(Path.GetDirectoryName(configPath)!).TrimEnd(Path.DirectorySeparatorChar) == Path.GetFullPath(AppContext.BaseDirectory).TrimEnd(Path.DirectorySeparatorChar);
             string Writable(string relative) => shipped ? Path.GetFullPath(relative) : cfg.Resolve(relative);
             string outputDir = parse.GetValue(output) ?? Writable(cfg.Output);
+            var known = TaskRegistry.Load(cfg.Resolve(cfg.TasksDir)).Definitions.Select(d => d.Name).ToHashSet();
+            var unknown = cfg.TaskSettings.Keys.Where(t => !known.Contains(t)).ToList();
+            if (unknown.Count > 0)
+                throw new InvalidDataException($"{configPath}: task_settings names unknown task(s) {string.Join(", ", unknown)}: known tasks are {string.Join(", ", known.Order(StringComparer.Ordinal))}");
             bool asJson = parse.GetValue(json);
             // With --json, stdout carries only the JSON document; the table goes to stderr as it grows.
             var writer = asJson ? parse.InvocationConfiguration.Error : parse.InvocationConfiguration.Output;

@@ -30,11 +30,13 @@ public static class TasksCommand
             if (parse.GetValue(json))
             {
                 output.WriteLine(JsonSerializer.Serialize(registry.Definitions.Select(d => new { d.Name, d.Kind, d.Version, d.Description, file = d.FilePath }), CliJson.Options));
+                foreach (var problem in registry.Problems) parse.InvocationConfiguration.Error.WriteLine($"error: {problem}");
                 return 0;
             }
             output.WriteLine($"{"task",-16} {"kind",-16} description");
             foreach (var d in registry.Definitions) output.WriteLine($"{d.Name,-16} {d.Kind,-16} {d.Description}");
             output.WriteLine($"kinds: {string.Join(", ", registry.Kinds)}");
+            foreach (var problem in registry.Problems) output.WriteLine($"error: {problem}");
             return 0;
         });
         return command;

@@ -23,7 +23,8 @@ public sealed record Leaderboard(IReadOnlyList<LeaderboardColumn> Columns, IRead
             var runs = set.Files.Where(f => ColumnKey(f) == task).ToList();
             string metric = MetricKinds.Headline(runs.GroupBy(r => MetricKinds.Headline(r.Metrics)).OrderByDescending(g => g.Count()).First().First().Metrics);
             var reference = runs.GroupBy(Identity).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().First();
-            columns.Add(new LeaderboardColumn(task, metric, MetricKinds.LowerIsBetter(metric), MetricKinds.IsProportion(metric),
+            var declared = runs.Select(r => r.Metrics.GetValueOrDefault(metric)).FirstOrDefault(m => m is not null);
+            columns.Add(new LeaderboardColumn(task, metric, MetricKinds.LowerIsBetter(metric, declared), MetricKinds.IsProportion(metric, declared),
                 Identity(reference), reference.Setting("num_fewshot"), reference.Setting("limit")));
         }
 
@@ -54,8 +55,15 @@ public sealed record Leaderboard(IReadOnlyList<LeaderboardColumn> Columns, IRead
             string label = duplicateNames.Contains(g.Key.Model) ? $"{g.Key.Model} ({Path.GetRelativePath(root, g.Key.Dir)})" : g.Key.Model;
             rows.Add(new LeaderboardRow(label, g.Key.Model, first.DType, first.Parameters, cells, average, null, flags) { Notes = notes });
         }
-        return new Leaderboard(columns, LeaderboardRanking.Rank(columns, rows), set.Warnings);
+        return new Leaderboard(columns, LeaderboardRanking.Rank(columns, rows), set.Warnings.Concat(ShotNotes(set)).ToList());
     }
+
+    /// <summary>Runs whose prompts had fewer shots than asked for (fit_shots=drop), with how many documents had how many.</summary>
+    private static IEnumerable<string> ShotNotes(ResultSet set) =>
+        from f in set.Files
+        where f.ShotsHistogram is { Count: > 0 } h && f.Setting("num_fewshot") is string k && h.Keys.Any(s => s != k)
+        select $"{f.Model} {f.Task}: {f.Setting("num_fewshot")} shots requested, prompts had " +
+               string.Join(", ", f.ShotsHistogram!.Select(kv => $"{kv.Key} ({kv.Value} documents)"));
 
     /// <summary>
     /// A task's column, named by its data when the data was not the task's own (<c>--data-dir</c>):

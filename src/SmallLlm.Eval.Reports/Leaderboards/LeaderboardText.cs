@@ -24,7 +24,7 @@ public static class LeaderboardText
     public static string ShotsUsed(ResultFile f)
     {
         string configured = Show(f.Setting("num_fewshot"));
-        if (f.ShotsHistogram is { Count: > 0 } h)
+        if (f.ShotsHistogram?.Where(kv => int.TryParse(kv.Key, out _)).ToDictionary(kv => int.Parse(kv.Key, CultureInfo.InvariantCulture), kv => kv.Value) is { Count: > 0 } h)
         {
             long n = h.Values.Sum();
             int min = h.Keys.Min(), max = h.Keys.Max();
@@ -64,6 +64,4 @@ public static class LeaderboardText
         + "Shots and limit are per task when they differ (order: " + ColumnOrder(board.Columns) + "); \"used\" gives the shots "
         + "that fitted the context when prompts had to drop some. "
         + "† and an empty rank: this row ran a task with other settings than most rows (see flags), so it is not ranked against them.";
-
-    public static bool IsLowerBetter(string metric) => MetricKinds.LowerIsBetter(metric);
 }

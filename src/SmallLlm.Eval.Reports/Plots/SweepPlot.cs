@@ -22,12 +22,13 @@ public static class SweepPlot
         var files = entries.ToDictionary(e => e.Model, e => results.Files.Where(f => f.ModelId == e.Model || (f.RunId.Length == 0 && f.Model == e.Model)).ToList());
         var tasks = results.Tasks.Where(t => files.Values.Any(fs => fs.Any(f => f.Task == t))).ToList();
         var headline = tasks.ToDictionary(t => t, t => MetricKinds.Headline(results.Files.First(f => f.Task == t).Metrics));
-        var plotted = tasks.Where(t => MetricKinds.IsProportion(headline[t])).ToList();
+        bool Proportion(string t) => MetricKinds.IsProportion(headline[t], results.Files.First(f => f.Task == t).Metrics[headline[t]]);
+        var plotted = tasks.Where(Proportion).ToList();
         // Other metrics (perplexities, bits per byte) go on the right axis, each task its own line.
-        var others = tasks.Where(t => !MetricKinds.IsProportion(headline[t])).ToList();
+        var others = tasks.Where(t => !Proportion(t)).ToList();
         if (plotted.Count == 0 && others.Count > 0) { plotted = others.Take(1).ToList(); others = others.Skip(1).ToList(); }
         if (plotted.Count == 0) throw new InvalidDataException("no results for the sweep's checkpoints: nothing to plot");
-        bool proportions = MetricKinds.IsProportion(headline[plotted[0]]);
+        bool proportions = Proportion(plotted[0]);
 
         var plot = new Plot();
         double yMax = double.MinValue, yMin = double.MaxValue;
@@ -61,7 +62,7 @@ public static class SweepPlot
                 double[] xs = points.Select(p => p.X).ToArray(), ys = points.Select(p => Math.Log10(Math.Max(p.M!.Value, 1e-300))).ToArray();
                 var line = plot.Add.Scatter(xs, ys);
                 line.Axes.YAxis = plot.Axes.Right;
-                line.LegendText = $"{task} {metric} (right axis, {(MetricKinds.LowerIsBetter(metric) ? "lower is better" : "higher is better")})";
+                line.LegendText = $"{task} {metric} (right axis, {(MetricKinds.LowerIsBetter(metric, results.Files.First(f => f.Task == task).Metrics[metric]) ? "lower is better" : "higher is better")})";
                 line.Color = PlotFiles.Palette.GetColor(plotted.Count + i);
                 line.LinePattern = LinePattern.Dashed;
                 line.MarkerShape = MarkerShape.OpenSquare;

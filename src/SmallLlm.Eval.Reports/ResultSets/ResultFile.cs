@@ -33,8 +33,8 @@ public sealed record ResultFile
     public int? VocabSize { get; init; }
     /// <summary>The numeric entries of the file's "counts": documents, requests, shots_dropped, truncated_prompts, ...</summary>
     public IReadOnlyDictionary<string, long> Counts { get; init; } = new Dictionary<string, long>();
-    /// <summary>Documents per number of shots actually used, when the task recorded it; else null.</summary>
-    public IReadOnlyDictionary<int, long>? ShotsHistogram { get; init; }
+    /// <summary>Documents per number of shots their prompt actually had (schema 2, few-shot tasks), e.g. {"5": 560, "3": 10}.</summary>
+    public IReadOnlyDictionary<string, long>? ShotsHistogram { get; init; }
     /// <summary>Full path of the per-sample records, or null when the file names none.</summary>
     public string? SamplesPath { get; init; }
 

@@ -9,7 +9,8 @@ namespace SmallLlm.Eval.Reports.ResultSets;
 /// </summary>
 public static class ResultFileReader
 {
-    public const int SupportedSchemaVersion = 1;
+    /// <summary>2 declares each metric; 1 (still read) leaves direction and headline to be inferred from names.</summary>
+    public const int SupportedSchemaVersion = 2;
 
     /// <summary>
     /// The results under <paramref name="path"/> (a folder, searched recursively, or one .json file): for each model
@@ -42,6 +43,9 @@ public static class ResultFileReader
         }
         if (files.Count == 0)
             throw new InvalidDataException($"no readable results files under '{path}'" + (warnings.Count > 0 ? $" ({warnings.Count} skipped: {warnings[0]})" : ""));
+        var schema1 = files.Where(f => f.SchemaVersion == 1).ToList();
+        if (schema1.Count > 0)
+            warnings.Add($"{schema1.Count} results file(s) use schema 1 (e.g. {schema1[0].Path}): metric directions and headlines are inferred from their names; rerun to get schema 2's declarations");
         foreach (var f in files.Where(f => f.SamplesPath is not null && !File.Exists(f.SamplesPath)))
             warnings.Add($"{f.Path}: per-sample file {Path.GetFileName(f.SamplesPath)} is missing: paired tests fall back to standard errors");
         return new ResultSet(path, files, warnings);
@@ -65,11 +69,12 @@ public static class ResultFileReader
             if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{file}: not a results file (expected a JSON object)");
             int schema = root.TryGetProperty("schema_version", out var sv) && sv.ValueKind == JsonValueKind.Number ? sv.GetInt32()
                 : throw new InvalidDataException($"{file}: not a results file (no schema_version)");
-            if (schema != SupportedSchemaVersion)
-                throw new InvalidDataException($"{file}: results schema version {schema}, this reader knows version {SupportedSchemaVersion} (mixed-version results folder?)");
+            if (schema is < 1 or > SupportedSchemaVersion)
+                throw new InvalidDataException($"{file}: results schema version {schema}, this reader knows versions 1 to {SupportedSchemaVersion} (written by a newer harness?)");
             var task = Object(root, "task", file);
             var model = Object(root, "model", file);
             var metrics = Metrics(Object(root, "metrics", file), file);
+            if (schema >= 2) metrics = Declare(metrics, Object(root, "metric_declarations", file), file);
             if (metrics.Count == 0) throw new InvalidDataException($"{file}: results file holds no metrics (partial file?)");
             var settings = new Dictionary<string, string>(StringComparer.Ordinal);
             if (task.TryGetProperty("settings", out var st) && st.ValueKind == JsonValueKind.Object)
@@ -106,8 +111,10 @@ public static class ResultFileReader
                 Breakdown = breakdown,
                 VocabSize = model.TryGetProperty("vocab_size", out var vs) && vs.ValueKind == JsonValueKind.Number ? vs.GetInt32() : null,
                 Counts = Counts(root),
-                ShotsHistogram = ShotsHistogram(root),
                 SamplesPath = samples,
+                ShotsHistogram = root.TryGetProperty("shots_histogram", out var sh) && sh.ValueKind == JsonValueKind.Object
+                    ? sh.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).ToDictionary(p => p.Name, p => p.Value.GetInt64())
+                    : null,
             };
         }
     }
@@ -122,17 +129,6 @@ public static class ResultFileReader
         return counts;
     }
 
-    /// <summary>Documents per number of shots actually used ({"5": 10, "2": 3}), when the task recorded it (counts.shots_histogram).</summary>
-    private static Dictionary<int, long>? ShotsHistogram(JsonElement root)
-    {
-        if (!root.TryGetProperty("counts", out var c) || c.ValueKind != JsonValueKind.Object
-            || !c.TryGetProperty("shots_histogram", out var h) || h.ValueKind != JsonValueKind.Object) return null;
-        var histogram = new Dictionary<int, long>();
-        foreach (var p in h.EnumerateObject())
-            if (int.TryParse(p.Name, out int k) && p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt64(out long n)) histogram[k] = n;
-        return histogram.Count > 0 ? histogram : null;
-    }
-
     private static JsonElement Object(JsonElement parent, string name, string file) =>
         parent.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Object ? e
             : throw new InvalidDataException($"{file}: results file has no '{name}' object (partial file?)");
@@ -142,6 +138,24 @@ public static class ResultFileReader
 
     private static string? OptionalString(JsonElement parent, string name) =>
         parent.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+
+    private static Dictionary<string, ResultMetric> Declare(Dictionary<string, ResultMetric> metrics, JsonElement declarations, string file)
+    {
+        var result = new Dictionary<string, ResultMetric>(StringComparer.Ordinal);
+        foreach (var (name, m) in metrics)
+        {
+            if (!declarations.TryGetProperty(name, out var d) || d.ValueKind != JsonValueKind.Object)
+                throw new InvalidDataException($"{file}: metric '{name}' has no declaration in metric_declarations (schema 2)");
+            bool Flag(string key) => d.TryGetProperty(key, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean()
+                : throw new InvalidDataException($"{file}: metric_declarations.{name}.{key} must be true or false");
+            result[name] = m with
+            {
+                Declared = new DeclaredMetric(Flag("higher_is_better"), OptionalString(d, "aggregation") ?? "", Flag("proportion"),
+                    OptionalString(d, "sample_field"), d.TryGetProperty("headline", out var h) && h.ValueKind == JsonValueKind.True),
+            };
+        }
+        return result;
+    }
 
     private static Dictionary<string, ResultMetric> Metrics(JsonElement obj, string file)
     {
@@ -153,8 +167,7 @@ public static class ResultFileReader
             double value = Number(v, file, m.Name);
             double? se = m.Value.TryGetProperty("stderr", out var s) && s.ValueKind != JsonValueKind.Null ? Number(s, file, m.Name) : null;
             int n = m.Value.TryGetProperty("n", out var ne) && ne.ValueKind == JsonValueKind.Number ? ne.GetInt32() : 0;
-            bool? higher = m.Value.TryGetProperty("higher_is_better", out var hb) && hb.ValueKind is JsonValueKind.True or JsonValueKind.False ? hb.GetBoolean() : null;
-            result[m.Name] = new ResultMetric(value, se, n, higher);
+            result[m.Name] = new ResultMetric(value, se, n);
         }
         return result;
     }
