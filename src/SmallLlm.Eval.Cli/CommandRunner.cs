@@ -4,12 +4,15 @@ namespace SmallLlm.Eval.Cli;
 
 /// <summary>
 /// Parses and invokes a command, turning bad input into one clear line on stderr and exit code 2
-/// (a stack trace only with --verbose). Exit codes: 0 ok, 1 a check failed, 2 bad input, 3 internal error.
+/// (a stack trace only with --verbose). Exit codes: 0 ok, 1 a check failed (a regression, a failed sandbox run), 2 bad input or usage (cannot run, not
+/// comparable), 3 internal error, 130 interrupted (Ctrl-C).
 /// </summary>
 public static class CommandRunner
 {
     public const int BadInput = 2;
     public const int InternalError = 3;
+    /// <summary>128 + SIGINT, what shells report for a program stopped by Ctrl-C.</summary>
+    public const int Interrupted = 130;
 
     public static int Run(RootCommand root, string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
@@ -29,6 +32,11 @@ public static class CommandRunner
         try
         {
             return parsed.Invoke(config);
+        }
+        catch (SmallLlm.Eval.Runner.RunInterruptedException e)
+        {
+            err.WriteLine(e.Message);
+            return Interrupted;
         }
         catch (Exception e) when (IsBadInput(e))
         {

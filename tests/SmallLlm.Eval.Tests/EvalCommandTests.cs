@@ -82,7 +82,8 @@ public class EvalCommandTests
 
         var tooShort = CliRun.InProcess("eval", "-m", dir, "--tokenizer", "tok512", "--tasks", "arc_easy", "--limit", "3", "-o", RepoPaths.Temp("o"), "--no-cache");
         Assert.Equal(2, tooShort.ExitCode);
-        Assert.Contains("more than the model's context of 8", tooShort.Stderr);
+        Assert.Contains("no document fits this model", tooShort.Stderr);
+        Assert.Contains("does not fit the model's context of 8 tokens", tooShort.Stderr);
 
         string output = RepoPaths.Temp("o");
         var truncated = CliRun.InProcess("eval", "-m", dir, "--tokenizer", "tok512", "--tasks", "mmlu", "--subjects", "anatomy", "--limit", "2", "-o", output, "--no-cache");

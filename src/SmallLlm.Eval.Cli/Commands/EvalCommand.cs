@@ -33,10 +33,12 @@ public static class EvalCommand
         var subjects = new Option<string?>("--subjects") { Description = "MMLU only: comma-separated subjects to run." };
         var fitShots = new Option<string?>("--fit-shots") { Description = "Few-shot prompts longer than the context: truncate (default, lm-evaluation-harness: keep every shot, cut the context on the left) or drop (drop shots until the prompt fits)." };
         var allowCode = new Option<bool>("--allow-code-execution") { Description = "Code tasks (humaneval, mbpp): RUN the model-written Python code on this machine (in a sandbox: separate process, time/memory/CPU limits, no network where possible) to compute pass@k." };
+        var allowUnsandboxed = new Option<bool>("--allow-unsandboxed-execution") { Description = "With --allow-code-execution where no sandbox works (no user namespaces): run the code WITHOUT isolation anyway (it can read and write what you can, and reach the network)." };
+        var allowNonFinite = new Option<bool>("--allow-nonfinite") { Description = "Record NaN or infinite scores from the model (counted and warned about in the result) instead of failing the task on the first one." };
         var json = ModelOptions.Json();
         var command = new Command("eval", "Evaluate a model on tasks: log-likelihood multiple choice (MMLU, ARC, PIQA) and more. Results are written atomically; a killed run resumes from the request cache.")
         {
-            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, stride, tasksDir, includeTasks, subjects, fitShots, allowCode, logSamples, json,
+            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, stride, tasksDir, includeTasks, subjects, fitShots, allowCode, allowUnsandboxed, allowNonFinite, logSamples, json,
         };
         command.SetAction(parse =>
         {
@@ -49,10 +51,11 @@ public static class EvalCommand
             if (parse.GetValue(subjects) is string s) options["subjects"] = s;
             if (parse.GetValue(fitShots) is string fs) options[FewshotFitOption.Key] = fs;
             if (parse.GetValue(allowCode)) options["allow_code_execution"] = "true";
+            if (parse.GetValue(allowUnsandboxed)) options["allow_unsandboxed_execution"] = "true";
             var settings = new TaskSettings
             {
-                NumFewshot = parse.GetValue(shots),
-                Limit = limitCount,
+                NumFewshot = SettingRules.NumFewshot(parse.GetValue(shots), "--num-fewshot"),
+                Limit = limitCount is int n ? SettingRules.Limit(n, "--limit") : null,
                 Seed = parse.GetValue(seed),
                 Strict = parse.GetValue(strict),
                 DataDir = parse.GetValue(dataDir),
@@ -63,17 +66,18 @@ public static class EvalCommand
                 Model = parse.GetValue(model)!,
                 DType = ModelOptions.ParseDType(parse.GetValue(dtype)!),
                 Tokenizer = parse.GetValue(tokenizer),
-                RollingStride = parse.GetValue(stride) is int st && st < 1 ? throw new ArgumentException("--rolling-stride must be at least 1") : parse.GetValue(stride),
+                RollingStride = SettingRules.AtLeastOne(parse.GetValue(stride), "--rolling-stride"),
                 Tasks = TaskOptions.ParseTasks(parse.GetValue(tasks)!),
                 TasksDirectory = ProjectPaths.TasksDirectory(parse.GetValue(tasksDir)),
                 IncludeTasks = parse.GetValue(includeTasks) ?? [],
                 LimitFraction = limitFraction,
                 PluginsDirectory = ProjectPaths.FindUpwards("plugins"),
-                BatchSize = parse.GetValue(batch)!,
+                BatchSize = SettingRules.BatchSize(parse.GetValue(batch)!, "--batch-size"),
                 OutputDirectory = outputDir,
                 CachePath = parse.GetValue(noCache) ? null : parse.GetValue(cache) ?? Path.Combine(outputDir, ".cache", "requests.sqlite"),
                 SettingsFor = _ => settings,
-                CommitEvery = parse.GetValue(commitEvery) >= 1 ? parse.GetValue(commitEvery) : throw new ArgumentException("--commit-every must be at least 1"),
+                AllowNonFinite = parse.GetValue(allowNonFinite),
+                CommitEvery = SettingRules.AtLeastOne(parse.GetValue(commitEvery), "--commit-every"),
                 // Each task's rows as soon as it finishes (a long run shows its numbers as it goes).
                 TaskFinished = asJson ? null : result =>
                 {
@@ -81,7 +85,8 @@ public static class EvalCommand
                     ResultsTable.WriteRows(parse.InvocationConfiguration.Output, result);
                 },
             };
-            var results = EvalJob.Run(spec, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
+            using var ctrlC = new CtrlC(parse.InvocationConfiguration.Error);
+            var results = EvalJob.Run(spec with { Interrupt = ctrlC.Token }, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
             var writer = parse.InvocationConfiguration.Output;
             if (asJson) writer.WriteLine(JsonSerializer.Serialize(results, ResultFiles.Json));
             else

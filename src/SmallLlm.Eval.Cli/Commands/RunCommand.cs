@@ -37,6 +37,7 @@ public static class RunCommand
             var writer = asJson ? parse.InvocationConfiguration.Error : parse.InvocationConfiguration.Output;
             var all = new List<TaskResult>();
             var runDirs = new List<string>();
+            using var ctrlC = new CtrlC(parse.InvocationConfiguration.Error);
             foreach (var entry in cfg.Models)
             {
                 writer.WriteLine($"== {entry.Model} ({entry.DType}) on {string.Join(", ", cfg.Tasks)}");
@@ -52,6 +53,7 @@ public static class RunCommand
                     BatchSize = cfg.BatchSize,
                     OutputDirectory = outputDir,
                     CachePath = cfg.Cache is null ? null : Writable(cfg.Cache),
+                    Interrupt = ctrlC.Token,
                     SettingsFor = task =>
                     {
                         var o = cfg.TaskSettings.GetValueOrDefault(task) ?? new TaskOverride();

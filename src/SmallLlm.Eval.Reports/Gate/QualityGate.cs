@@ -33,8 +33,8 @@ public static class QualityGate
             {
                 string? difference = Difference(b[task], c[task]);
                 if (difference is not null) { problems.Add($"{who}{task}: {difference}"); continue; }
-                var missing = b[task].Metrics.Keys.Except(c[task].Metrics.Keys).ToList();
-                if (missing.Count > 0) { problems.Add($"{who}{task}: the current results lack metric(s) {string.Join(", ", missing)}"); continue; }
+                var brokenBaseline = b[task].Metrics.Where(m => !double.IsFinite(m.Value.Value)).Select(m => m.Key).Order(StringComparer.Ordinal).ToList();
+                if (brokenBaseline.Count > 0) { problems.Add($"{who}{task}: the baseline's {string.Join(", ", brokenBaseline)} is not a number (NaN or infinite): nothing to compare against"); continue; }
                 checks.AddRange(CheckTask(curModel, b[task], c[task], settings, warnings));
             }
         }
@@ -78,11 +78,23 @@ public static class QualityGate
             : !baseSamples!.Keys.ToHashSet().SetEquals(curSamples!.Keys) ? "the runs scored different documents" : null;
         foreach (var (metric, b) in baseline.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
         {
-            var c = current.Metrics[metric];
+            // A metric the current run lost, or could not compute, is a failure: never "within tolerance".
+            if (!current.Metrics.TryGetValue(metric, out var c))
+            {
+                var baseTolerance = settings.ToleranceFor(baseline.Task, metric);
+                yield return new GateCheck(model, baseline.Task, metric, b.Value, double.NaN, MetricKinds.LowerIsBetter(metric, b.Declared is not null ? b : null),
+                    baseTolerance, baseTolerance.AllowedDrop(b.Value), null, "none", true, "missing from the current results");
+                continue;
+            }
             var declared = b.Declared is not null ? b : c; // a schema-1 baseline takes the current run's declaration
             bool lower = MetricKinds.LowerIsBetter(metric, declared);
             var tolerance = settings.ToleranceFor(baseline.Task, metric);
             double allowed = tolerance.AllowedDrop(b.Value);
+            if (!double.IsFinite(c.Value))
+            {
+                yield return new GateCheck(model, baseline.Task, metric, b.Value, c.Value, lower, tolerance, allowed, null, "none", true, $"the current value is {Fmt(c.Value)}, not a number that can hold");
+                continue;
+            }
             var (p, test) = Significance(metric, declared, b, c, pairedProblem is null ? baseSamples : null, pairedProblem is null ? curSamples : null, settings);
             if (pairedProblem is not null && test.StartsWith("z-test", StringComparison.Ordinal) && (MetricKinds.CorrectnessField(metric, declared) is not null || lower))
                 test += $" ({pairedProblem})";

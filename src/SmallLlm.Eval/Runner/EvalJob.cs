@@ -29,6 +29,10 @@ public sealed record EvalJobSpec
     public int CommitEvery { get; init; } = 512;
     /// <summary>Called after each task's files are written (e.g. to print its rows at once).</summary>
     public Action<TaskResult>? TaskFinished { get; init; }
+    /// <summary>Record NaN or infinite scores (counted and warned about) instead of failing the task on them.</summary>
+    public bool AllowNonFinite { get; init; }
+    /// <summary>Cancelled on Ctrl-C: the answers in flight are committed, then the run stops (RunInterruptedException).</summary>
+    public CancellationToken Interrupt { get; init; }
 }
 
 /// <summary>The results of one job, and where they were filed: <c>&lt;output&gt;/&lt;ModelId&gt;/&lt;run id&gt;</c>.</summary>
@@ -44,6 +48,7 @@ public static class EvalJob
 {
     public static EvalJobResults Run(EvalJobSpec spec, TextWriter log, Func<string, IProgressSink> progressFor)
     {
+        ResultFiles.RemoveStaleTemporaries(spec.OutputDirectory);
         var registry = TaskRegistry.Load(spec.TasksDirectory, spec.PluginsDirectory, spec.IncludeTasks);
         var (names, settingsFor) = TaskNames.Expand(spec.Tasks, spec.SettingsFor);
         var tasks = names.Select(registry.Create).ToList(); // unknown names fail before the model loads
@@ -51,7 +56,7 @@ public static class EvalJob
         using var model = LocalLanguageModel.Load(spec.Model, spec.DType, spec.Tokenizer, rollingStride: spec.RollingStride);
         model.UseBatching(BatchSize.Parse(spec.BatchSize, model.Engine.ParameterCount));
         using var cache = spec.CachePath is null ? null : new RequestCache(spec.CachePath);
-        var runner = new EvalRunner(model, cache, progressFor, spec.CommitEvery);
+        var runner = new EvalRunner(model, cache, progressFor, spec.CommitEvery, spec.AllowNonFinite, spec.Interrupt);
         var results = new List<TaskResult>();
         string modelId = RunFolders.ModelId(model.Identity);
         string runDir = RunFolders.CreateRun(spec.OutputDirectory, modelId, DateTime.UtcNow);

@@ -10,9 +10,10 @@ namespace SmallLlm.Eval.Runner;
 /// Runs tasks against a model: plan (documents → requests), execute (batched, deduplicated and cached by the model
 /// wrapper), score, and write the result and per-sample files atomically.
 /// </summary>
-public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<string, IProgressSink> progressFor, int commitEvery = 512)
+public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<string, IProgressSink> progressFor, int commitEvery = 512,
+    bool allowNonFinite = false, CancellationToken interrupt = default)
 {
-    private readonly CachingLanguageModel _cached = new(model, cache, commitEvery);
+    private readonly CachingLanguageModel _cached = new(model, cache, commitEvery, allowNonFinite, interrupt);
 
     /// <summary>Runs one task and writes <c>&lt;runDir&gt;/&lt;task&gt;.json</c> and its samples.</summary>
     public TaskResult Run(IEvalTask task, TaskSettings settings, string runDir)
@@ -22,7 +23,7 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
         var engine = model as LocalLanguageModel;
         double engineBefore = engine?.EngineTime.Elapsed.TotalSeconds ?? 0;
         long tokensBefore = engine?.EngineTokens ?? 0;
-        int reusedBefore = _cached.Reused, computedBefore = _cached.Computed;
+        int reusedBefore = _cached.Reused, computedBefore = _cached.Computed, nonFiniteBefore = _cached.NonFinite;
 
         var plan = task.Plan(_cached, settings);
         var responses = Execute(plan.Requests, progressFor(task.Name));
@@ -35,6 +36,15 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
         // Data read from elsewhere is named in the result (its hash is data_sha256), whatever the task records itself.
         var recorded = settings.DataDir is null || plan.Settings.ContainsKey("data_dir") ? plan.Settings
             : new Dictionary<string, object?>(plan.Settings) { ["data_dir"] = Path.GetFullPath(settings.DataDir) };
+        int nonFinite = _cached.NonFinite - nonFiniteBefore;
+        var counts = new Dictionary<string, long>(scores.Counts) { ["documents"] = plan.Documents, ["requests"] = plan.Requests.Count };
+        var warnings = plan.Warnings;
+        if (allowNonFinite)
+        {
+            counts["nonfinite_scores"] = nonFinite;
+            if (nonFinite > 0)
+                warnings = [$"{nonFinite} request(s) got NaN or infinite scores from the model; they are recorded as such (--allow-nonfinite) and the metrics here are not trustworthy", .. warnings];
+        }
         var result = new TaskResult
         {
             Task = new TaskInfo(task.Name, task.Version, plan.DataSha256, recorded),
@@ -45,9 +55,9 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
             Metrics = scores.Metrics,
             MetricDeclarations = scores.Declarations,
             Breakdown = scores.Breakdown,
-            Counts = new Dictionary<string, long>(scores.Counts) { ["documents"] = plan.Documents, ["requests"] = plan.Requests.Count },
+            Counts = counts,
             ShotsHistogram = scores.ShotsHistogram,
-            Warnings = plan.Warnings,
+            Warnings = warnings,
             SamplesFile = task.Name + ".samples.jsonl",
             Timing = new TimingInfo(started, wall, modelSeconds, tokens, modelSeconds > 0 ? tokens / modelSeconds : 0,
                 plan.Requests.Count, _cached.Computed - computedBefore, _cached.Reused - reusedBefore),

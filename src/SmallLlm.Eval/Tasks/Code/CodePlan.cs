@@ -85,7 +85,7 @@ public sealed class CodePlan(string task, IReadOnlyList<CodePlan.Item> items, Py
         Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = Math.Clamp(Environment.ProcessorCount, 1, 8) }, job =>
         {
             SandboxOutcome outcome;
-            try { outcome = sandbox!.Run(items[job.p].Problem.Program(job.c), limits); }
+            try { outcome = sandbox!.Run(items[job.p].Problem.Program(job.c), limits, $"{items[job.p].Problem.TaskId}-{job.s}"); }
             catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception)
             {
                 outcome = new SandboxOutcome("error", null, 0, e.Message); // recorded as a failure; the run goes on

@@ -32,8 +32,13 @@ public sealed class CodeTask(TaskDefinition definition) : IEvalTask
             : throw new ArgumentException($"{Name}: option {name} must be a number, got '{v}'");
     }
 
-    public static bool ExecutionAllowed(TaskSettings s) =>
-        s.Options.TryGetValue("allow_code_execution", out var v) && v.Trim().ToLowerInvariant() is "true" or "1" or "yes";
+    public static bool ExecutionAllowed(TaskSettings s) => Flag(s, "allow_code_execution");
+
+    /// <summary>Running code where no isolation works needs its own, explicit flag.</summary>
+    public static bool UnsandboxedAllowed(TaskSettings s) => Flag(s, "allow_unsandboxed_execution");
+
+    private static bool Flag(TaskSettings s, string name) =>
+        s.Options.TryGetValue(name, out var v) && v.Trim().ToLowerInvariant() is "true" or "1" or "yes";
 
     private (List<CodeProblem> Problems, DataIssues Issues, string Path) Load(TaskSettings settings)
     {
@@ -50,7 +55,7 @@ public sealed class CodeTask(TaskDefinition definition) : IEvalTask
         {
             var broken = TestCodeSyntaxCheck.Check(python.Python, problems.Select(p => p.TestCode).ToList());
             foreach (var (i, (line, message)) in broken.OrderBy(b => b.Key))
-                issues.Report(problems[i].Source, $"{problems[i].TaskId}: test code is not valid Python (line {line} of its test: {message})");
+                issues.Report(problems[i].Source, $"{problems[i].TaskId}: Python cannot parse its test code ({(line > 0 ? $"line {line} of the test: " : "")}{message})");
             problems = problems.Where((_, i) => !broken.ContainsKey(i)).ToList();
         }
         return (problems, issues, path);
@@ -124,8 +129,12 @@ public sealed class CodeTask(TaskDefinition definition) : IEvalTask
                 "runs the model-written Python code on this machine, in a sandbox");
         else if ((sandbox = PythonSandbox.Find(Option(settings, "python"))) is null)
             warnings.Add("code execution skipped: no working python3 on this machine (pass@k not reported)");
-        else if (!sandbox.Namespaces)
-            warnings.Add($"code runs with weak isolation here: {sandbox.Isolation}");
+        else if (!sandbox.Isolated && !UnsandboxedAllowed(settings))
+            throw new SandboxUnavailableException($"{Name}: cannot isolate model-written code on this machine (unprivileged user namespaces " +
+                "via unshare do not work here), so it will not run it; allow user namespaces (sysctl kernel.unprivileged_userns_clone=1, " +
+                "user.max_user_namespaces > 0), or pass --allow-unsandboxed-execution to run it without isolation at your own risk");
+        else if (!sandbox.Isolated)
+            warnings.Add($"code ran without isolation (--allow-unsandboxed-execution): {sandbox.Isolation}");
 
         var plan = new CodePlan(Name, items, sandbox, limits, ks)
         {

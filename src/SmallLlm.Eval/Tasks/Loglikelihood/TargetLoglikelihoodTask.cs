@@ -18,6 +18,7 @@ public sealed class TargetLoglikelihoodTask(TaskDefinition definition) : EvalTas
     private string Delimiter => Definition.String("target_delimiter", " ");
 
     private sealed record Document(int Index, string Context, string Target);
+    private sealed record Sample(int DocId, string Target, double Loglikelihood, int Tokens, bool Correct, bool Truncated);
 
     private (List<Document> Docs, DataIssues Issues, string Path) Load(TaskSettings settings)
     {
@@ -60,11 +61,8 @@ public sealed class TargetLoglikelihoodTask(TaskDefinition definition) : EvalTas
         return Plan(requests, path, docs.Count, echoed, issues, () =>
         {
             var answers = docs.Select(d => d.Answer.Value).ToList();
-            var samples = docs.Select(d => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
-            {
-                ["doc_id"] = d.Doc.Index, ["target"] = d.Doc.Target, ["loglikelihood"] = d.Answer.Value.LogLikelihood,
-                ["tokens"] = d.Answer.Value.Tokens, ["correct"] = d.Answer.Value.IsGreedy, ["truncated"] = d.Answer.Value.Truncated,
-            }).ToList();
+            var samples = docs.Select(d => SampleRecord.Of(new Sample(d.Doc.Index, d.Doc.Target, d.Answer.Value.LogLikelihood,
+                d.Answer.Value.Tokens, d.Answer.Value.IsGreedy, d.Answer.Value.Truncated))).ToList();
             var metrics = new Dictionary<string, MetricValue>
             {
                 ["acc"] = MeanMetric.Of(answers.Select(a => a.IsGreedy)),

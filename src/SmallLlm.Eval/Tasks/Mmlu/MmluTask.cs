@@ -92,6 +92,10 @@ public sealed class MmluTask(TaskDefinition definition) : EvalTask(definition)
 
     private sealed record Item(MmluQuestion Question, string Prompt, int Shots, IReadOnlyList<Answer<LoglikelihoodResponse>> Answers);
 
+    /// <summary>One line of the samples file (doc_id "subject/split/index").</summary>
+    private sealed record Sample(string DocId, string Subject, string Category, string PromptSha256, string Target, double[] Loglikelihoods,
+        string Prediction, bool Correct, int Shots, bool Truncated);
+
     private static readonly IReadOnlyList<(string, MetricDeclaration)> Declared =
     [
         ("acc", MetricDeclaration.Accuracy("correct")),
@@ -115,19 +119,9 @@ public sealed class MmluTask(TaskDefinition definition) : EvalTask(definition)
             shotsDropped += requestedShots - item.Shots;
             if (!correctBySubject.TryGetValue(item.Question.Subject, out var list)) correctBySubject[item.Question.Subject] = list = new();
             list.Add(correct);
-            samples.Add(new Dictionary<string, object?>
-            {
-                ["doc_id"] = item.Question.Id,
-                ["subject"] = item.Question.Subject,
-                ["category"] = MmluSubjects.Category(item.Question.Subject, categories),
-                ["prompt_sha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(item.Prompt)))[..16],
-                ["target"] = MmluQuestion.Letters[item.Question.Answer],
-                ["loglikelihoods"] = lls.Select(l => l.LogLikelihood).ToArray(),
-                ["prediction"] = MmluQuestion.Letters[prediction],
-                ["correct"] = correct,
-                ["shots"] = item.Shots,
-                ["truncated"] = wasTruncated,
-            });
+            samples.Add(SampleRecord.Of(new Sample(item.Question.Id, item.Question.Subject, MmluSubjects.Category(item.Question.Subject, categories),
+                Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(item.Prompt)))[..16], MmluQuestion.Letters[item.Question.Answer],
+                lls.Select(l => l.LogLikelihood).ToArray(), MmluQuestion.Letters[prediction], correct, item.Shots, wasTruncated)));
         }
         var bySubject = correctBySubject.ToDictionary(kv => kv.Key, kv => MeanMetric.Of(kv.Value));
         // Groups as lm-evaluation-harness aggregates them (weight_by_size, pooled_sample_stderr over the leaf subjects).

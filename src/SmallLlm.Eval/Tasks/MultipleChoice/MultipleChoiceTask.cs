@@ -74,6 +74,10 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
 
     private sealed record Item(MultipleChoiceDocument Doc, string Prompt, int Shots, IReadOnlyList<Answer<LoglikelihoodResponse>> Answers);
 
+    /// <summary>One line of the samples file: enough to recompute acc, acc_norm and acc_bytes and to pair runs.</summary>
+    private sealed record Sample(int DocId, string PromptSha256, int Target, double[] Loglikelihoods, int Prediction, int PredictionNorm,
+        int PredictionBytes, bool Correct, bool CorrectNorm, bool CorrectBytes, int Shots, bool Truncated);
+
     public override TaskPlan Plan(ILanguageModel model, TaskSettings settings)
     {
         var (docs, issues, path) = Load(settings);
@@ -82,11 +86,18 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
         var fit = FewshotFitOption.Of(settings);
         var requests = new RequestSet();
         var items = new List<Item>();
+        string? firstUnfit = null;
         foreach (var d in docs.Skip(k).Take(settings.Limit ?? int.MaxValue))
         {
             int shots = k;
             var contexts = Contexts(Fewshot(docs, shots), d);
             var continuations = Continuations(d);
+            if (ContinuationFit.Problem(model, continuations) is string unfit)
+            {
+                firstUnfit ??= $"{d.Source}: {unfit}";
+                issues.Report(d.Source, unfit);
+                continue;
+            }
             // lm-eval keeps every shot and the model cuts the context on the left; fit_shots=drop removes shots first.
             int longest = continuations.Max(c => model.CountPromptTokens(c)) - model.CountPromptTokens("");
             while (fit == FewshotFit.Drop && shots > 0 && contexts.Max(c => model.CountPromptTokens(c)) + longest - 1 > model.ContextLength)
@@ -96,6 +107,9 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
                 : contexts.Select(c => requests.Loglikelihood(c, continuations[0])).ToList();
             items.Add(new Item(d, contexts[0], shots, answers));
         }
+        // Skipping a document is for the odd one out; when none fits, the model cannot run this task at all.
+        if (items.Count == 0 && firstUnfit is not null)
+            throw new InvalidDataException($"{Name}: no document fits this model (e.g. {firstUnfit})");
         var echoed = new Dictionary<string, object?>
         {
             ["num_fewshot"] = k, ["limit"] = settings.Limit, ["context_template"] = Template,
@@ -120,15 +134,9 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
             acc.Add(pred == doc.Gold);
             accNorm.Add(predNorm == doc.Gold);
             accBytes.Add(predBytes == doc.Gold);
-            samples.Add(new Dictionary<string, object?>
-            {
-                ["doc_id"] = doc.Index,
-                ["prompt_sha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(prompt)))[..16],
-                ["target"] = doc.Gold, ["loglikelihoods"] = lls.ToArray(),
-                ["prediction"] = pred, ["prediction_norm"] = predNorm, ["prediction_bytes"] = predBytes,
-                ["correct"] = pred == doc.Gold, ["correct_norm"] = predNorm == doc.Gold, ["correct_bytes"] = predBytes == doc.Gold,
-                ["shots"] = shots, ["truncated"] = answers.Any(a => a.Value.Truncated),
-            });
+            samples.Add(SampleRecord.Of(new Sample(doc.Index, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(prompt)))[..16],
+                doc.Gold, lls.ToArray(), pred, predNorm, predBytes, pred == doc.Gold, predNorm == doc.Gold, predBytes == doc.Gold,
+                shots, answers.Any(a => a.Value.Truncated))));
         }
         var metrics = new Dictionary<string, MetricValue>
         {

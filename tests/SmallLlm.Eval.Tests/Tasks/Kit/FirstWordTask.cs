@@ -10,6 +10,8 @@ namespace SmallLlm.Eval.Tests.Tasks.Kit;
 /// <summary>README's "Adding a task" example, complete: does the model continue a text with the expected next word?</summary>
 public sealed class FirstWordTask(TaskDefinition definition) : EvalTask(definition)
 {
+    private sealed record Sample(int DocId, string Word, double Loglikelihood, bool Correct);
+
     private (List<(string Text, string Word)> Docs, DataIssues Issues, string Path) Load(TaskSettings settings)
     {
         var issues = new DataIssues(settings.Strict);
@@ -36,10 +38,7 @@ public sealed class FirstWordTask(TaskDefinition definition) : EvalTask(definiti
         var asked = docs.Take(settings.Limit ?? int.MaxValue).Select(d => (d.Word, Answer: requests.Loglikelihood(d.Text, " " + d.Word))).ToList();
         return Plan(requests, path, asked.Count, new Dictionary<string, object?> { ["limit"] = settings.Limit }, issues, () =>
         {
-            var samples = asked.Select((a, i) => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
-            {
-                ["doc_id"] = i, ["word"] = a.Word, ["loglikelihood"] = a.Answer.Value.LogLikelihood, ["correct"] = a.Answer.Value.IsGreedy,
-            }).ToList();
+            var samples = asked.Select((a, i) => SampleRecord.Of(new Sample(i, a.Word, a.Answer.Value.LogLikelihood, a.Answer.Value.IsGreedy))).ToList();
             var metrics = new Dictionary<string, MetricValue> { ["acc"] = MeanMetric.Of(asked.Select(a => a.Answer.Value.IsGreedy)) };
             return Scores(metrics, [("acc", MetricDeclaration.Accuracy("correct"))], samples);
         });

@@ -21,5 +21,17 @@ public class FirstWordTaskTests
         var (scores, byHand) = PlainForwardPass.Run(model, plan);
         Assert.Equal(byHand.Count(x => x.IsGreedy) / 2.0, scores.Metrics["acc"].Value, 12);
         Assert.True(scores.Declarations["acc"].Headline);
+        Assert.Equal(["doc_id", "word", "loglikelihood", "correct"], scores.Samples[0].Keys);
+    }
+
+    private sealed record Typed(int DocId, string PromptSha256, double[] Loglikelihoods, bool CorrectNorm);
+
+    [Fact]
+    public void TypedSampleRecordsBecomeSnakeCaseFieldsInDeclarationOrder()
+    {
+        var fields = SmallLlm.Eval.Tasks.Kit.SampleRecord.Of(new Typed(3, "ab12", [-1.5], true));
+        Assert.Equal(["doc_id", "prompt_sha256", "loglikelihoods", "correct_norm"], fields.Keys);
+        Assert.Equal(3, fields["doc_id"]);
+        Assert.Equal(true, fields["correct_norm"]);
     }
 }
