@@ -52,8 +52,8 @@ public static class TaskOptions
     public static (int? Count, double? Fraction) ParseLimit(string? text)
     {
         if (text is null) return (null, null);
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n))
-            return n >= 1 ? (n, null) : throw new ArgumentException("--limit must be at least 1 (or a fraction such as 0.1)");
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n))
+            return (SmallLlm.Eval.Configuration.SettingRules.Limit(n, "--limit"), null); // one rule for the CLI and the config
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double f) && f is > 0 and < 1) return (null, f);
         throw new ArgumentException($"--limit '{text}': expected a number of documents (200) or a fraction between 0 and 1 (0.1)");
     }
