@@ -10,21 +10,22 @@ public sealed class BackendParityTests
     {
         string gguf = GgufFixture.Stories260K();
         string output = GgufFixture.Temp("parity-" + Guid.NewGuid().ToString("N")[..6]);
-        var common = new[] { "--tasks", "mmlu,arc_easy,tinystories_ppl", "--limit", "3", "--subjects", "abstract_algebra,anatomy", "-o", output, "--no-cache" };
-        var torch = CliRun.InProcess(["eval", "-m", "stories260K", .. common]);
+        string torchOut = Path.Combine(output, "torch"), cppOut = Path.Combine(output, "llamacpp");
+        var common = new[] { "--tasks", "mmlu,arc_easy,tinystories_ppl", "--limit", "3", "--subjects", "abstract_algebra,anatomy", "--no-cache" };
+        var torch = CliRun.InProcess(["eval", "-m", "stories260K", "-o", torchOut, .. common]);
         Assert.True(torch.ExitCode == 0, torch.ToString());
-        var cpp = CliRun.InProcess(["eval", "-m", gguf, .. common]);
+        var cpp = CliRun.InProcess(["eval", "-m", gguf, "-o", cppOut, .. common]);
         Assert.True(cpp.ExitCode == 0, cpp.ToString());
 
         foreach (var task in new[] { "mmlu", "arc_easy", "tinystories_ppl" })
         {
-            var a = File.ReadAllLines(Path.Combine(output, "stories260K", task + ".samples.jsonl"));
-            var b = File.ReadAllLines(Path.Combine(output, Path.GetFileName(gguf), task + ".samples.jsonl"));
+            var a = File.ReadAllLines(RunResults.Samples(torchOut, task));
+            var b = File.ReadAllLines(RunResults.Samples(cppOut, task));
             Assert.Equal(a.Length, b.Length);
             Assert.True(a.Length >= 3, $"{task}: only {a.Length} samples");
             for (int i = 0; i < a.Length; i++)
                 AssertSame(JsonDocument.Parse(a[i]).RootElement, JsonDocument.Parse(b[i]).RootElement, $"{task} sample {i}");
-            var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, Path.GetFileName(gguf), task + ".json"))).RootElement;
+            var result = JsonDocument.Parse(File.ReadAllText(RunResults.Result(cppOut, task))).RootElement;
             Assert.Equal("llamacpp", result.GetProperty("model").GetProperty("backend").GetString());
         }
     }

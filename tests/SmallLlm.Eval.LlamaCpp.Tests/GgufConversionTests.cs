@@ -13,7 +13,7 @@ public sealed class GgufConversionTests
     private const double Tolerance = 1e-4;
 
     [SkippableTheory]
-    [InlineData("stories260K.bin", null)]
+    [InlineData("stories260K.bin", "tok512.bin")]
     [InlineData("hf", "tok512.bin")]
     public void Our_gguf_from_bin_and_hf_matches_llama2c_within_1e4(string source, string? tokenizer)
     {

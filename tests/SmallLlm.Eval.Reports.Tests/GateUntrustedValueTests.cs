@@ -7,7 +7,7 @@ namespace SmallLlm.Eval.Reports.Tests;
 [Collection(EvaluatedRunsCollection.Name)]
 public sealed class GateUntrustedValueTests(EvaluatedRuns runs)
 {
-    private static string Cloze(string dir) => Path.Combine(dir, "stories260K", StoryClozeTask.Name + ".json");
+    private static string Cloze(string dir) => RunResults.Result(dir, StoryClozeTask.Name);
 
     /// <summary>A copy of the baseline's result (and samples) with its metrics edited.</summary>
     private string Edited(string name, Action<JsonObject> edit)
