@@ -23,6 +23,7 @@ public static class SmallEvalCommand
         root.Subcommands.Add(LeaderboardCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(SweepCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 }
