@@ -11,7 +11,7 @@ public sealed class CompletionRequestParser(ITextTokenizer tokenizer, int vocabS
 {
     public const int MaxLogProbs = 20;
     public const int MaxN = 16;
-    public const int MaxStops = 4;
+    public const int MaxStops = 16; // OpenAI allows 4; vLLM any number (HumanEval uses 5)
 
     public CompletionRequest Parse(ReadOnlySpan<byte> body)
     {

@@ -156,7 +156,7 @@ public class CompletionsApiTests
         { """{"prompt": "hi", "n": 0}""", "n 0 is out of range" },
         { """{"prompt": "hi", "echo": "yes"}""", "echo must be true or false" },
         { """{"prompt": "hi", "stop": 3}""", "stop must be a string or a list" },
-        { """{"prompt": "hi", "stop": ["a","b","c","d","e"]}""", "at most 4" },
+        { """{"prompt": "hi", "stop": ["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q"]}""", "at most 16" },
         { """{"prompt": "hi", "seed": "x"}""", "seed must be an integer" },
         { """{"prompt": "hi", "stream": true}""", "streaming is not supported" },
         { """{"prompt": "hi", "max_tokens": 600}""", "out of range" },

@@ -33,10 +33,12 @@ public static class EvalCommand
         var json = ModelOptions.Json();
         var backend = ModelBackends.BackendOption();
         var fast = ModelBackends.FastOption();
+        var remote = new RemoteCliOptions();
         var command = new Command("eval", "Evaluate a model on tasks: log-likelihood multiple choice (MMLU, ARC, PIQA) and more. Results are written atomically; a killed run resumes from the request cache.")
         {
             model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, stride, tasksDir, subjects, allowCode, json, backend, fast,
         };
+        foreach (var o in remote.All) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string outputDir = parse.GetValue(output)!;
@@ -66,7 +68,7 @@ public static class EvalCommand
                 OutputDirectory = outputDir,
                 CachePath = parse.GetValue(noCache) ? null : parse.GetValue(cache) ?? Path.Combine(outputDir, ".cache", "requests.sqlite"),
                 SettingsFor = _ => settings,
-                LoadModel = ModelBackends.JobLoader(parse.GetValue(model)!, parse.GetValue(backend)!, parse.GetValue(fast)),
+                LoadModel = ModelBackends.JobLoader(parse.GetValue(model)!, parse.GetValue(backend)!, parse.GetValue(fast), remote.Read(parse, parse.GetValue(model)!)),
                 CommitEvery = parse.GetValue(commitEvery) >= 1 ? parse.GetValue(commitEvery) : throw new ArgumentException("--commit-every must be at least 1"),
             };
             var results = EvalJob.Run(spec, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
