@@ -24,6 +24,7 @@ public static class SmallEvalCommand
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(SweepCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(MergeCommand.Create());
         return root;
     }
 }

@@ -17,6 +17,9 @@ public static class SampleComparison
             Same(JsonDocument.Parse(expected[i]).RootElement, JsonDocument.Parse(actual[i]).RootElement, $"{Path.GetFileName(actualFile)}:{i + 1}");
     }
 
+    public static void AssertSameJson(string expected, string actual, string where) =>
+        Same(JsonDocument.Parse(expected).RootElement, JsonDocument.Parse(actual).RootElement, where);
+
     private static void Same(JsonElement a, JsonElement b, string where)
     {
         Assert.True(a.ValueKind == b.ValueKind, $"{where}: {a.ValueKind} vs {b.ValueKind}");

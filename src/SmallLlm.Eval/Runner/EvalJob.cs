@@ -25,6 +25,8 @@ public sealed record EvalJobSpec
     public int CommitEvery { get; init; } = 512;
     /// <summary>Loads the model of another backend (llama.cpp); null: the built-in engine.</summary>
     public Func<EvalJobSpec, ILanguageModel>? LoadModel { get; init; }
+    /// <summary>Compute only this shard's requests into the cache and write shard.json (scored later by merge).</summary>
+    public Shard? Shard { get; init; }
 }
 
 /// <summary>Loads the model once, runs every task, writes results and the CSV summary, and prints a table.</summary>
@@ -38,6 +40,12 @@ public static class EvalJob
         using var owned = model as IDisposable;
         if (model is LocalLanguageModel local) local.UseBatching(BatchSize.Parse(spec.BatchSize, local.Engine.ParameterCount));
         using var cache = spec.CachePath is null ? null : new RequestCache(spec.CachePath);
+        if (spec.Shard is { } shard)
+        {
+            if (cache is null) throw new ArgumentException("--shard needs the request cache (it holds the shard's answers for merge): drop --no-cache");
+            ShardRun.Run(spec, shard, model, cache, tasks, progressFor, log);
+            return [];
+        }
         var runner = new EvalRunner(model, cache, progressFor, spec.CommitEvery);
         var results = new List<TaskResult>();
         foreach (var task in tasks)
