@@ -25,6 +25,7 @@ public static class BenchCommand
             shapes, dtypes, batch, length, passTokens, decode, iterations, json, inProcess, peakOption,
         };
         command.Subcommands.Add(BenchTasksCommand.Create());
+        command.Subcommands.Add(BenchServeCommand.Create());
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
