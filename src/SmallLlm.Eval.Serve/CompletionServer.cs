@@ -54,6 +54,14 @@ public sealed class CompletionServer : IAsyncDisposable
             }),
         }));
         _app.MapGet("/health", () => Results.Ok());
+        // lm-eval's remote tokenizer (tokenizer_backend=remote) reads this, then encodes eos_token through /tokenize.
+        _app.MapGet("/tokenizer_info", () => Results.Json(new JsonObject
+        {
+            ["eos_token"] = engine.Tokenizer.EosId is int e ? engine.Tokenizer.IdToPiece(e) : null,
+            ["bos_token"] = engine.Tokenizer.BosId is int b ? engine.Tokenizer.IdToPiece(b) : null,
+            ["pad_token"] = null,
+            ["model_max_length"] = engine.ContextLength,
+        }));
         _app.MapPost("/tokenize", async (HttpContext http) => await Answer(http, body => Task.FromResult(Tokenize(body))));
         _app.MapPost("/detokenize", async (HttpContext http) => await Answer(http, body => Task.FromResult(Detokenize(body))));
     }
@@ -120,7 +128,11 @@ public sealed class CompletionServer : IAsyncDisposable
         if (!root.TryGetProperty("prompt", out var p) || p.ValueKind != JsonValueKind.String)
             throw ApiException.BadRequest("prompt must be a string", "prompt");
         bool special = !root.TryGetProperty("add_special_tokens", out var a) || a.ValueKind != JsonValueKind.False;
-        var ids = Engine.Tokenizer.Encode(p.GetString()!);
+        string text = p.GetString()!;
+        // The exact text of BOS/EOS is that control token (as vLLM's tokenizers parse special tokens); other text never is.
+        var tok = Engine.Tokenizer;
+        var ids = tok.EosId is int eos && text == tok.IdToPiece(eos) ? [eos]
+            : tok.BosId is int bosId && text == tok.IdToPiece(bosId) ? [bosId] : tok.Encode(text);
         int[] tokens = special && Engine.Tokenizer.BosId is int bos ? [bos, .. ids] : [.. ids];
         return new JsonObject
         {

@@ -134,6 +134,11 @@ public class CompletionsApiTests
         (status, json) = await Post(s.Http, "/detokenize", JsonSerializer.Serialize(new { tokens = ids[1..] }));
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("The cat sat.", json.GetProperty("prompt").GetString());
+        // What lm-eval's remote tokenizer does to find EOS: /tokenizer_info, then /tokenize of eos_token.
+        var info = JsonDocument.Parse(await s.Http.GetStringAsync("/tokenizer_info")).RootElement;
+        (status, json) = await Post(s.Http, "/tokenize", JsonSerializer.Serialize(new { prompt = info.GetProperty("eos_token").GetString(), add_special_tokens = false }));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(tok.EosId!.Value, json.GetProperty("tokens")[0].GetInt32());
     }
 
     public static TheoryData<string, string> Malformed => new()
