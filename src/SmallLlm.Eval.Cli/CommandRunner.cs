@@ -1,15 +1,19 @@
 using System.CommandLine;
+using SmallLlm.Eval.Engine.Hardware;
 
 namespace SmallLlm.Eval.Cli;
 
 /// <summary>
 /// Parses and invokes a command, turning bad input into one clear line on stderr and exit code 2
-/// (a stack trace only with --verbose). Exit codes: 0 ok, 1 a check failed, 2 bad input, 3 internal error.
+/// (a stack trace only with --verbose). Exit codes: 0 ok, 1 a check failed (a regression, a failed sandbox run), 2 bad input or usage (cannot run, not
+/// comparable), 3 internal error, 130 interrupted (Ctrl-C).
 /// </summary>
 public static class CommandRunner
 {
     public const int BadInput = 2;
     public const int InternalError = 3;
+    /// <summary>128 + SIGINT, what shells report for a program stopped by Ctrl-C.</summary>
+    public const int Interrupted = 130;
 
     public static int Run(RootCommand root, string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
@@ -19,9 +23,27 @@ public static class CommandRunner
         var err = stderr ?? Console.Error;
         ParseResult parsed = root.Parse(args);
         bool verbose = parsed.GetValue(GlobalOptions.Verbose);
+        if (parsed.Errors.Count > 0)
+        {
+            // Usage errors (unknown option, missing required option, bad value) are "cannot run": exit 2, never 1,
+            // which `check` reserves for a regression.
+            foreach (var e in parsed.Errors) err.WriteLine($"error: {e.Message}");
+            err.WriteLine($"(see: {string.Join(' ', ["smalleval", .. parsed.CommandResult.Command.Name == root.Name ? [] : CommandPath(parsed.CommandResult)])} --help)");
+            return BadInput;
+        }
         try
         {
+            // Before anything loads libtorch: its OpenMP runtime reads the wait policy once, at load.
+            string policy = parsed.GetValue(GlobalOptions.WaitPolicy) ?? "passive";
+            if (policy is not ("passive" or "active")) throw new ArgumentException($"--wait-policy must be passive or active, got '{policy}'");
+            EngineThreads.PrepareWaitPolicy(policy);
+            EngineThreads.Request(parsed.GetValue(GlobalOptions.Threads));
             return parsed.Invoke(config);
+        }
+        catch (SmallLlm.Eval.Runner.RunInterruptedException e)
+        {
+            err.WriteLine(e.Message);
+            return Interrupted;
         }
         catch (Exception e) when (IsBadInput(e))
         {
@@ -35,6 +57,13 @@ public static class CommandRunner
             err.WriteLine(verbose ? e.ToString() : "(run again with --verbose for the stack trace)");
             return InternalError;
         }
+    }
+
+    private static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (var r = result; r is not null && r.Parent is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult) names.Insert(0, r.Command.Name);
+        return names;
     }
 
     /// <summary>Errors that describe the user's input (files, arguments), not a bug of ours.</summary>

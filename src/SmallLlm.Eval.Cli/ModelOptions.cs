@@ -1,5 +1,8 @@
 using System.CommandLine;
 using SmallLlm.Eval.Engine;
+using SmallLlm.Eval.Engine.Benchmarks;
+using SmallLlm.Eval.Engine.Checkpoints;
+using SmallLlm.Eval.Engine.Hardware;
 
 namespace SmallLlm.Eval.Cli;
 
@@ -14,8 +17,8 @@ public static class ModelOptions
 
     public static Option<string> DType() => new("--dtype")
     {
-        Description = "Compute precision: fp32 or bf16.",
-        DefaultValueFactory = _ => "fp32",
+        Description = "Compute precision: fp32, bf16, or auto (bf16 only where the CPU has native bf16, avx512_bf16 or amx_bf16, and the model has at least 50M parameters; else fp32).",
+        DefaultValueFactory = _ => "auto",
     };
 
     public static Option<string?> Tokenizer() => new("--tokenizer", "-t")
@@ -26,6 +29,18 @@ public static class ModelOptions
     public static Option<bool> Json() => new("--json") { Description = "Print machine-readable JSON instead of a table." };
 
     public static ModelDType ParseDType(string text) => ModelDTypeNames.Parse(text);
+
+    /// <summary>fp32, bf16, or auto resolved for this model (its size, from headers only) on this CPU.</summary>
+    public static DTypeChoice ResolveDType(string text, string model)
+    {
+        if (!text.Equals("auto", StringComparison.OrdinalIgnoreCase)) return DTypeChoice.Resolve(text, 0, CpuFeatures.Current);
+        if (Remote.RemoteOptions.IsRemote(model)) return new DTypeChoice(ModelDType.Float32, "auto", "remote: precision is the server's");
+        // A GGUF file's precision is its tensor types; the llama.cpp backend takes no --dtype.
+        if (Engine.Gguf.GgufFile.LooksLikeGguf(model)) return new DTypeChoice(ModelDType.Float32, "auto", "GGUF: precision is the file's tensor types");
+        var config = model.StartsWith("random:", StringComparison.Ordinal) && EngineBenchmark.Shapes.TryGetValue(model["random:".Length..], out var shape)
+            ? shape : CheckpointLoader.ReadConfig(model);
+        return DTypeChoice.Resolve(text, ModelStatistics.Of(config, ModelDType.Float32).TotalParameters, CpuFeatures.Current);
+    }
 
     /// <summary>Parses "1,2,3" (spaces allowed) into token ids.</summary>
     public static int[] ParseTokens(string text, string option = "--tokens")

@@ -10,7 +10,7 @@ public static class SmallEvalCommand
     {
         var root = new RootCommand("smalleval — evaluate and benchmark small Llama-family language models: exact log-likelihoods, tokenizer comparisons and benchmarks on a built-in TorchSharp engine.")
         {
-            GlobalOptions.Verbose,
+            GlobalOptions.Verbose, GlobalOptions.Threads, GlobalOptions.WaitPolicy,
         };
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
@@ -18,11 +18,14 @@ public static class SmallEvalCommand
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
+        root.Subcommands.Add(QuantizeCommand.Create());
+        root.Subcommands.Add(KldCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TokenizersCommand.Create());
         root.Subcommands.Add(LeaderboardCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(SweepCommand.Create());
+        root.Subcommands.Add(SandboxCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(MergeCommand.Create());
         return root;

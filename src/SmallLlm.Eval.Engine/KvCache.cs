@@ -11,7 +11,7 @@ public sealed class KvCache : IDisposable
 {
     private readonly Tensor[] _keys;
     private readonly Tensor[] _values;
-    public int Batch { get; }
+    public int Batch { get; private set; }
     public int Capacity { get; }
     /// <summary>Positions filled so far.</summary>
     public int Length { get; private set; }
@@ -54,6 +54,21 @@ public sealed class KvCache : IDisposable
             using (var src = _values[l].narrow(2, 0, Length)) using (var dst = copy._values[l].narrow(2, 0, Length)) dst.copy_(src);
         }
         return copy;
+    }
+
+    /// <summary>Keeps only the given rows (finished sequences of a batch are dropped so they cost nothing more).</summary>
+    public void KeepRows(long[] rows)
+    {
+        using var index = torch.tensor(rows);
+        for (int l = 0; l < _keys.Length; l++)
+        {
+            var k = _keys[l].index_select(0, index);
+            var v = _values[l].index_select(0, index);
+            _keys[l].Dispose();
+            _values[l].Dispose();
+            (_keys[l], _values[l]) = (k, v);
+        }
+        Batch = rows.Length;
     }
 
     public long Bytes => _keys.Sum(k => k.numel() * k.element_size()) * 2;

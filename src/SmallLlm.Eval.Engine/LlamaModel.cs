@@ -27,8 +27,8 @@ public sealed class LlamaModel : IDisposable
 
     static LlamaModel()
     {
-        // Use every core: scoring is dominated by large matrix multiplies.
-        torch.set_num_threads(Environment.ProcessorCount);
+        // Every core this process may use (or --threads): scoring is dominated by large matrix multiplies.
+        Hardware.EngineThreads.Apply();
     }
 
     /// <summary>Takes ownership of <paramref name="weights"/>' tensors (the weights object is left empty).</summary>
@@ -81,17 +81,22 @@ public sealed class LlamaModel : IDisposable
     /// <summary>
     /// Runs the transformer over <paramref name="tokens"/> [batch, T] starting at position <c>cache?.Length ?? 0</c>, and
     /// returns the final-normed hidden states [batch, T, hidden]. Right padding is harmless: attention is causal.
+    /// Rows at different positions (batched decoding) pass <paramref name="positions"/> [batch, T] (the RoPE position of
+    /// each token) and <paramref name="attentionMask"/> [batch, 1, T, cached + T] (true: may attend).
     /// </summary>
-    public Tensor Hidden(Tensor tokens, KvCache? cache = null)
+    public Tensor Hidden(Tensor tokens, KvCache? cache = null, Tensor? positions = null, Tensor? attentionMask = null)
     {
         var c = Config;
         long batch = tokens.shape[0], T = tokens.shape[1];
         int start = cache?.Length ?? 0;
-        if (start + T > c.MaxPositionEmbeddings)
+        if (positions is null && start + T > c.MaxPositionEmbeddings)
             throw new ArgumentException($"sequence of {start + T} tokens exceeds the model's context of {c.MaxPositionEmbeddings}");
         Tensor? mask = null;
-        if (start > 0 && T > 1) // new tokens see every cached position and the new ones up to themselves
+        if (start > 0 && T > 1 && attentionMask is null) // new tokens see every cached position and the new ones up to themselves
             mask = torch.ones([T, start + T], dtype: ScalarType.Bool).tril(start);
+        using var rowCos = positions is null ? null : _cos.index_select(0, positions.flatten()).view(batch, 1, T, c.HeadDim);
+        using var rowSin = positions is null ? null : _sin.index_select(0, positions.flatten()).view(batch, 1, T, c.HeadDim);
+        var rope = (Cos: rowCos ?? _cos.narrow(0, start, T), Sin: rowSin ?? _sin.narrow(0, start, T));
         try
         {
             Tensor x;
@@ -99,7 +104,7 @@ public sealed class LlamaModel : IDisposable
             for (int l = 0; l < _layers.Length; l++)
             {
                 // Each block frees its temporaries before the next starts: activation memory stays one block deep.
-                var afterAttention = AttentionBlock(x, _layers[l], l, start, cache, mask);
+                var afterAttention = AttentionBlock(x, _layers[l], l, start, cache, attentionMask ?? mask, rope);
                 x.Dispose();
                 x = MlpBlock(afterAttention, _layers[l]);
                 afterAttention.Dispose();
@@ -112,11 +117,12 @@ public sealed class LlamaModel : IDisposable
         finally
         {
             mask?.Dispose();
+            if (positions is null) { rope.Cos.Dispose(); rope.Sin.Dispose(); }
         }
     }
 
     /// <summary>x + o(attention(rope(q), rope(k), v)) over RMSNorm(x).</summary>
-    private Tensor AttentionBlock(Tensor x, Layer layer, int index, int start, KvCache? cache, Tensor? mask)
+    private Tensor AttentionBlock(Tensor x, Layer layer, int index, int start, KvCache? cache, Tensor? mask, (Tensor Cos, Tensor Sin) rope)
     {
         var c = Config;
         long batch = x.shape[0], T = x.shape[1];
@@ -130,8 +136,8 @@ public sealed class LlamaModel : IDisposable
         // RoPE on q and k together, [B, q+k heads, T, head_dim]: x·cos + rotate_half(x)·sin.
         var qk = qkv.narrow(2, 0, qkHeads * c.HeadDim).view(batch, T, qkHeads, c.HeadDim).transpose(1, 2);
         var rotated = torch.cat([qk.narrow(3, half, half).neg(), qk.narrow(3, 0, half)], 3);
-        rotated.mul_(_sin.narrow(0, start, T));
-        var roped = qk * _cos.narrow(0, start, T);
+        rotated.mul_(rope.Sin);
+        var roped = qk * rope.Cos;
         roped.add_(rotated);
         rotated.Dispose();
         var q = roped.narrow(1, 0, c.NumHeads);

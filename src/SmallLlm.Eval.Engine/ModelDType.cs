@@ -13,7 +13,8 @@ public static class ModelDTypeNames
     {
         "fp32" or "f32" or "float32" => ModelDType.Float32,
         "bf16" or "bfloat16" => ModelDType.BFloat16,
-        _ => throw new ArgumentException($"unknown dtype '{text}': expected fp32 or bf16"),
+        "auto" => throw new ArgumentException("dtype 'auto' is resolved per model and CPU (DTypeChoice.Resolve), not here"),
+        _ => throw new ArgumentException($"unknown dtype '{text}': expected fp32, bf16 or auto"),
     };
 
     public static string Name(this ModelDType dtype) => dtype == ModelDType.Float32 ? "fp32" : "bf16";

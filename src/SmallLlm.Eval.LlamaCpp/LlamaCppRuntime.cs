@@ -8,8 +8,10 @@ internal static class LlamaCppRuntime
     private static readonly object Gate = new();
     private static bool _ready;
 
-    /// <summary>The last error line llama.cpp logged: it names the cause when a load fails (tensor, key, architecture).</summary>
-    public static string? LastError { get; private set; }
+    private static readonly List<string> Errors = new();
+
+    /// <summary>The error lines llama.cpp logged since <see cref="ClearError"/>: they name the cause when a load fails (tensor, key, architecture).</summary>
+    public static string? LastError { get { lock (Errors) return Errors.Count == 0 ? null : string.Join("; ", Errors); } }
 
     public static void EnsureLoaded()
     {
@@ -18,12 +20,13 @@ internal static class LlamaCppRuntime
             if (_ready) return;
             NativeLibraryConfig.All.WithLogCallback((level, message) =>
             {
-                if (level == LLamaLogLevel.Error && !string.IsNullOrWhiteSpace(message)) LastError = message.Trim();
+                if (level == LLamaLogLevel.Error && !string.IsNullOrWhiteSpace(message))
+                    lock (Errors) if (Errors.Count < 8) Errors.Add(message.Trim());
             });
             NativeApi.llama_empty_call();
             _ready = true;
         }
     }
 
-    public static void ClearError() => LastError = null;
+    public static void ClearError() { lock (Errors) Errors.Clear(); }
 }

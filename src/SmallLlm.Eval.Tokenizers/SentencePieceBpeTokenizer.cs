@@ -17,6 +17,9 @@ public sealed class SentencePieceBpeTokenizer : ITextContinuationTokenizer
     private readonly int[] _byteIds = new int[256];
     private readonly PairMerger _merger;
     private readonly HashSet<int> _bigrams = [];
+    // Symbol key of every BMP character (a piece id, or -1 - char when no piece is that character): the cold path looks
+    // up every character of every new word, and an array index is several times cheaper than a hashed span lookup.
+    private readonly int[] _charKeys = new int[char.MaxValue + 1];
     private readonly UserDefinedMatcher? _userDefined;
     private readonly ThreadLocal<SegmentCache> _cache = new(() => new SegmentCache());
 
@@ -50,6 +53,11 @@ public sealed class SentencePieceBpeTokenizer : ITextContinuationTokenizer
         if (model.ByteFallback && Array.IndexOf(_byteIds, -1) >= 0)
             throw new InvalidDataException($"{source}: byte_fallback is on but not all 256 <0xXX> pieces exist");
         _pieceLookup = _pieces.GetAlternateLookup<ReadOnlySpan<char>>();
+        for (int ch = 0; ch <= char.MaxValue; ch++)
+        {
+            char c = (char)ch;
+            _charKeys[ch] = !char.IsSurrogate(c) && _pieceLookup.TryGetValue(new ReadOnlySpan<char>(in c), out int pieceId) ? pieceId : -1 - ch;
+        }
         _userDefined = userDefined.Count > 0 ? new UserDefinedMatcher(userDefined) : null;
 
         var pairs = new Dictionary<long, (int, float)>();
@@ -168,7 +176,8 @@ public sealed class SentencePieceBpeTokenizer : ITextContinuationTokenizer
                 continue;
             }
             int len = char.IsHighSurrogate(segment[i]) && i + 1 < segment.Length && char.IsLowSurrogate(segment[i + 1]) ? 2 : 1;
-            if (_pieceLookup.TryGetValue(segment.Slice(i, len), out int id)) keys[n++] = id;
+            if (len == 1) keys[n++] = _charKeys[segment[i]];
+            else if (_pieceLookup.TryGetValue(segment.Slice(i, len), out int id)) keys[n++] = id;
             else keys[n++] = -1 - (len == 2 ? char.ConvertToUtf32(segment[i], segment[i + 1]) : segment[i]);
             i += len;
         }

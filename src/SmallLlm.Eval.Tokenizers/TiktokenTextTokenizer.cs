@@ -93,7 +93,10 @@ public sealed class TiktokenTextTokenizer : ITextContinuationTokenizer
     /// text goes on or not. (After a run of whitespace it does not: gpt2's \s+(?!\S) matches differently at the end.)
     /// </summary>
     public bool IsSafeCut(ReadOnlySpan<char> text, int index) =>
-        index > 1 && index < text.Length && text[index - 1] == '\n' && !char.IsWhiteSpace(text[index - 2]) && char.IsLetter(text[index]);
+        index > 1 && index < text.Length && (text[index - 1] == '\n' && !char.IsWhiteSpace(text[index - 2]) && char.IsLetter(text[index])
+            // Within a line: letter | space letter. No pattern's match holds a letter then a space, so the match of the
+            // letters ends here either way, and " word" is the next match either way.
+            || index + 1 < text.Length && char.IsLetter(text[index - 1]) && text[index] == ' ' && char.IsLetter(text[index + 1]));
 
     public string Decode(IReadOnlyList<int> ids)
     {

@@ -23,14 +23,14 @@ public sealed class BadInputTests(EvaluatedRuns runs)
     {
         { "corrupt", "not valid JSON" },
         { "partial", "has no 'metrics' object" },
-        { "newer", "results schema version 2" },
+        { "newer", "results schema version 3" },
     };
 
     private string Content(string kind) => kind switch
     {
         "corrupt" => RealResult[..(RealResult.Length / 2)], // a file cut in half
         "partial" => RealResult[..RealResult.IndexOf("\"metrics\"", StringComparison.Ordinal)].TrimEnd().TrimEnd(',') + "}",
-        _ => RealResult.Replace("\"schema_version\": 1", "\"schema_version\": 2"),
+        _ => RealResult.Replace("\"schema_version\": 2", "\"schema_version\": 3"),
     };
 
     [SkippableTheory]

@@ -15,7 +15,7 @@ public sealed class GateTests(EvaluatedRuns runs)
         var run = CliRun.InProcess("check", "--baseline", Cloze(runs.Baseline), "--current", runs.SameWeights);
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("McNemar exact (b=0, c=0)", run.Stdout);
-        Assert.EndsWith("2 passed, 0 failed\n", run.Stdout);
+        Assert.EndsWith("3 passed, 0 failed\n", run.Stdout); // acc, acc_norm, acc_bytes
     }
 
     [SkippableFact]
@@ -28,9 +28,9 @@ public sealed class GateTests(EvaluatedRuns runs)
         Assert.Contains("McNemar exact", accLine);
         Assert.Contains("FAIL: drop", accLine);
         Assert.Contains("significant (p = ", accLine);
-        Assert.Matches(@"\d passed, [12] failed\n$", run.Stdout);
+        Assert.Matches(@"\d passed, [123] failed\n$", run.Stdout);
         var suite = XDocument.Load(junit).Root!.Element("testsuite")!;
-        Assert.Equal("2", suite.Attribute("tests")!.Value);
+        Assert.Equal("3", suite.Attribute("tests")!.Value);
         Assert.Contains(suite.Elements("testcase"), t => t.Attribute("name")!.Value == "acc" && t.Element("failure") is not null);
     }
 
@@ -40,7 +40,7 @@ public sealed class GateTests(EvaluatedRuns runs)
         // 5% noise changes some predictions (discordant pairs exist) without a significant drop.
         var run = CliRun.InProcess("check", "--baseline", Cloze(runs.Baseline), "--current", runs.SweepResults("step-1000"));
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("2 passed, 0 failed", run.Stdout);
+        Assert.Contains("3 passed, 0 failed", run.Stdout);
         Assert.DoesNotContain("McNemar exact (b=0, c=0)", run.Stdout);
     }
 

@@ -15,7 +15,7 @@ public class EvalCommandTests
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "stories260K", "mmlu.json")));
         var r = doc.RootElement;
         Assert.Equal(9, r.GetProperty("metrics").GetProperty("acc").GetProperty("n").GetInt32());
-        Assert.Equal(["other", "social_sciences", "humanities"], new[] { "anatomy", "sociology", "world_religions" }
+        Assert.Equal(["stem", "social_sciences", "humanities"], new[] { "anatomy", "sociology", "world_religions" }
             .Select(s => r.GetProperty("breakdown").GetProperty("subject").GetProperty(s).GetProperty("n").GetInt32() == 3 ? SmallLlm.Eval.Tasks.Mmlu.MmluSubjects.Category(s) : "?"));
         Assert.Equal("b0a507e7ad0f626624f17112325e66691f9076d622e1d3274d103d00299f2696", r.GetProperty("model").GetProperty("weights_sha256").GetString());
         Assert.Equal(64, r.GetProperty("task").GetProperty("data_sha256").GetString()!.Length);
@@ -82,13 +82,15 @@ public class EvalCommandTests
 
         var tooShort = CliRun.InProcess("eval", "-m", dir, "--tokenizer", "tok512", "--tasks", "arc_easy", "--limit", "3", "-o", RepoPaths.Temp("o"), "--no-cache");
         Assert.Equal(2, tooShort.ExitCode);
-        Assert.Contains("more than the model's context of 8", tooShort.Stderr);
+        Assert.Contains("no document fits this model", tooShort.Stderr);
+        Assert.Contains("does not fit the model's context of 8 tokens", tooShort.Stderr);
 
         string output = RepoPaths.Temp("o");
         var truncated = CliRun.InProcess("eval", "-m", dir, "--tokenizer", "tok512", "--tasks", "mmlu", "--subjects", "anatomy", "--limit", "2", "-o", output, "--no-cache");
         Assert.True(truncated.ExitCode == 0, truncated.ToString());
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, Path.GetFileName(dir), "mmlu.json")));
         Assert.Equal(2, doc.RootElement.GetProperty("counts").GetProperty("truncated_prompts").GetInt64());
-        Assert.Equal(10, doc.RootElement.GetProperty("counts").GetProperty("shots_dropped").GetInt64());
+        Assert.Equal(0, doc.RootElement.GetProperty("counts").GetProperty("shots_dropped").GetInt64()); // lm-eval: shots kept, context cut
+        Assert.Equal(2, doc.RootElement.GetProperty("shots_histogram").GetProperty("5").GetInt64());
     }
 }

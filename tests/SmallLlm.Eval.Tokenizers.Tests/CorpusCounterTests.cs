@@ -32,6 +32,32 @@ public class CorpusCounterTests
     }
 
     [Fact]
+    public void A_corpus_of_one_huge_line_is_counted_in_bounded_pieces_with_the_counts_of_the_whole()
+    {
+        // English and code with every line end made a space: one line, cut only between words, never forced.
+        var tokenizers = All.Select(TokenizerCatalog.Resolve).ToArray();
+        string text = string.Join(" ", Directory.GetFiles(Path.Combine(Corpora, "english")).Order(StringComparer.Ordinal)
+            .Select(f => File.ReadAllText(f).Replace("\r", " ").Replace('\n', ' ')));
+        string file = Path.Combine(Directory.CreateTempSubdirectory("one-line-").FullName, "one-line.txt");
+        File.WriteAllText(file, text);
+        try
+        {
+            var report = new CorpusCounter(tokenizers, degreeOfParallelism: 2, chunkChars: 4096).Count([file]);
+            var counts = Assert.Single(report.Files).Counts;
+            Assert.Equal(0, counts.ForcedCuts);
+            Assert.Equal(text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length, counts.Words);
+            for (int t = 0; t < tokenizers.Length; t++)
+                Assert.True(tokenizers[t].CountTokens(text) == counts.Tokens[t],
+                    $"{tokenizers[t].Name}: whole {tokenizers[t].CountTokens(text)}, in pieces {counts.Tokens[t]}");
+            // Pieces of about 4,096 characters: the reader never held the line whole.
+            var pieces = new Utf8ChunkReader(new CorpusCounter(tokenizers).IsSafeCut, chunkChars: 4096).Read(File.OpenRead(file)).ToList();
+            Assert.True(pieces.Count > text.Length / 16_384, $"{pieces.Count} pieces for {text.Length} characters");
+            Assert.All(pieces, p => Assert.True(p.Text.Length <= 3 * 4096 + 4096, $"a piece of {p.Text.Length} characters"));
+        }
+        finally { Directory.Delete(Path.GetDirectoryName(file)!, recursive: true); }
+    }
+
+    [Fact]
     public void Rows_have_each_file_a_total_per_folder_and_a_corpus_total()
     {
         var counter = new CorpusCounter([TokenizerCatalog.Resolve("gpt2")]);

@@ -20,6 +20,20 @@ public class Utf8ChunkReaderTests
     }
 
     [Fact]
+    public void One_huge_line_is_cut_at_safe_word_boundaries_into_bounded_pieces()
+    {
+        // 2 MB of one line: pieces of about chunkChars, cut where the tokenizers allow, between words, never forced.
+        string text = string.Concat(Enumerable.Repeat("the quick brown fox jumps ", 80_000));
+        var reader = new Utf8ChunkReader((s, i) => s[i] == ' ', chunkChars: 16_384);
+        var chunks = reader.Read(new MemoryStream(Encoding.UTF8.GetBytes(text))).ToList();
+        Assert.Equal(text, string.Concat(chunks.Select(c => c.Text)));
+        Assert.True(chunks.Count > 100, $"{chunks.Count} pieces");
+        Assert.All(chunks, c => Assert.True(c.Text.Length <= 2 * 16_384 + 4096, $"a piece of {c.Text.Length} characters"));
+        Assert.All(chunks, c => Assert.False(c.ForcedCut));
+        Assert.All(chunks.Skip(1), c => Assert.StartsWith(" ", c.Text)); // cut before a space: no word split
+    }
+
+    [Fact]
     public void A_long_line_without_a_safe_cut_is_cut_anyway_and_marked()
     {
         string text = new string('x', 50_000);

@@ -15,7 +15,7 @@ public static class BenchTasksCommand
         var tasks = new Option<string>("--tasks") { Description = "Comma-separated tasks.", DefaultValueFactory = _ => "mmlu" };
         var shots = new Option<string>("--shots") { Description = "Comma-separated few-shot counts to measure.", DefaultValueFactory = _ => "0,5" };
         var limit = new Option<int>("--limit") { Description = "Documents per task (per subject for MMLU).", DefaultValueFactory = _ => 2 };
-        var dtypes = new Option<string>("--dtypes") { Description = "Comma-separated dtypes.", DefaultValueFactory = _ => "fp32" };
+        var dtypes = new Option<string>("--dtypes") { Description = "Comma-separated dtypes: fp32, bf16, auto.", DefaultValueFactory = _ => "fp32" };
         var batch = new Option<string>("--batch-size") { Description = "Sequences per forward pass, or auto.", DefaultValueFactory = _ => "auto" };
         var json = ModelOptions.Json();
         var command = new Command("tasks", "Benchmark whole tasks end to end (no cache): documents/s, tokens/s, and the share of wall time spent outside the engine's forward passes.")
@@ -32,13 +32,14 @@ public static class BenchTasksCommand
             bool asJson = parse.GetValue(json);
             if (!asJson)
             {
-                output.WriteLine("| model | dtype | task | shots | docs | requests | wall s | docs/s | tokens/s | outside engine |");
-                output.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
+                output.WriteLine("| model | dtype | task | shots | docs | requests | wall s | docs/s | tokens/s | outside engine | tokens computed | without prefix reuse |");
+                output.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             }
             var rows = new List<TaskBenchmarkResult>();
             foreach (var m in parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                foreach (var d in parse.GetValue(dtypes)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ModelOptions.ParseDType))
+                foreach (var dtypeText in parse.GetValue(dtypes)!.Split(',', StringSplitOptions.RemoveEmptyEntries))
                 {
+                    var d = ModelOptions.ResolveDType(dtypeText, m).DType;
                     using var model = TaskBenchmark.LoadModel(m, d);
                     foreach (var task in taskList)
                         foreach (int k in shotList)
@@ -46,7 +47,7 @@ public static class BenchTasksCommand
                             var r = TaskBenchmark.Run(model, task, new TaskSettings { NumFewshot = k, Limit = parse.GetValue(limit) }, parse.GetValue(batch)!);
                             rows.Add(r);
                             if (!asJson)
-                                output.WriteLine($"| {r.Model} | {r.DType} | {r.Task} | {k} | {r.Documents} | {r.Requests} | {r.WallSeconds:F1} | {r.DocumentsPerSecond:F1} | {r.TokensPerSecond:F0} | {r.OverheadShare:P1} |");
+                                output.WriteLine($"| {r.Model} | {r.DType} | {r.Task} | {k} | {r.Documents} | {r.Requests} | {r.WallSeconds:F1} | {r.DocumentsPerSecond:F1} | {r.TokensPerSecond:F0} | {r.OverheadShare:P1} | {r.TokensWithReuse:N0} | {r.TokensWithoutReuse:N0} |");
                         }
                 }
             if (asJson) output.WriteLine(JsonSerializer.Serialize(rows, CliJson.Options));

@@ -13,6 +13,7 @@ public static class ConvertCommand
         var to = new Option<string>("--to") { Description = "Destination folder (config.json + model.safetensors are written there).", Required = true };
         var dtype = ModelOptions.DType();
         dtype.Description = "dtype of the written tensors: fp32 or bf16.";
+        dtype.DefaultValueFactory = _ => "fp32";
         var shard = new Option<long>("--max-shard-mb") { Description = "Split into shards of at most this many MB (0 = one file).", DefaultValueFactory = _ => 0 };
         var ggufType = new Option<string>("--type") { Description = "GGUF only (--to FILE.gguf): tensor type f32, f16 or bf16 (norms stay f32).", DefaultValueFactory = _ => "f32" };
         var tokenizer = ModelOptions.Tokenizer();

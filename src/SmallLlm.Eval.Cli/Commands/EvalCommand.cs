@@ -29,7 +29,10 @@ public static class EvalCommand
         var stride = new Option<int?>("--rolling-stride") { Description = "Perplexity: overlapping windows that advance by N tokens (each scores only its new tokens); default disjoint windows of the full context." };
         var tasksDir = new Option<string?>("--tasks-dir") { Description = "Folder of task definitions (default: the repository's tasks/)." };
         var subjects = new Option<string?>("--subjects") { Description = "MMLU only: comma-separated subjects to run." };
+        var fitShots = new Option<string?>("--fit-shots") { Description = "Few-shot prompts longer than the context: truncate (default, lm-evaluation-harness: keep every shot, cut the context on the left) or drop (drop shots until the prompt fits)." };
         var allowCode = new Option<bool>("--allow-code-execution") { Description = "Code tasks (humaneval, mbpp): RUN the model-written Python code on this machine (in a sandbox: separate process, time/memory/CPU limits, no network where possible) to compute pass@k." };
+        var allowUnsandboxed = new Option<bool>("--allow-unsandboxed-execution") { Description = "With --allow-code-execution where no sandbox works (no user namespaces): run the code WITHOUT isolation anyway (it can read and write what you can, and reach the network)." };
+        var allowNonFinite = new Option<bool>("--allow-nonfinite") { Description = "Record NaN or infinite scores from the model (counted and warned about in the result) instead of failing the task on the first one." };
         var json = ModelOptions.Json();
         var backend = ModelBackends.BackendOption();
         var fast = ModelBackends.FastOption();
@@ -37,7 +40,7 @@ public static class EvalCommand
         var shard = new Option<string?>("--shard") { Description = "Run shard I of N (e.g. 2/3): a deterministic block of every task's requests into the cache, plus shard.json; combine the N folders with `smalleval merge`." };
         var command = new Command("eval", "Evaluate a model on tasks: log-likelihood multiple choice (MMLU, ARC, PIQA) and more. Results are written atomically; a killed run resumes from the request cache.")
         {
-            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, stride, tasksDir, subjects, allowCode, json, backend, fast,
+            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, stride, tasksDir, subjects, fitShots, allowCode, allowUnsandboxed, allowNonFinite, json, backend, fast,
         };
         foreach (var o in remote.All) command.Options.Add(o);
         command.Options.Add(shard);
@@ -46,35 +49,39 @@ public static class EvalCommand
             string outputDir = parse.GetValue(output)!;
             var options = new Dictionary<string, string>();
             if (parse.GetValue(subjects) is string s) options["subjects"] = s;
+            if (parse.GetValue(fitShots) is string fs) options[FewshotFitOption.Key] = fs;
             if (parse.GetValue(allowCode)) options["allow_code_execution"] = "true";
+            if (parse.GetValue(allowUnsandboxed)) options["allow_unsandboxed_execution"] = "true";
             var settings = new TaskSettings
             {
-                NumFewshot = parse.GetValue(shots),
-                Limit = parse.GetValue(limit),
+                NumFewshot = SettingRules.NumFewshot(parse.GetValue(shots), "--num-fewshot"),
+                Limit = SettingRules.Limit(parse.GetValue(limit), "--limit"),
                 Seed = parse.GetValue(seed),
                 Strict = parse.GetValue(strict),
                 DataDir = parse.GetValue(dataDir),
                 Options = options,
             };
-            if (settings.Limit is < 1) throw new ArgumentException("--limit must be at least 1");
             var spec = new EvalJobSpec
             {
                 Model = parse.GetValue(model)!,
-                DType = ModelOptions.ParseDType(parse.GetValue(dtype)!),
+                DType = ModelOptions.ResolveDType(parse.GetValue(dtype)!, parse.GetValue(model)!).DType,
+                DTypeChoice = ModelOptions.ResolveDType(parse.GetValue(dtype)!, parse.GetValue(model)!),
                 Tokenizer = parse.GetValue(tokenizer),
-                RollingStride = parse.GetValue(stride) is int st && st < 1 ? throw new ArgumentException("--rolling-stride must be at least 1") : parse.GetValue(stride),
+                RollingStride = SettingRules.AtLeastOne(parse.GetValue(stride), "--rolling-stride"),
                 Tasks = parse.GetValue(tasks)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 TasksDirectory = ProjectPaths.TasksDirectory(parse.GetValue(tasksDir)),
                 PluginsDirectory = ProjectPaths.FindUpwards("plugins"),
-                BatchSize = parse.GetValue(batch)!,
+                BatchSize = SettingRules.BatchSize(parse.GetValue(batch)!, "--batch-size"),
                 OutputDirectory = outputDir,
                 CachePath = parse.GetValue(noCache) ? null : parse.GetValue(cache) ?? Path.Combine(outputDir, ".cache", "requests.sqlite"),
                 SettingsFor = _ => settings,
+                AllowNonFinite = parse.GetValue(allowNonFinite),
                 LoadModel = ModelBackends.JobLoader(parse.GetValue(model)!, parse.GetValue(backend)!, parse.GetValue(fast), remote.Read(parse, parse.GetValue(model)!)),
                 Shard = parse.GetValue(shard) is string sh ? Shard.Parse(sh) : null,
-                CommitEvery = parse.GetValue(commitEvery) >= 1 ? parse.GetValue(commitEvery) : throw new ArgumentException("--commit-every must be at least 1"),
+                CommitEvery = SettingRules.AtLeastOne(parse.GetValue(commitEvery), "--commit-every"),
             };
-            var results = EvalJob.Run(spec, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
+            using var ctrlC = new CtrlC(parse.InvocationConfiguration.Error);
+            var results = EvalJob.Run(spec with { Interrupt = ctrlC.Token }, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
             if (spec.Shard is not null)
             {
                 parse.InvocationConfiguration.Output.WriteLine($"shard {spec.Shard} written to {outputDir} ({ShardManifest.FileName} and the request cache): combine all shards with `smalleval merge DIR... -o OUT`");

@@ -29,7 +29,7 @@ public static class GenerateCommand
         command.SetAction(parse =>
         {
             string modelName = parse.GetValue(model)!;
-            var dt = ModelOptions.ParseDType(parse.GetValue(dtype)!);
+            var dt = ModelOptions.ResolveDType(parse.GetValue(dtype)!, modelName).DType;
             string? tokenText = parse.GetValue(tokens), promptText = parse.GetValue(prompt);
             if (tokenText is not null && promptText is not null) throw new ArgumentException("give --prompt or --tokens, not both");
             if (parse.GetValue(maxTokens) < 1) throw new ArgumentException("--max-tokens must be at least 1");

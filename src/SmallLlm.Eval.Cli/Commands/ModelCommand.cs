@@ -30,12 +30,11 @@ public static class ModelCommand
         };
         command.SetAction(parse =>
         {
-            var dt = ModelOptions.ParseDType(parse.GetValue(dtype)!);
             string modelName = parse.GetValue(model)!;
             if (SmallLlm.Eval.Engine.Gguf.GgufFile.LooksLikeGguf(modelName))
                 return GgufInfo.Write(modelName, parse.GetValue(json), parse.InvocationConfiguration.Output);
-            using var engine = new LlamaModel(CheckpointLoader.Load(modelName, dt));
-            var c = engine.Config;
+            var dt = ModelOptions.ResolveDType(parse.GetValue(dtype)!, modelName).DType;
+            var c = CheckpointLoader.ReadConfig(modelName); // headers only: no weight is read
             var s = ModelStatistics.Of(c, dt);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
@@ -99,7 +98,7 @@ public static class ModelCommand
         command.SetAction(parse =>
         {
             string modelName = parse.GetValue(model)!;
-            var dt = ModelOptions.ParseDType(parse.GetValue(dtype)!);
+            var dt = ModelOptions.ResolveDType(parse.GetValue(dtype)!, modelName).DType;
             string? tokenText = parse.GetValue(tokens), inputText = parse.GetValue(text);
             if ((tokenText is null) == (inputText is null)) throw new ArgumentException("give exactly one of --tokens or --text");
             Tokenizers.ITextTokenizer? tok = null;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SmallLlm.Eval.Engine;
 using SmallLlm.Eval.Configuration;
 using SmallLlm.Eval.Results;
 using SmallLlm.Eval.Runner;
@@ -21,15 +22,22 @@ public static class RunCommand
         {
             var cfg = EvalConfig.Read(parse.GetValue(config) ?? ProjectPaths.DefaultConfig());
             string outputDir = parse.GetValue(output) ?? cfg.Resolve(cfg.Output);
+            var known = TaskRegistry.Load(cfg.Resolve(cfg.TasksDir)).Definitions.Select(d => d.Name).ToHashSet();
+            var unknown = cfg.TaskSettings.Keys.Where(t => !known.Contains(t)).ToList();
+            if (unknown.Count > 0)
+                throw new InvalidDataException($"{parse.GetValue(config) ?? ProjectPaths.DefaultConfig()}: task_settings names unknown task(s) {string.Join(", ", unknown)}: known tasks are {string.Join(", ", known.Order(StringComparer.Ordinal))}");
             var writer = parse.InvocationConfiguration.Output;
             var all = new List<TaskResult>();
+            using var ctrlC = new CtrlC(parse.InvocationConfiguration.Error);
             foreach (var entry in cfg.Models)
             {
-                writer.WriteLine($"== {entry.Model} ({entry.DType}) on {string.Join(", ", cfg.Tasks)}");
+                var dtype = ModelOptions.ResolveDType(entry.DType, entry.Model);
+                writer.WriteLine($"== {entry.Model} ({dtype.DType.Name()}{(dtype.Requested == "auto" ? ", auto" : "")}) on {string.Join(", ", cfg.Tasks)}");
                 var spec = new EvalJobSpec
                 {
                     Model = entry.Model,
-                    DType = ModelOptions.ParseDType(entry.DType),
+                    DType = dtype.DType,
+                    DTypeChoice = dtype,
                     Tokenizer = entry.Tokenizer,
                     Tasks = cfg.Tasks,
                     TasksDirectory = cfg.Resolve(cfg.TasksDir),
@@ -37,6 +45,7 @@ public static class RunCommand
                     BatchSize = cfg.BatchSize,
                     OutputDirectory = outputDir,
                     CachePath = cfg.Cache is null ? null : cfg.Resolve(cfg.Cache),
+                    Interrupt = ctrlC.Token,
                     LoadModel = ModelBackends.JobLoader(entry.Model, "auto", fast: false),
                     SettingsFor = task =>
                     {

@@ -37,7 +37,7 @@ public static class ServeCommand
             if (!System.Net.IPAddress.TryParse(parse.GetValue(host) == "localhost" ? "127.0.0.1" : parse.GetValue(host), out _))
                 throw new ArgumentException($"--host '{parse.GetValue(host)}': expected an IP address such as 127.0.0.1 or 0.0.0.0");
             var tok = LocalLanguageModel.ResolveTokenizer(modelName, parse.GetValue(tokenizer));
-            var weights = CheckpointLoader.Load(modelName, ModelOptions.ParseDType(parse.GetValue(dtype)!));
+            var weights = CheckpointLoader.Load(modelName, ModelOptions.ResolveDType(parse.GetValue(dtype)!, modelName).DType);
             using var engine = new LlamaModel(weights);
             string served = parse.GetValue(name) ?? BundledModel.Resolve(modelName)?.Name
                 ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelName)));

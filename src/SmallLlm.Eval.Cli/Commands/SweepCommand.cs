@@ -40,7 +40,7 @@ public static class SweepCommand
         {
             string outputDir = parse.GetValue(output)!;
             var series = CheckpointSeries.Find(parse.GetValue(checkpoints)!, parse.GetValue(tokensPerStep));
-            if (parse.GetValue(limit) is < 1) throw new ArgumentException("--limit must be at least 1");
+            SettingRules.Limit(parse.GetValue(limit), "--limit");
             var options = new Dictionary<string, string>();
             if (parse.GetValue(subjects) is string s) options["subjects"] = s;
             var settings = new TaskSettings { NumFewshot = parse.GetValue(shots), Limit = parse.GetValue(limit), Seed = parse.GetValue(seed), Options = options };
@@ -54,7 +54,8 @@ public static class SweepCommand
                 var results = EvalJob.Run(new EvalJobSpec
                 {
                     Model = checkpoint.Path,
-                    DType = ModelOptions.ParseDType(parse.GetValue(dtype)!),
+                    DType = ModelOptions.ResolveDType(parse.GetValue(dtype)!, checkpoint.Path).DType,
+                    DTypeChoice = ModelOptions.ResolveDType(parse.GetValue(dtype)!, checkpoint.Path),
                     Tokenizer = parse.GetValue(tokenizer),
                     Tasks = taskNames,
                     TasksDirectory = ProjectPaths.TasksDirectory(parse.GetValue(tasksDir)),

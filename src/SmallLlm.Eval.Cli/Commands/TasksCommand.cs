@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using SmallLlm.Eval.Configuration;
+using SmallLlm.Eval.Runner;
+using SmallLlm.Eval.Tokenizers;
 using SmallLlm.Eval.Tasks;
 
 namespace SmallLlm.Eval.Cli.Commands;
@@ -30,11 +32,13 @@ public static class TasksCommand
             if (parse.GetValue(json))
             {
                 output.WriteLine(JsonSerializer.Serialize(registry.Definitions.Select(d => new { d.Name, d.Kind, d.Version, d.Description, file = d.FilePath }), CliJson.Options));
+                foreach (var problem in registry.Problems) parse.InvocationConfiguration.Error.WriteLine($"error: {problem}");
                 return 0;
             }
             output.WriteLine($"{"task",-16} {"kind",-16} description");
             foreach (var d in registry.Definitions) output.WriteLine($"{d.Name,-16} {d.Kind,-16} {d.Description}");
             output.WriteLine($"kinds: {string.Join(", ", registry.Kinds)}");
+            foreach (var problem in registry.Problems) output.WriteLine($"error: {problem}");
             return 0;
         });
         return command;
@@ -49,21 +53,33 @@ public static class TasksCommand
         var limit = new Option<int?>("--limit") { Description = "Documents per task (per subject for MMLU)." };
         var strict = new Option<bool>("--strict") { Description = "Fail on the first malformed row." };
         var json = ModelOptions.Json();
+        var countTokens = new Option<bool>("--count-tokens") { Description = "Also count the tokens a full run would put through the model, with and without few-shot prefix reuse (plans the run; runs no model)." };
+        var tokenizer = new Option<string>("--tokenizer", "-t") { Description = "Tokenizer for --count-tokens (name or file).", DefaultValueFactory = _ => "llama3" };
+        var contextLength = new Option<int>("--context-length") { Description = "Model context for --count-tokens (prompts longer than this drop shots, then are cut).", DefaultValueFactory = _ => 131072 };
         var command = new Command("inspect", "Documents per split and subject, and the exact prompt and continuations of the first document.")
         {
-            task, tasksDir, dataDir, shots, limit, strict, json,
+            task, tasksDir, dataDir, shots, limit, strict, json, countTokens, tokenizer, contextLength,
         };
         command.SetAction(parse =>
         {
             var registry = TaskRegistry.Load(ProjectPaths.TasksDirectory(parse.GetValue(tasksDir)), ProjectPaths.FindUpwards("plugins"));
-            var d = registry.Create(parse.GetValue(task)!).Describe(new TaskSettings
+            var evalTask = registry.Create(parse.GetValue(task)!);
+            var settings = new TaskSettings
             {
                 DataDir = parse.GetValue(dataDir), NumFewshot = parse.GetValue(shots), Limit = parse.GetValue(limit), Strict = parse.GetValue(strict),
-            });
+            };
+            var d = evalTask.Describe(settings);
+            TaskTokenCount? count = null;
+            if (parse.GetValue(countTokens))
+            {
+                using var counting = TaskTokenCounter.CountingModel(TokenizerCatalog.Resolve(parse.GetValue(tokenizer)!), parse.GetValue(contextLength));
+                count = TaskTokenCounter.Count(counting, evalTask, settings);
+            }
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
-                output.WriteLine(JsonSerializer.Serialize(d, CliJson.Options));
+                output.WriteLine(count is null ? JsonSerializer.Serialize(d, CliJson.Options)
+                    : JsonSerializer.Serialize(new { task = d, token_count = count }, CliJson.Options));
                 return 0;
             }
             output.WriteLine($"task        {d.Name} ({d.Kind})");
@@ -77,6 +93,11 @@ public static class TasksCommand
             output.WriteLine(d.ExamplePrompt);
             output.WriteLine("---- scored continuations ----");
             foreach (var c in d.ExampleContinuations) output.WriteLine(JsonSerializer.Serialize(c));
+            if (count is not null)
+                output.WriteLine($"tokens      a full run ({count.Documents:N0} documents, {count.ScoringRequests:N0} scoring requests; tokenizer {parse.GetValue(tokenizer)}, " +
+                                 $"context {parse.GetValue(contextLength):N0}) computes {count.TokensWithoutReuse:N0} tokens without prefix reuse, " +
+                                 $"{count.TokensWithReuse:N0} with it ({count.Saving:F2}x fewer; {count.PrefixesRun:N0} shared prefixes run once)" +
+                                 (count.GenerationRequests > 0 ? $"; {count.GenerationRequests:N0} generation requests not counted" : ""));
             return 0;
         });
         return command;

@@ -5,6 +5,40 @@ namespace SmallLlm.Eval.Engine.Checkpoints;
 /// <summary>Loads weights from whatever a model path is: a bundled name, a Hugging Face folder, a safetensors file or a llama2.c .bin.</summary>
 public static class CheckpointLoader
 {
+    /// <summary>
+    /// The architecture alone, from headers (config.json, or a llama2.c header): no weight is read, so this takes
+    /// milliseconds for any size of checkpoint.
+    /// </summary>
+    public static LlamaConfig ReadConfig(string pathOrName)
+    {
+        if (BundledModel.Resolve(pathOrName) is { } bundled)
+        {
+            using var s = bundled.Open();
+            return Llama2cCheckpoint.ReadHeader(s, $"bundled:{bundled.Name}");
+        }
+        if (Directory.Exists(pathOrName))
+        {
+            if (HuggingFaceCheckpoint.LooksLikeFolder(pathOrName)) return HuggingFaceConfig.Read(Path.Combine(pathOrName, HuggingFaceCheckpoint.ConfigFile));
+            var bins = Directory.GetFiles(pathOrName, "*.bin");
+            if (bins.Length == 1) return ReadLlama2cHeader(bins[0]);
+            throw new InvalidDataException($"{pathOrName}: folder holds no config.json + model.safetensors (Hugging Face) and no single llama2.c .bin");
+        }
+        if (File.Exists(pathOrName))
+            return Path.GetExtension(pathOrName).ToLowerInvariant() switch
+            {
+                ".bin" => ReadLlama2cHeader(pathOrName),
+                ".safetensors" => HuggingFaceConfig.Read(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(pathOrName))!, HuggingFaceCheckpoint.ConfigFile)),
+                _ => Load(pathOrName).Config, // unsupported types: Load says why
+            };
+        return Load(pathOrName).Config; // not found: Load says so
+    }
+
+    private static LlamaConfig ReadLlama2cHeader(string path)
+    {
+        using var s = File.OpenRead(path);
+        return Llama2cCheckpoint.ReadHeader(s, path);
+    }
+
     public static LlamaWeights Load(string pathOrName, ModelDType dtype = ModelDType.Float32)
     {
         if (BundledModel.Resolve(pathOrName) is { } bundled)

@@ -6,24 +6,34 @@ namespace SmallLlm.Eval.Engine.Scoring;
 /// <summary>
 /// Batched log-likelihood scoring on a <see cref="LlamaModel"/>. Requests that share a context are scored from one
 /// forward pass over that context: single-token continuations read the context's last position, longer ones continue
-/// from its KV cache. Other requests are sorted by length and packed into right-padded batches. Only scored positions
-/// go through the LM head.
+/// from its KV cache. Contexts that share a long prefix (few-shot examples) run it once and score their suffixes in
+/// batches on top of its KV cache, which is kept between calls (<see cref="PrefixKvStore"/>). Other requests are sorted
+/// by length and packed into right-padded batches. Only scored positions go through the LM head.
 /// </summary>
-public sealed class TokenScorer
+public sealed class TokenScorer : IDisposable
 {
     private readonly LlamaModel _model;
     private readonly ScoringOptions _options;
+    private readonly PrefixKvStore _prefixes;
 
     public TokenScorer(LlamaModel model, ScoringOptions? options = null)
     {
         _model = model;
         _options = options ?? new ScoringOptions();
+        _prefixes = new PrefixKvStore(_options.PrefixCacheBytes);
     }
 
     public LlamaModel Model => _model;
 
     /// <summary>Tokens run through the model so far (padding included): the numerator of tokens/s.</summary>
     public long TokensProcessed { get; private set; }
+
+    /// <summary>Tokens run through the model so far, padding not counted: what the work costs.</summary>
+    public long TokensWithoutPadding { get; private set; }
+
+    /// <summary>Prefixes run once and reused, and the prefix KV bytes kept now.</summary>
+    public int PrefixesComputed { get; private set; }
+    public long PrefixCacheBytes => _prefixes.Bytes;
 
     /// <summary>A span of targets in a row: position <see cref="Start"/> of the row's input predicts Targets[0].</summary>
     private sealed record Span(int Request, int Start, int[] Targets, int Offset);
@@ -50,10 +60,23 @@ public sealed class TokenScorer
 
         var rows = new List<Row>();
         var sharedGroups = new List<List<int>>();
-        foreach (var group in Enumerable.Range(0, requests.Count).GroupBy(i => requests[i].Context, SequenceComparer.Instance))
+        var contextGroups = Enumerable.Range(0, requests.Count).GroupBy(i => requests[i].Context, SequenceComparer.Instance)
+            .Select(g => (Context: g.Key, Members: g.ToList())).ToList();
+        var prefixGroups = SharedPrefixes.Find(contextGroups.Select(g => g.Context).ToList(), _options.MinSharedPrefix);
+        var onPrefix = new bool[contextGroups.Count];
+        foreach (var pg in prefixGroups) foreach (int g in pg.Members) onPrefix[g] = true;
+        // Contexts that start with a prefix kept from an earlier call (the rest of a subject cut by a chunk boundary).
+        var onKept = new Dictionary<KeptPrefix, List<int>>(ReferenceEqualityComparer.Instance);
+        for (int g = 0; g < contextGroups.Count; g++)
         {
-            var members = group.ToList();
-            int[] context = group.Key;
+            if (onPrefix[g]) continue;
+            var (context, members) = contextGroups[g];
+            if (_prefixes.FindLongest(context, context.Length - 1, _options.MinSharedPrefix) is { } kept)
+            {
+                if (!onKept.TryGetValue(kept, out var list)) onKept[kept] = list = [];
+                list.Add(g);
+                continue;
+            }
             if (members.Count == 1)
             {
                 var r = requests[members[0]];
@@ -79,6 +102,11 @@ public sealed class TokenScorer
             ScoreSharedContext(requests, members, results);
             Report(members.Count);
         }
+        // Kept prefixes first: running a new prefix may evict them.
+        foreach (var (kept, groups) in onKept)
+            ScoreFromPrefix(requests, groups.Select(g => contextGroups[g]).ToList(), kept.Tokens.Length, kept, results, Report);
+        foreach (var pg in prefixGroups)
+            ScoreFromPrefix(requests, pg.Members.Select(g => contextGroups[g]).ToList(), pg.Length, null, results, Report);
 
         var scores = new ContinuationScore[requests.Count];
         for (int i = 0; i < scores.Length; i++)
@@ -159,10 +187,12 @@ public sealed class TokenScorer
                     where.Add((s.Request, s.Offset + j));
                 }
 
+        TokensProcessed += ids.Length;
+        TokensWithoutPadding += batch.Sum(r => r.Input.Length);
+        if (_options.CountOnly) return;
         using var scope = torch.NewDisposeScope();
         var tokens = torch.tensor(ids, [batch.Count, width]);
         var hidden = _model.Hidden(tokens, cache);
-        TokensProcessed += ids.Length;
         var selected = hidden.view(-1, _model.Config.HiddenSize).index_select(0, torch.tensor(flat.ToArray()));
         var (lp, greedy) = ScorePositions(selected, targets.ToArray());
         for (int i = 0; i < where.Count; i++)
@@ -193,21 +223,27 @@ public sealed class TokenScorer
         return (lp, greedy);
     }
 
-    /// <summary>Several multi-token continuations of one context: one pass over the context, then its KV cache broadcast.</summary>
-    private void ScoreSharedContext(IReadOnlyList<ContinuationRequest> requests, List<int> members, (float[] Lp, bool[] Greedy)[] results)
+    /// <summary>
+    /// Several multi-token continuations of one context: one pass over the context (continuing a kept prefix's KV cache
+    /// when given), then its KV cache broadcast.
+    /// </summary>
+    private void ScoreSharedContext(IReadOnlyList<ContinuationRequest> requests, List<int> members, (float[] Lp, bool[] Greedy)[] results,
+        KeptPrefix? kept = null)
     {
         var c = _model.Config;
         int[] context = requests[members[0]].Context;
+        int[] input = context[(kept?.Tokens.Length ?? 0)..];
         int capacity = context.Length + members.Max(m => requests[m].Continuation.Length) - 1;
-        using var prefix = new KvCache(c, 1, capacity, _model.ScalarType);
+        using var prefix = _options.CountOnly ? null
+            : kept?.Cache?.Broadcast(c, 1, capacity) ?? new KvCache(c, 1, capacity, _model.ScalarType);
         // The context's last position predicts every continuation's first token.
-        RunRows([new Row(context, members.Select(m => new Span(m, context.Length - 1, requests[m].Continuation[..1], 0)).ToList())], results, prefix);
+        RunRows([new Row(input, members.Select(m => new Span(m, input.Length - 1, requests[m].Continuation[..1], 0)).ToList())], results, prefix);
 
         var rest = members.Where(m => requests[m].Continuation.Length > 1).ToList();
         for (int start = 0; start < rest.Count; start += _options.MaxBatchRows)
         {
             var part = rest.Skip(start).Take(_options.MaxBatchRows).ToList();
-            using var cache = prefix.Broadcast(c, part.Count, capacity);
+            using var cache = prefix?.Broadcast(c, part.Count, capacity);
             var rows = part.Select(m =>
             {
                 var cont = requests[m].Continuation;
@@ -216,6 +252,65 @@ public sealed class TokenScorer
             RunRows(rows, results, cache);
         }
     }
+
+    /// <summary>
+    /// Contexts sharing their first <paramref name="length"/> tokens: that prefix runs once (or comes from the store), and
+    /// each context's remaining tokens, with its continuations, run in batches on a copy of the prefix's KV cache per row
+    /// (positions and the causal mask start after the prefix).
+    /// </summary>
+    private void ScoreFromPrefix(IReadOnlyList<ContinuationRequest> requests, List<(int[] Context, List<int> Members)> contexts, int length,
+        KeptPrefix? kept, (float[] Lp, bool[] Greedy)[] results, Action<int> report)
+    {
+        int[] first = contexts[0].Context;
+        kept ??= _prefixes.FindLongest(first, length, _options.MinSharedPrefix);
+        bool made = kept == null;
+        if (kept == null) _prefixes.Add(kept = RunPrefix(first[..length]));
+        int shared = kept.Tokens.Length;
+
+        var rows = new List<Row>();
+        foreach (var (context, members) in contexts)
+        {
+            int[] suffix = context[shared..];
+            if (members.Count > 1 && members.Any(m => requests[m].Continuation.Length > 1))
+            {
+                // Several continuations of one context, some longer than a token: its suffix runs once, then they share it.
+                ScoreSharedContext(requests, members, results, kept);
+                report(members.Count);
+            }
+            else if (members.Count > 1)
+                rows.Add(new Row(suffix, members.Select(m => new Span(m, suffix.Length - 1, requests[m].Continuation, 0)).ToList()));
+            else
+            {
+                var cont = requests[members[0]].Continuation;
+                rows.Add(new Row([.. suffix, .. cont[..^1]], [new Span(members[0], suffix.Length - 1, cont, 0)]));
+            }
+        }
+        foreach (var batch in Pack(rows))
+        {
+            int width = batch.Max(r => r.Input.Length);
+            using var cache = kept.Cache?.Broadcast(_model.Config, batch.Count, shared + width);
+            RunRows(batch, results, cache);
+            report(batch.Sum(b => b.Spans.Select(s => s.Request).Distinct().Count()));
+        }
+        if (made) _prefixes.Trim(kept);
+    }
+
+    /// <summary>Runs <paramref name="tokens"/> alone into a KV cache of exactly that length (no LM head).</summary>
+    private KeptPrefix RunPrefix(int[] tokens)
+    {
+        var c = _model.Config;
+        long bytes = ModelStatistics.Of(c, _model.DType).KvCacheBytesPerToken * tokens.Length;
+        TokensProcessed += tokens.Length;
+        TokensWithoutPadding += tokens.Length;
+        PrefixesComputed++;
+        if (_options.CountOnly) return new KeptPrefix(tokens, null, bytes);
+        var cache = new KvCache(c, 1, tokens.Length, _model.ScalarType);
+        using var scope = torch.NewDisposeScope();
+        _model.Hidden(torch.tensor(tokens.Select(t => (long)t).ToArray(), [1, tokens.Length]), cache);
+        return new KeptPrefix(tokens, cache, cache.Bytes);
+    }
+
+    public void Dispose() => _prefixes.Dispose();
 
     private sealed class SequenceComparer : IEqualityComparer<int[]>
     {

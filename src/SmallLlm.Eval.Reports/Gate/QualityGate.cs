@@ -29,8 +29,8 @@ public static class QualityGate
             {
                 string? difference = Difference(b[task], c[task]);
                 if (difference is not null) { problems.Add($"{who}{task}: {difference}"); continue; }
-                var missing = b[task].Metrics.Keys.Except(c[task].Metrics.Keys).ToList();
-                if (missing.Count > 0) { problems.Add($"{who}{task}: the current results lack metric(s) {string.Join(", ", missing)}"); continue; }
+                var brokenBaseline = b[task].Metrics.Where(m => !double.IsFinite(m.Value.Value)).Select(m => m.Key).Order(StringComparer.Ordinal).ToList();
+                if (brokenBaseline.Count > 0) { problems.Add($"{who}{task}: the baseline's {string.Join(", ", brokenBaseline)} is not a number (NaN or infinite): nothing to compare against"); continue; }
                 checks.AddRange(CheckTask(curModel, b[task], c[task], settings, warnings));
             }
         }
@@ -74,12 +74,25 @@ public static class QualityGate
             : !baseSamples!.Keys.ToHashSet().SetEquals(curSamples!.Keys) ? "the runs scored different documents" : null;
         foreach (var (metric, b) in baseline.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal))
         {
-            var c = current.Metrics[metric];
-            bool lower = MetricKinds.LowerIsBetter(metric);
+            // A metric the current run lost, or could not compute, is a failure: never "within tolerance".
+            if (!current.Metrics.TryGetValue(metric, out var c))
+            {
+                var baseTolerance = settings.ToleranceFor(baseline.Task, metric);
+                yield return new GateCheck(model, baseline.Task, metric, b.Value, double.NaN, MetricKinds.LowerIsBetter(metric, b.Declared is not null ? b : null),
+                    baseTolerance, baseTolerance.AllowedDrop(b.Value), null, "none", true, "missing from the current results");
+                continue;
+            }
+            var declared = b.Declared is not null ? b : c; // a schema-1 baseline takes the current run's declaration
+            bool lower = MetricKinds.LowerIsBetter(metric, declared);
             var tolerance = settings.ToleranceFor(baseline.Task, metric);
             double allowed = tolerance.AllowedDrop(b.Value);
-            var (p, test) = Significance(metric, b, c, pairedProblem is null ? baseSamples : null, pairedProblem is null ? curSamples : null, settings);
-            if (pairedProblem is not null && test.StartsWith("z-test", StringComparison.Ordinal) && (MetricKinds.CorrectnessField(metric) is not null || lower))
+            if (!double.IsFinite(c.Value))
+            {
+                yield return new GateCheck(model, baseline.Task, metric, b.Value, c.Value, lower, tolerance, allowed, null, "none", true, $"the current value is {Fmt(c.Value)}, not a number that can hold");
+                continue;
+            }
+            var (p, test) = Significance(metric, declared, b, c, pairedProblem is null ? baseSamples : null, pairedProblem is null ? curSamples : null, settings);
+            if (pairedProblem is not null && test.StartsWith("z-test", StringComparison.Ordinal) && (MetricKinds.CorrectnessField(metric, declared) is not null || lower))
                 test += $" ({pairedProblem})";
             double worse = lower ? c.Value - b.Value : b.Value - c.Value;
             bool beyond = worse > allowed;
@@ -94,12 +107,12 @@ public static class QualityGate
         }
     }
 
-    private static (double? P, string Test) Significance(string metric, ResultMetric b, ResultMetric c,
+    private static (double? P, string Test) Significance(string metric, ResultMetric declared, ResultMetric b, ResultMetric c,
         Dictionary<string, SampleRecord>? baseSamples, Dictionary<string, SampleRecord>? curSamples, GateSettings settings)
     {
         if (baseSamples is not null && curSamples is not null && baseSamples.Count > 0)
         {
-            if (MetricKinds.CorrectnessField(metric) is string field && baseSamples.Values.All(s => s.Correct.ContainsKey(field)) && curSamples.Values.All(s => s.Correct.ContainsKey(field)))
+            if (MetricKinds.CorrectnessField(metric, declared) is string field && baseSamples.Values.All(s => s.Correct.ContainsKey(field)) && curSamples.Values.All(s => s.Correct.ContainsKey(field)))
             {
                 int worse = 0, better = 0;
                 foreach (var (id, bs) in baseSamples)
@@ -110,7 +123,7 @@ public static class QualityGate
                 }
                 return (McNemarTest.PValue(worse, better), $"McNemar exact (b={worse}, c={better})");
             }
-            if (MetricKinds.LowerIsBetter(metric) && Paired(metric, baseSamples, curSamples) is { } docs)
+            if (MetricKinds.LowerIsBetter(metric, declared) && MetricKinds.UnitFieldsFor(metric, declared) is { } units && Paired(units, baseSamples, curSamples) is { } docs)
                 return (PairedBootstrap.PValue(docs, settings.BootstrapSamples, settings.Seed), $"paired bootstrap ({docs.Count} docs, {settings.BootstrapSamples} resamples)");
         }
         var p = TwoSampleTest.PValue(b.Value, b.Stderr, c.Value, c.Stderr);
@@ -118,9 +131,8 @@ public static class QualityGate
     }
 
     /// <summary>Per-document log-likelihoods and unit counts of both runs, or null when a record lacks them.</summary>
-    private static List<PairedBootstrap.Document>? Paired(string metric, Dictionary<string, SampleRecord> b, Dictionary<string, SampleRecord> c)
+    private static List<PairedBootstrap.Document>? Paired(string[] unitFields, Dictionary<string, SampleRecord> b, Dictionary<string, SampleRecord> c)
     {
-        var unitFields = MetricKinds.UnitFieldsFor(metric);
         double? Units(SampleRecord r)
         {
             foreach (string f in unitFields) if (r.Units.TryGetValue(f, out double u) && u > 0) return u;

@@ -22,7 +22,8 @@ public sealed record Leaderboard(IReadOnlyList<LeaderboardColumn> Columns, IRead
             var runs = set.Files.Where(f => f.Task == task).ToList();
             string metric = MetricKinds.Headline(runs.GroupBy(r => MetricKinds.Headline(r.Metrics)).OrderByDescending(g => g.Count()).First().First().Metrics);
             var reference = runs.GroupBy(Identity).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().First();
-            columns.Add(new LeaderboardColumn(task, metric, MetricKinds.LowerIsBetter(metric), MetricKinds.IsProportion(metric),
+            var declared = runs.Select(r => r.Metrics.GetValueOrDefault(metric)).FirstOrDefault(m => m is not null);
+            columns.Add(new LeaderboardColumn(task, metric, MetricKinds.LowerIsBetter(metric, declared), MetricKinds.IsProportion(metric, declared),
                 Identity(reference), reference.Setting("num_fewshot"), reference.Setting("limit")));
         }
 
@@ -63,8 +64,15 @@ public sealed record Leaderboard(IReadOnlyList<LeaderboardColumn> Columns, IRead
         var ordered = rows.Select(r => r with { Rank = ranks.TryGetValue(r, out int k) ? k : null })
             .OrderBy(r => r.Rank ?? int.MaxValue).ThenByDescending(r => score(r) ?? double.NegativeInfinity).ThenBy(r => r.Label, StringComparer.Ordinal)
             .ToList();
-        return new Leaderboard(columns, ordered, set.Warnings);
+        return new Leaderboard(columns, ordered, set.Warnings.Concat(ShotNotes(set)).ToList());
     }
+
+    /// <summary>Runs whose prompts had fewer shots than asked for (fit_shots=drop), with how many documents had how many.</summary>
+    private static IEnumerable<string> ShotNotes(ResultSet set) =>
+        from f in set.Files
+        where f.ShotsHistogram is { Count: > 0 } h && f.Setting("num_fewshot") is string k && h.Keys.Any(s => s != k)
+        select $"{f.Model} {f.Task}: {f.Setting("num_fewshot")} shots requested, prompts had " +
+               string.Join(", ", f.ShotsHistogram!.Select(kv => $"{kv.Key} ({kv.Value} documents)"));
 
     /// <summary>What must be equal for two runs of a task to be compared: task version, data and settings.</summary>
     private static string Identity(ResultFile f) => $"v{f.TaskVersion}|{f.DataSha256}|{f.SettingsSignature}";

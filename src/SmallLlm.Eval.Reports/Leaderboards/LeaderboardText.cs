@@ -32,6 +32,4 @@ public static class LeaderboardText
         + $"accuracy-type headlines ({string.Join(", ", board.Columns.Where(c => c.IsProportion).Select(c => c.Task))}). "
         + "Shots and limit are per task when they differ (order: " + ColumnOrder(board.Columns) + "). "
         + "† and an empty rank: this row ran a task with other settings than most rows (see flags), so it is not ranked against them.";
-
-    public static bool IsLowerBetter(string metric) => MetricKinds.LowerIsBetter(metric);
 }

@@ -22,10 +22,11 @@ public static class SweepPlot
         var files = entries.ToDictionary(e => e.Model, e => results.Files.Where(f => f.Model == e.Model).ToList());
         var tasks = results.Tasks.Where(t => files.Values.Any(fs => fs.Any(f => f.Task == t))).ToList();
         var headline = tasks.ToDictionary(t => t, t => MetricKinds.Headline(results.Files.First(f => f.Task == t).Metrics));
-        var plotted = tasks.Where(t => MetricKinds.IsProportion(headline[t])).ToList();
+        bool Proportion(string t) => MetricKinds.IsProportion(headline[t], results.Files.First(f => f.Task == t).Metrics[headline[t]]);
+        var plotted = tasks.Where(Proportion).ToList();
         if (plotted.Count == 0) plotted = tasks.Take(1).ToList();
         if (plotted.Count == 0) throw new InvalidDataException("no results for the sweep's checkpoints: nothing to plot");
-        bool proportions = MetricKinds.IsProportion(headline[plotted[0]]);
+        bool proportions = Proportion(plotted[0]);
 
         var plot = new Plot();
         double yMax = double.MinValue, yMin = double.MaxValue;

@@ -23,6 +23,8 @@ public sealed record ResultFile
     public required IReadOnlyDictionary<string, ResultMetric> Metrics { get; init; }
     /// <summary>breakdown[kind][group]: MMLU's "category" and "subject".</summary>
     public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, ResultMetric>> Breakdown { get; init; }
+    /// <summary>Documents per number of shots their prompt actually had (schema 2, few-shot tasks), e.g. {"5": 560, "3": 10}.</summary>
+    public IReadOnlyDictionary<string, long>? ShotsHistogram { get; init; }
     /// <summary>Full path of the per-sample records, or null when the file names none.</summary>
     public string? SamplesPath { get; init; }
 

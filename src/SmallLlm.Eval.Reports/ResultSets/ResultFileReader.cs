@@ -9,7 +9,8 @@ namespace SmallLlm.Eval.Reports.ResultSets;
 /// </summary>
 public static class ResultFileReader
 {
-    public const int SupportedSchemaVersion = 1;
+    /// <summary>2 declares each metric; 1 (still read) leaves direction and headline to be inferred from names.</summary>
+    public const int SupportedSchemaVersion = 2;
 
     /// <summary>Every results file under <paramref name="path"/> (a folder, searched recursively, or one .json file).</summary>
     public static ResultSet Read(string path, bool strict = false)
@@ -32,6 +33,9 @@ public static class ResultFileReader
         }
         if (files.Count == 0)
             throw new InvalidDataException($"no readable results files under '{path}'" + (warnings.Count > 0 ? $" ({warnings.Count} skipped: {warnings[0]})" : ""));
+        var schema1 = files.Where(f => f.SchemaVersion == 1).ToList();
+        if (schema1.Count > 0)
+            warnings.Add($"{schema1.Count} results file(s) use schema 1 (e.g. {schema1[0].Path}): metric directions and headlines are inferred from their names; rerun to get schema 2's declarations");
         foreach (var f in files.Where(f => f.SamplesPath is not null && !File.Exists(f.SamplesPath)))
             warnings.Add($"{f.Path}: per-sample file {Path.GetFileName(f.SamplesPath)} is missing: paired tests fall back to standard errors");
         return new ResultSet(path, files, warnings);
@@ -55,11 +59,12 @@ public static class ResultFileReader
             if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{file}: not a results file (expected a JSON object)");
             int schema = root.TryGetProperty("schema_version", out var sv) && sv.ValueKind == JsonValueKind.Number ? sv.GetInt32()
                 : throw new InvalidDataException($"{file}: not a results file (no schema_version)");
-            if (schema != SupportedSchemaVersion)
-                throw new InvalidDataException($"{file}: results schema version {schema}, this reader knows version {SupportedSchemaVersion} (mixed-version results folder?)");
+            if (schema is < 1 or > SupportedSchemaVersion)
+                throw new InvalidDataException($"{file}: results schema version {schema}, this reader knows versions 1 to {SupportedSchemaVersion} (written by a newer harness?)");
             var task = Object(root, "task", file);
             var model = Object(root, "model", file);
             var metrics = Metrics(Object(root, "metrics", file), file);
+            if (schema >= 2) metrics = Declare(metrics, Object(root, "metric_declarations", file), file);
             if (metrics.Count == 0) throw new InvalidDataException($"{file}: results file holds no metrics (partial file?)");
             var settings = new Dictionary<string, string>(StringComparer.Ordinal);
             if (task.TryGetProperty("settings", out var st) && st.ValueKind == JsonValueKind.Object)
@@ -89,6 +94,9 @@ public static class ResultFileReader
                 Metrics = metrics,
                 Breakdown = breakdown,
                 SamplesPath = samples,
+                ShotsHistogram = root.TryGetProperty("shots_histogram", out var sh) && sh.ValueKind == JsonValueKind.Object
+                    ? sh.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).ToDictionary(p => p.Name, p => p.Value.GetInt64())
+                    : null,
             };
         }
     }
@@ -102,6 +110,24 @@ public static class ResultFileReader
 
     private static string? OptionalString(JsonElement parent, string name) =>
         parent.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+
+    private static Dictionary<string, ResultMetric> Declare(Dictionary<string, ResultMetric> metrics, JsonElement declarations, string file)
+    {
+        var result = new Dictionary<string, ResultMetric>(StringComparer.Ordinal);
+        foreach (var (name, m) in metrics)
+        {
+            if (!declarations.TryGetProperty(name, out var d) || d.ValueKind != JsonValueKind.Object)
+                throw new InvalidDataException($"{file}: metric '{name}' has no declaration in metric_declarations (schema 2)");
+            bool Flag(string key) => d.TryGetProperty(key, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean()
+                : throw new InvalidDataException($"{file}: metric_declarations.{name}.{key} must be true or false");
+            result[name] = m with
+            {
+                Declared = new DeclaredMetric(Flag("higher_is_better"), OptionalString(d, "aggregation") ?? "", Flag("proportion"),
+                    OptionalString(d, "sample_field"), d.TryGetProperty("headline", out var h) && h.ValueKind == JsonValueKind.True),
+            };
+        }
+        return result;
+    }
 
     private static Dictionary<string, ResultMetric> Metrics(JsonElement obj, string file)
     {

@@ -9,7 +9,8 @@ public sealed record TextChunk(int Index, string Text, long Bytes, long InvalidS
 
 /// <summary>
 /// Streams a file as text in pieces of about <c>chunkChars</c> characters, never holding the whole file. Pieces end
-/// where every tokenizer accepts a cut (so counts add up exactly); a piece that finds no such place within
+/// where every tokenizer accepts a cut (so counts add up exactly), after a line end where possible, else anywhere in
+/// a long line; a piece that finds no such place within
 /// <c>maxChunkChars</c> is cut anyway and marked. Invalid UTF-8 becomes U+FFFD (one per maximal invalid subpart, as
 /// .NET and WHATWG decode it) and is counted; bytes are counted as they are in the file.
 /// </summary>
@@ -63,6 +64,11 @@ public sealed class Utf8ChunkReader(Func<string, int, bool> isSafeCut, int chunk
     {
         for (int i = text.Length - 1; i > 0; i--)
             if (text[i - 1] == '\n' && isSafeCut(text, i)) return i;
+        // No line end to cut at (a corpus of one huge line): a word boundary every tokenizer accepts, from the end back,
+        // so a piece stays about chunkChars long and memory stays bounded however long the line is (and no word is
+        // split between pieces, so word counts stay exact).
+        for (int i = text.Length - 1, stop = Math.Max(1, text.Length - chunkChars); i >= stop; i--)
+            if ((char.IsWhiteSpace(text[i - 1]) || char.IsWhiteSpace(text[i])) && isSafeCut(text, i)) return i;
         return -1;
     }
 

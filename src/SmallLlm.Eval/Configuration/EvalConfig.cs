@@ -28,6 +28,20 @@ public sealed record EvalConfig
 
     public string Resolve(string relative) => Path.GetFullPath(Path.Combine(BaseDirectory, relative));
 
+    /// <summary>The same rules as the command line's options (<see cref="SettingRules"/>), named as the file spells them.</summary>
+    private void Validate(string path)
+    {
+        SettingRules.Limit(Limit, $"{path}: limit");
+        SettingRules.NumFewshot(NumFewshot, $"{path}: num_fewshot");
+        SettingRules.BatchSize(BatchSize, $"{path}: batch_size");
+        foreach (var (i, m) in Models.Index()) SettingRules.DType(m.DType, $"{path}: models[{i}].dtype");
+        foreach (var (task, o) in TaskSettings)
+        {
+            SettingRules.Limit(o.Limit, $"{path}: task_settings.{task}.limit");
+            SettingRules.NumFewshot(o.NumFewshot, $"{path}: task_settings.{task}.num_fewshot");
+        }
+    }
+
     public static EvalConfig Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"config file '{path}' not found");
@@ -37,6 +51,8 @@ public sealed record EvalConfig
         if (config is null) throw new InvalidDataException($"{path}: empty config");
         if (config.Models.Count == 0) throw new InvalidDataException($"{path}: 'models' lists no model");
         if (config.Tasks.Count == 0) throw new InvalidDataException($"{path}: 'tasks' lists no task");
+        try { config.Validate(path); }
+        catch (ArgumentException e) { throw new InvalidDataException(e.Message); }
         return config with { BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(path))! };
     }
 }
@@ -44,7 +60,7 @@ public sealed record EvalConfig
 public sealed record ModelEntry
 {
     [JsonPropertyName("model")] public required string Model { get; init; }
-    [JsonPropertyName("dtype")] public string DType { get; init; } = "fp32";
+    [JsonPropertyName("dtype")] public string DType { get; init; } = "auto";
     [JsonPropertyName("tokenizer")] public string? Tokenizer { get; init; }
 }
 

@@ -27,4 +27,21 @@ public static class MeanMetric
         double? se = valid.All(g => g.Stderr is not null) ? Math.Sqrt(valid.Sum(g => g.Stderr!.Value * g.Stderr.Value)) / valid.Count : null;
         return new MetricValue(mean, se, valid.Sum(g => g.N));
     }
+
+    /// <summary>
+    /// A size-weighted group mean with lm-evaluation-harness's group stderr (<c>pooled_sample_stderr</c> in
+    /// lm_eval/api/metrics.py): pooled variance Σ (nᵢ−1)·nᵢ·seᵢ² / (Σ nᵢ − k), stderr = sqrt(pooled / Σ nᵢ). Null when a
+    /// group has no stderr (lm-eval's "N/A").
+    /// </summary>
+    public static MetricValue Pooled(IReadOnlyCollection<MetricValue> groups)
+    {
+        var valid = groups.Where(g => g.N > 0).ToList();
+        if (valid.Count == 0) return new MetricValue(double.NaN, null, 0);
+        long total = valid.Sum(g => (long)g.N);
+        double mean = valid.Sum(g => g.Value * g.N) / total;
+        double? se = null;
+        if (valid.All(g => g.Stderr is not null) && total > valid.Count)
+            se = Math.Sqrt(valid.Sum(g => (g.N - 1.0) * g.Stderr!.Value * g.Stderr.Value * g.N) / (total - valid.Count) / total);
+        return new MetricValue(mean, se, (int)total);
+    }
 }

@@ -19,7 +19,7 @@ public sealed class LocalLanguageModel : ILanguageModel, IEngineMeter, IDisposab
     private readonly LlamaModel _model;
     private readonly ITextTokenizer _tokenizer;
     private TokenScorer _scorer;
-    private readonly TokenGenerator _generator;
+    private readonly BatchedGenerator _batchedGenerator;
     private readonly Dictionary<string, int[]> _encodings = new();
     private readonly int? _rollingStride;
 
@@ -27,6 +27,8 @@ public sealed class LocalLanguageModel : ILanguageModel, IEngineMeter, IDisposab
     public int ContextLength => _model.Config.MaxPositionEmbeddings;
     public LlamaModel Engine => _model;
     public ITextTokenizer Tokenizer => _tokenizer;
+    /// <summary>How the compute dtype was chosen, for the results' machine block (null: not recorded).</summary>
+    public Engine.Hardware.DTypeChoice? DTypeChoice { get; set; }
 
     /// <summary>Time spent inside the engine (forward passes, LM head): the rest of a run is harness overhead.</summary>
     public Stopwatch EngineTime { get; } = new();
@@ -38,7 +40,7 @@ public sealed class LocalLanguageModel : ILanguageModel, IEngineMeter, IDisposab
         _model = model;
         _tokenizer = tokenizer;
         _scorer = new TokenScorer(model, scoring);
-        _generator = new TokenGenerator(model);
+        _batchedGenerator = new BatchedGenerator(model);
         _rollingStride = rollingStride;
         Identity = identity;
         if (tokenizer.VocabSize > model.Config.VocabSize)
@@ -85,6 +87,7 @@ public sealed class LocalLanguageModel : ILanguageModel, IEngineMeter, IDisposab
     public void UseBatching(ScoringOptions options)
     {
         long processed = _scorer.TokensProcessed;
+        _scorer.Dispose();
         _scorer = new TokenScorer(_model, options);
         _tokensBeforeRebatching += processed;
     }
@@ -102,6 +105,9 @@ public sealed class LocalLanguageModel : ILanguageModel, IEngineMeter, IDisposab
 
     private int Prefix => _tokenizer.BosId ?? _tokenizer.EosId ?? _model.Config.BosTokenId ?? 0;
 
+    /// <summary>The token a rolling document starts from (BOS, else EOS).</summary>
+    public int DocumentPrefixToken => Prefix;
+
     /// <summary>Context and continuation token ids split as lm-evaluation-harness's _encode_pair does.</summary>
     public (int[] Context, int[] Continuation) EncodePair(string context, string continuation)
     {
@@ -111,6 +117,19 @@ public sealed class LocalLanguageModel : ILanguageModel, IEngineMeter, IDisposab
     }
 
     public IReadOnlyList<LoglikelihoodResponse> Loglikelihood(IReadOnlyList<LoglikelihoodRequest> requests, IProgressSink progress)
+    {
+        var (tokenRequests, truncated) = TokenRequests(requests);
+        EngineTime.Start();
+        try
+        {
+            var scores = _scorer.Loglikelihood(tokenRequests, (done, total) => progress.Report(done, total, EngineTokens));
+            return scores.Select((s, i) => new LoglikelihoodResponse(s.LogProb, s.IsGreedy, s.TokenLogProbs.Length, truncated[i])).ToList();
+        }
+        finally { EngineTime.Stop(); }
+    }
+
+    /// <summary>The token requests the scorer gets: pairs encoded, BOS prepended, cut on the left to fit the context.</summary>
+    public (List<ContinuationRequest> Requests, bool[] Truncated) TokenRequests(IReadOnlyList<LoglikelihoodRequest> requests)
     {
         int max = ContextLength;
         var tokenRequests = new List<ContinuationRequest>(requests.Count);
@@ -128,13 +147,7 @@ public sealed class LocalLanguageModel : ILanguageModel, IEngineMeter, IDisposab
             }
             tokenRequests.Add(new ContinuationRequest(ctx, cont));
         }
-        EngineTime.Start();
-        try
-        {
-            var scores = _scorer.Loglikelihood(tokenRequests, (done, total) => progress.Report(done, total, EngineTokens));
-            return scores.Select((s, i) => new LoglikelihoodResponse(s.LogProb, s.IsGreedy, s.TokenLogProbs.Length, truncated[i])).ToList();
-        }
-        finally { EngineTime.Stop(); }
+        return (tokenRequests, truncated);
     }
 
     public IReadOnlyList<RollingLoglikelihoodResponse> LoglikelihoodRolling(IReadOnlyList<RollingLoglikelihoodRequest> requests, IProgressSink progress)
@@ -156,34 +169,42 @@ public sealed class LocalLanguageModel : ILanguageModel, IEngineMeter, IDisposab
         finally { EngineTime.Stop(); }
     }
 
+    /// <summary>Generates for all requests in batches (<see cref="BatchedGenerator"/>; each row as if alone).</summary>
     public IReadOnlyList<GenerateResponse> GenerateUntil(IReadOnlyList<GenerateRequest> requests, IProgressSink progress)
     {
-        var results = new List<GenerateResponse>(requests.Count);
-        for (int i = 0; i < requests.Count; i++)
+        var jobs = new List<(IReadOnlyList<int> Prompt, GenerationSettings Settings)>(requests.Count);
+        foreach (var r in requests)
         {
-            var r = requests[i];
             int[] ctx = Identity.AddBos ? [Prefix, .. Encode(r.Context)] : Encode(r.Context);
             if (ctx.Length == 0) ctx = [Prefix];
             int room = Math.Max(1, ContextLength - r.MaxTokens);
             if (ctx.Length > room) ctx = ctx[^room..]; // keep the end of the prompt, as lm-evaluation-harness does
-            var settings = new GenerationSettings
+            jobs.Add((ctx, new GenerationSettings
             {
                 MaxNewTokens = r.MaxTokens,
                 Temperature = r.Temperature,
                 Seed = r.Seed,
                 StopTokens = _tokenizer.EosId is int eos ? new HashSet<int> { eos } : new HashSet<int>(),
                 ShouldStop = r.Until.Count == 0 ? null : generated => StopIndex(_tokenizer.Decode(generated), r.Until) >= 0,
-            };
-            EngineTime.Start();
-            GenerationResult g;
-            try { g = _generator.Generate(ctx, settings); }
-            finally { EngineTime.Stop(); }
-            _generatedTokens += ctx.Length + g.Tokens.Length;
-            string text = _tokenizer.Decode(g.Tokens);
-            int stop = StopIndex(text, r.Until);
-            results.Add(new GenerateResponse(stop >= 0 ? text[..stop] : text, g.Tokens.Length));
-            progress.Report(i + 1, requests.Count, EngineTokens);
+            }));
         }
+        EngineTime.Start();
+        IReadOnlyList<GenerationResult> generated;
+        try
+        {
+            generated = _batchedGenerator.Generate(jobs, done => progress.Report(done, requests.Count, EngineTokens));
+        }
+        finally { EngineTime.Stop(); }
+        var results = new List<GenerateResponse>(requests.Count);
+        for (int i = 0; i < requests.Count; i++)
+        {
+            var g = generated[i];
+            _generatedTokens += jobs[i].Prompt.Count + g.Tokens.Length;
+            string text = _tokenizer.Decode(g.Tokens);
+            int stop = StopIndex(text, requests[i].Until);
+            results.Add(new GenerateResponse(stop >= 0 ? text[..stop] : text, g.Tokens.Length));
+        }
+        progress.Report(requests.Count, requests.Count, EngineTokens);
         return results;
     }
 
@@ -199,5 +220,12 @@ public sealed class LocalLanguageModel : ILanguageModel, IEngineMeter, IDisposab
         return best;
     }
 
-    public void Dispose() => _model.Dispose();
+    /// <summary>The scorer's token counts (padding not counted) and prefixes reused, for benchmarks and token counting.</summary>
+    public TokenScorer Scorer => _scorer;
+
+    public void Dispose()
+    {
+        _scorer.Dispose();
+        _model.Dispose();
+    }
 }

@@ -43,12 +43,47 @@ public static class ResultFiles
     public static void AtomicWrite(string path, Action<TextWriter> write)
     {
         string tmp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        using (var writer = new StreamWriter(tmp, false, new UTF8Encoding(false)))
+        try
         {
-            writer.NewLine = "\n";
-            write(writer);
+            using (var writer = new StreamWriter(tmp, false, new UTF8Encoding(false)))
+            {
+                writer.NewLine = "\n";
+                write(writer);
+            }
+            File.Move(tmp, path, overwrite: true);
         }
-        File.Move(tmp, path, overwrite: true);
+        catch
+        {
+            File.Delete(tmp);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Removes temporary files of writes that never finished (the process was killed between writing and renaming):
+    /// <c>.NAME.PID.tmp</c> under <paramref name="outputDir"/> whose process is gone. Called when a run starts.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveStaleTemporaries(string outputDir)
+    {
+        var removed = new List<string>();
+        if (!Directory.Exists(outputDir)) return removed;
+        foreach (var file in Directory.EnumerateFiles(outputDir, ".*.tmp", SearchOption.AllDirectories))
+        {
+            var parts = Path.GetFileName(file).Split('.');
+            if (parts.Length < 4 || !int.TryParse(parts[^2], out int pid)) continue;
+            if (pid != Environment.ProcessId && ProcessExists(pid)) continue; // another run is writing it right now
+            try { File.Delete(file); removed.Add(file); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return removed;
+    }
+
+    private static bool ProcessExists(int pid)
+    {
+        try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 
     /// <summary>One row per (model, task, metric) of every result under <paramref name="outputDir"/>, as CSV.</summary>

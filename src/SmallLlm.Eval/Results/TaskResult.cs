@@ -9,7 +9,8 @@ namespace SmallLlm.Eval.Results;
 /// </summary>
 public sealed record TaskResult
 {
-    public const int CurrentSchemaVersion = 1;
+    /// <summary>2: metric declarations (direction, aggregation, proportion, sample field, headline) and shots histogram.</summary>
+    public const int CurrentSchemaVersion = 2;
 
     [JsonPropertyName("schema_version")] public int SchemaVersion { get; init; } = CurrentSchemaVersion;
     [JsonPropertyName("task")] public required TaskInfo Task { get; init; }
@@ -17,13 +18,28 @@ public sealed record TaskResult
     [JsonPropertyName("harness")] public required HarnessInfo Harness { get; init; }
     [JsonPropertyName("seed")] public ulong Seed { get; init; }
     [JsonPropertyName("metrics")] public required IReadOnlyDictionary<string, MetricValue> Metrics { get; init; }
+    [JsonPropertyName("metric_declarations")] public IReadOnlyDictionary<string, MetricDeclaration> MetricDeclarations { get; init; } = new Dictionary<string, MetricDeclaration>();
     [JsonPropertyName("breakdown")] public IReadOnlyDictionary<string, IReadOnlyDictionary<string, MetricValue>> Breakdown { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, MetricValue>>();
     [JsonPropertyName("counts")] public required IReadOnlyDictionary<string, long> Counts { get; init; }
+    /// <summary>Few-shot tasks: documents per number of shots their prompt actually had, e.g. {"5": 560, "3": 10}.</summary>
+    [JsonPropertyName("shots_histogram")] public IReadOnlyDictionary<string, long>? ShotsHistogram { get; init; }
     [JsonPropertyName("warnings")] public IReadOnlyList<string> Warnings { get; init; } = [];
     [JsonPropertyName("samples_file")] public required string SamplesFile { get; init; }
     [JsonPropertyName("timing")] public required TimingInfo Timing { get; init; }
+    /// <summary>Where it ran: the CPU, its features, threads, and how the dtype was chosen (absent in older files).</summary>
+    [JsonPropertyName("machine")] public MachineInfo? Machine { get; init; }
 }
+
+public sealed record MachineInfo(
+    [property: JsonPropertyName("cpu")] string Cpu,
+    [property: JsonPropertyName("cpu_flags")] IReadOnlyList<string> CpuFlags,
+    [property: JsonPropertyName("native_bf16")] bool NativeBf16,
+    [property: JsonPropertyName("cores_available")] int CoresAvailable,
+    [property: JsonPropertyName("threads")] int Threads,
+    [property: JsonPropertyName("omp_wait_policy")] string OmpWaitPolicy,
+    [property: JsonPropertyName("dtype_requested")] string? DTypeRequested,
+    [property: JsonPropertyName("dtype_reason")] string? DTypeReason);
 
 public sealed record TaskInfo(
     [property: JsonPropertyName("name")] string Name,

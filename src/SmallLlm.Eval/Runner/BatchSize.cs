@@ -13,8 +13,7 @@ public static class BatchSize
             int tokens = parameters < 20_000_000 ? 16384 : 512;
             return new ScoringOptions { MaxBatchRows = Math.Max(8, tokens / 128), MaxBatchTokens = tokens };
         }
-        if (!int.TryParse(text, out int rows) || rows < 1)
-            throw new ArgumentException($"--batch-size must be a positive number or 'auto', got '{text}'");
+        int rows = int.Parse(Configuration.SettingRules.BatchSize(text, "--batch-size"), System.Globalization.CultureInfo.InvariantCulture);
         return new ScoringOptions { MaxBatchRows = rows, MaxBatchTokens = rows * 1024 };
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SmallLlm.Eval.Engine.Hardware;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Requests;
 using SmallLlm.Eval.Results;
@@ -10,9 +11,10 @@ namespace SmallLlm.Eval.Runner;
 /// Runs tasks against a model: plan (documents → requests), execute (batched, deduplicated and cached by the model
 /// wrapper), score, and write the result and per-sample files atomically.
 /// </summary>
-public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<string, IProgressSink> progressFor, int commitEvery = 512)
+public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<string, IProgressSink> progressFor, int commitEvery = 512,
+    bool allowNonFinite = false, CancellationToken interrupt = default)
 {
-    private readonly CachingLanguageModel _cached = new(model, cache, commitEvery);
+    private readonly CachingLanguageModel _cached = new(model, cache, commitEvery, allowNonFinite, interrupt);
 
     public TaskResult Run(IEvalTask task, TaskSettings settings, string outputDir)
     {
@@ -21,7 +23,7 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
         var engine = model as IEngineMeter;
         double engineBefore = engine?.EngineTime.Elapsed.TotalSeconds ?? 0;
         long tokensBefore = engine?.EngineTokens ?? 0;
-        int reusedBefore = _cached.Reused, computedBefore = _cached.Computed;
+        int reusedBefore = _cached.Reused, computedBefore = _cached.Computed, nonFiniteBefore = _cached.NonFinite;
 
         var plan = task.Plan(_cached, settings);
         var responses = Execute(plan.Requests, progressFor(task.Name));
@@ -31,6 +33,15 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
         double modelSeconds = (engine?.EngineTime.Elapsed.TotalSeconds ?? wall) - engineBefore;
         long tokens = (engine?.EngineTokens ?? 0) - tokensBefore;
         var id = model.Identity;
+        int nonFinite = _cached.NonFinite - nonFiniteBefore;
+        var counts = new Dictionary<string, long>(scores.Counts) { ["documents"] = plan.Documents, ["requests"] = plan.Requests.Count };
+        var warnings = plan.Warnings;
+        if (allowNonFinite)
+        {
+            counts["nonfinite_scores"] = nonFinite;
+            if (nonFinite > 0)
+                warnings = [$"{nonFinite} request(s) got NaN or infinite scores from the model; they are recorded as such (--allow-nonfinite) and the metrics here are not trustworthy", .. warnings];
+        }
         var result = new TaskResult
         {
             Task = new TaskInfo(task.Name, task.Version, plan.DataSha256, plan.Settings),
@@ -38,15 +49,25 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
             Harness = HarnessVersion.Current,
             Seed = settings.Seed,
             Metrics = scores.Metrics,
+            MetricDeclarations = scores.Declarations,
             Breakdown = scores.Breakdown,
-            Counts = new Dictionary<string, long>(scores.Counts) { ["documents"] = plan.Documents, ["requests"] = plan.Requests.Count },
-            Warnings = plan.Warnings,
+            Counts = counts,
+            ShotsHistogram = scores.ShotsHistogram,
+            Warnings = warnings,
             SamplesFile = task.Name + ".samples.jsonl",
             Timing = new TimingInfo(started, wall, modelSeconds, tokens, modelSeconds > 0 ? tokens / modelSeconds : 0,
                 plan.Requests.Count, _cached.Computed - computedBefore, _cached.Reused - reusedBefore),
+            Machine = Machine(model as LocalLanguageModel),
         };
         ResultFiles.Write(outputDir, result, scores.Samples);
         return result;
+    }
+
+    private static MachineInfo Machine(LocalLanguageModel? engine)
+    {
+        var cpu = CpuFeatures.Current;
+        return new MachineInfo(cpu.ModelName, cpu.Flags, cpu.NativeBf16, cpu.AvailableCores, EngineThreads.Threads,
+            EngineThreads.WaitPolicy, engine?.DTypeChoice?.Requested, engine?.DTypeChoice?.Reason);
     }
 
     /// <summary>Sends each kind of request to the model in one batched call, and puts the answers back in order.</summary>

@@ -16,6 +16,9 @@ public sealed record TaskBenchmarkResult(string Model, string DType, string Task
     public double TokensPerSecond => Tokens / WallSeconds;
     /// <summary>Share of the run spent outside the engine (planning, tokenizing, packing, scoring, writing).</summary>
     public double OverheadShare => 1 - EngineSeconds / WallSeconds;
+    /// <summary>Tokens the run computed (padding not counted; generation not counted) with few-shot prefix reuse, and what it would without.</summary>
+    public long TokensWithReuse { get; init; }
+    public long TokensWithoutReuse { get; init; }
 }
 
 /// <summary>
@@ -48,9 +51,13 @@ public static class TaskBenchmark
             var clock = Stopwatch.StartNew();
             var result = new EvalRunner(model, cache: null, _ => IProgressSink.None).Run(task, settings, output);
             double wall = clock.Elapsed.TotalSeconds;
+            var count = TaskTokenCounter.Count(model, task, settings); // planned again, after the clock stopped
             return new TaskBenchmarkResult(model.Identity.Name, model.Identity.DType, task.Name, settings.NumFewshot,
                 (int)result.Counts["documents"], (int)result.Counts["requests"], wall,
-                model.EngineTime.Elapsed.TotalSeconds - engineBefore, model.EngineTokens - tokensBefore);
+                model.EngineTime.Elapsed.TotalSeconds - engineBefore, model.EngineTokens - tokensBefore)
+            {
+                TokensWithReuse = count.TokensWithReuse, TokensWithoutReuse = count.TokensWithoutReuse,
+            };
         }
         finally
         {

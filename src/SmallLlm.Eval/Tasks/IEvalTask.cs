@@ -29,6 +29,8 @@ public abstract class TaskPlan
     /// <summary>The settings in effect (shots, limit, template, ...), echoed into the results.</summary>
     public required IReadOnlyDictionary<string, object?> Settings { get; init; }
     public List<string> Warnings { get; } = new();
+    /// <summary>The task file's "metrics" (its first is the headline), checked against what the kind declares.</summary>
+    public IReadOnlyList<string>? ListedMetrics { get; init; }
 
     public abstract TaskScores Score(IReadOnlyList<ModelResponse> responses);
 }
@@ -40,11 +42,15 @@ public sealed record TaskScores
 {
     /// <summary>Headline metrics: name → value.</summary>
     public required IReadOnlyDictionary<string, MetricValue> Metrics { get; init; }
+    /// <summary>How each metric is read (direction, aggregation, headline): <see cref="MetricDeclarations.For"/>.</summary>
+    public required IReadOnlyDictionary<string, MetricDeclaration> Declarations { get; init; }
     /// <summary>Breakdowns such as per subject and per category: group kind → group → metric.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, MetricValue>> Breakdown { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, MetricValue>>();
     /// <summary>Counters such as truncated prompts and dropped shots.</summary>
     public IReadOnlyDictionary<string, long> Counts { get; init; } = new Dictionary<string, long>();
+    /// <summary>Few-shot tasks: documents per number of shots actually in the prompt ("5" → 560, "3" → 10); null otherwise.</summary>
+    public IReadOnlyDictionary<string, long>? ShotsHistogram { get; init; }
     /// <summary>One record per document, enough to recompute every metric and compare runs sample by sample.</summary>
     public required IReadOnlyList<IReadOnlyDictionary<string, object?>> Samples { get; init; }
 }

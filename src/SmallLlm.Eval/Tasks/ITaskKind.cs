@@ -8,4 +8,10 @@ public interface ITaskKind
 {
     string Kind { get; }
     IEvalTask Create(TaskDefinition definition);
+
+    /// <summary>
+    /// The kind's own task-file fields and their types (besides <see cref="TaskDefinition.CommonFields"/>): any other
+    /// field is an error. Null (the default, for plugins that say nothing) accepts any field.
+    /// </summary>
+    IReadOnlyDictionary<string, TaskFieldType>? Fields => null;
 }

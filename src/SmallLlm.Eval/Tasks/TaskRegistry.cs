@@ -12,14 +12,19 @@ public sealed class TaskRegistry
 {
     private readonly Dictionary<string, TaskDefinition> _definitions;
     private readonly Dictionary<string, ITaskKind> _kinds;
+    private readonly List<(string? Name, string Problem)> _broken;
     public string TasksDirectory { get; }
 
-    private TaskRegistry(string tasksDirectory, Dictionary<string, TaskDefinition> definitions, Dictionary<string, ITaskKind> kinds)
+    private TaskRegistry(string tasksDirectory, Dictionary<string, TaskDefinition> definitions, Dictionary<string, ITaskKind> kinds, List<(string?, string)> broken)
     {
         TasksDirectory = tasksDirectory;
         _definitions = definitions;
         _kinds = kinds;
+        _broken = broken;
     }
+
+    /// <summary>Task files that could not be used (bad JSON, a wrong type, an unknown field), each naming its file and field.</summary>
+    public IReadOnlyList<string> Problems => _broken.Select(b => b.Problem).ToList();
 
     public IReadOnlyCollection<TaskDefinition> Definitions => _definitions.Values.OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
     public IReadOnlyCollection<string> Kinds => _kinds.Keys.Order(StringComparer.Ordinal).ToList();
@@ -42,15 +47,29 @@ public sealed class TaskRegistry
             var kind = (ITaskKind)Activator.CreateInstance(type)!;
             kinds[kind.Kind] = kind;
         }
+        // One bad task file is reported (by `tasks list`, and when that task is asked for); it never hides the others.
         var definitions = new Dictionary<string, TaskDefinition>();
+        var broken = new List<(string?, string)>();
         foreach (var file in Directory.GetFiles(tasksDirectory, "*.task.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
-            var def = TaskDefinition.Read(file);
-            if (definitions.TryGetValue(def.Name, out var other))
-                throw new InvalidDataException($"{file}: task name '{def.Name}' is already defined by {other.FilePath}");
-            definitions[def.Name] = def;
+            try
+            {
+                var def = TaskDefinition.Read(file);
+                if (definitions.TryGetValue(def.Name, out var other))
+                    throw new InvalidDataException($"{file}: task name '{def.Name}' is already defined by {other.FilePath}");
+                if (kinds.TryGetValue(def.Kind, out var kind) && kind.Fields is { } fields) def.Validate(fields);
+                definitions[def.Name] = def;
+            }
+            catch (InvalidDataException e) { broken.Add((NameIn(file), e.Message)); }
         }
-        return new TaskRegistry(tasksDirectory, definitions, kinds);
+        return new TaskRegistry(tasksDirectory, definitions, kinds, broken);
+    }
+
+    /// <summary>The "name" of a broken task file when it is readable, so asking for that task shows the file's problem.</summary>
+    private static string? NameIn(string file)
+    {
+        try { return System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))?["name"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? s) ? s : null; }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException) { return null; }
     }
 
     private static IEnumerable<Type> SafeTypes(Assembly a)
@@ -62,7 +81,11 @@ public sealed class TaskRegistry
     public IEvalTask Create(string name)
     {
         if (!_definitions.TryGetValue(name, out var def))
-            throw new ArgumentException($"unknown task '{name}': known tasks are {string.Join(", ", _definitions.Keys.Order(StringComparer.Ordinal))}");
+        {
+            if (_broken.FirstOrDefault(b => b.Name == name) is { Problem: { } problem }) throw new InvalidDataException(problem);
+            throw new ArgumentException($"unknown task '{name}': known tasks are {string.Join(", ", _definitions.Keys.Order(StringComparer.Ordinal))}"
+                + (_broken.Count > 0 ? $" ({_broken.Count} task file(s) could not be read: {_broken[0].Problem})" : ""));
+        }
         if (!_kinds.TryGetValue(def.Kind, out var kind))
             throw new InvalidDataException($"{def.FilePath}: kind '{def.Kind}' is not known: known kinds are {string.Join(", ", Kinds)} (is its plugin in the plugins folder?)");
         return kind.Create(def);

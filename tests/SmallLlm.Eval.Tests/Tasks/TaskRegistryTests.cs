@@ -61,7 +61,55 @@ public class TaskRegistryTests
     {
         string tasks = RepoPaths.Temp("tasks");
         File.WriteAllText(Path.Combine(tasks, "bad.task.json"), "{\"name\":\"bad\"}");
-        var e = Assert.Throws<InvalidDataException>(() => TaskRegistry.Load(tasks));
+        var e = Assert.Throws<InvalidDataException>(() => TaskRegistry.Load(tasks).Create("bad"));
         Assert.Contains("bad.task.json: missing field 'kind'", e.Message);
+    }
+
+    [Theory]
+    [InlineData("{\"name\":123,\"kind\":\"multiple_choice\",\"data\":\"d.jsonl\"}", "field 'name' must be a string, got 123")]
+    [InlineData("{\"name\":\"bad\",\"kind\":\"multiple_choice\",\"data\":\"d.jsonl\",\"num_fewshot\":\"five\"}", "field 'num_fewshot' must be an integer of at least 0, got \"five\"")]
+    [InlineData("{\"name\":\"bad\",\"kind\":\"multiple_choice\",\"data\":\"d.jsonl\",\"context_templat\":\"{query}\"}", "unknown field 'context_templat' for kind 'multiple_choice'")]
+    [InlineData("{\"name\":\"bad\",\"kind\":\"mmlu\",\"data\":\"data\",\"eval_split\":[1]}", "field 'eval_split' must be a string, got [1]")]
+    public void ABadTaskFileNamesFileAndField_AndLeavesTheOtherTasksUsable(string json, string expected)
+    {
+        string tasks = RepoPaths.Temp("tasks");
+        File.WriteAllText(Path.Combine(tasks, "bad.task.json"), json);
+        File.WriteAllText(Path.Combine(tasks, "d.jsonl"), "{\"query\":\"Q\",\"choices\":[\"a\",\"b\"],\"gold\":0}\n");
+        File.WriteAllText(Path.Combine(tasks, "good.task.json"), "{\"name\":\"good\",\"kind\":\"multiple_choice\",\"data\":\"d.jsonl\"}");
+        var registry = TaskRegistry.Load(tasks);
+        Assert.Equal(["good"], registry.Definitions.Select(d => d.Name));
+        Assert.Contains(registry.Problems, p => p.Contains("bad.task.json: " + expected));
+        Assert.Equal(2, registry.Create("good").Describe(new TaskSettings()).DocumentsPerSplit["test"] + 1);
+        var list = CliRun.InProcess("tasks", "list", "--tasks-dir", tasks);
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Contains("good", list.Stdout);
+        Assert.Contains("error: " + Path.Combine(tasks, "bad.task.json") + ": " + expected, list.Stdout);
+        if (json.Contains("\"bad\""))
+            Assert.Contains(expected, Assert.Throws<InvalidDataException>(() => registry.Create("bad")).Message);
+    }
+
+    [Fact]
+    public void AContextTemplateNamingAFieldTheDataLacksIsAnError()
+    {
+        string tasks = RepoPaths.Temp("tasks");
+        File.WriteAllText(Path.Combine(tasks, "d.jsonl"), "{\"query\":\"Q\",\"choices\":[\"a\",\"b\"],\"gold\":0}\n");
+        File.WriteAllText(Path.Combine(tasks, "t.task.json"), "{\"name\":\"t\",\"kind\":\"multiple_choice\",\"data\":\"d.jsonl\",\"context_template\":\"{question}\\nAnswer:\"}");
+        var e = Assert.Throws<InvalidDataException>(() => TaskRegistry.Load(tasks).Create("t").Describe(new TaskSettings()));
+        Assert.Contains("t.task.json: context_template names field 'question'", e.Message);
+        Assert.Contains("it has {query}", e.Message);
+    }
+
+    [Fact]
+    public void UnknownTaskNamesInTheConfigsTaskSettingsAreErrors()
+    {
+        string dir = RepoPaths.Temp("cfg");
+        string config = Path.Combine(dir, "eval.config.json");
+        File.WriteAllText(config, $$"""
+            { "models": [{ "model": "stories260K" }], "tasks": ["arc_easy"], "tasks_dir": "{{RepoPaths.Tasks.Replace("\\", "/")}}",
+              "output": "out", "cache": null, "task_settings": { "arc_easy": { "limit": 2 }, "arc_eesy": { "limit": 2 } } }
+            """);
+        var run = CliRun.InProcess("run", "--config", config);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("task_settings names unknown task(s) arc_eesy", run.Stderr);
     }
 }

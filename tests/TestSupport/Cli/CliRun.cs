@@ -28,6 +28,15 @@ public sealed record CliRun(int ExitCode, string Stdout, string Stderr)
         return new CliRun(p.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>Starts smalleval as a real process (stdout and stderr redirected) and returns at once.</summary>
+    public static Process StartProcess(IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "smalleval.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return Process.Start(psi)!;
+    }
+
     public JsonElement Json() => JsonDocument.Parse(Stdout).RootElement;
 
     public override string ToString() => $"exit {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}";

@@ -8,7 +8,7 @@ namespace SmallLlm.Eval.Tasks.Code;
 
 /// <summary>Scores completions: runs them (when a sandbox is given), then pass@k, canonical bits per byte and
 /// first-line exact match.</summary>
-public sealed class CodePlan(IReadOnlyList<CodePlan.Item> items, PythonSandbox? sandbox, SandboxLimits limits, IReadOnlyList<int> ks) : TaskPlan
+public sealed class CodePlan(string task, IReadOnlyList<CodePlan.Item> items, PythonSandbox? sandbox, SandboxLimits limits, IReadOnlyList<int> ks) : TaskPlan
 {
     /// <param name="FirstSample">Index of the first of <paramref name="Samples"/> generate requests.</param>
     /// <param name="Canonical">Index of the canonical solution's log-likelihood request, or -1 when it was not scored.</param>
@@ -71,7 +71,11 @@ public sealed class CodePlan(IReadOnlyList<CodePlan.Item> items, PythonSandbox? 
             counts["executions_failed"] = failed;
             counts["executions_timed_out"] = timeouts;
         }
-        return new TaskScores { Metrics = metrics, Counts = counts, Samples = samples };
+        // pass@k is a mean of per-problem estimates (not booleans unless n = 1); the canonical solution's bits per byte a corpus figure.
+        var declared = ks.Select(k => ($"pass@{k}", new MetricDeclaration(true, "mean", true, null)))
+            .Append(("canonical_bits_per_byte", MetricDeclaration.PerUnit(null)))
+            .Append(("first_line_exact_match", MetricDeclaration.Accuracy("first_line_exact_match"))).ToList();
+        return new TaskScores { Metrics = metrics, Declarations = MetricDeclarations.For(task, metrics, declared, ListedMetrics), Counts = counts, Samples = samples };
     }
 
     private List<List<SandboxOutcome>> Execute(List<List<string>> completions)
@@ -81,7 +85,7 @@ public sealed class CodePlan(IReadOnlyList<CodePlan.Item> items, PythonSandbox? 
         Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = Math.Clamp(Environment.ProcessorCount, 1, 8) }, job =>
         {
             SandboxOutcome outcome;
-            try { outcome = sandbox!.Run(items[job.p].Problem.Program(job.c), limits); }
+            try { outcome = sandbox!.Run(items[job.p].Problem.Program(job.c), limits, $"{items[job.p].Problem.TaskId}-{job.s}"); }
             catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception)
             {
                 outcome = new SandboxOutcome("error", null, 0, e.Message); // recorded as a failure; the run goes on

@@ -32,8 +32,13 @@ public sealed class CodeTask(TaskDefinition definition) : IEvalTask
             : throw new ArgumentException($"{Name}: option {name} must be a number, got '{v}'");
     }
 
-    public static bool ExecutionAllowed(TaskSettings s) =>
-        s.Options.TryGetValue("allow_code_execution", out var v) && v.Trim().ToLowerInvariant() is "true" or "1" or "yes";
+    public static bool ExecutionAllowed(TaskSettings s) => Flag(s, "allow_code_execution");
+
+    /// <summary>Running code where no isolation works needs its own, explicit flag.</summary>
+    public static bool UnsandboxedAllowed(TaskSettings s) => Flag(s, "allow_unsandboxed_execution");
+
+    private static bool Flag(TaskSettings s, string name) =>
+        s.Options.TryGetValue(name, out var v) && v.Trim().ToLowerInvariant() is "true" or "1" or "yes";
 
     private (List<CodeProblem> Problems, DataIssues Issues, string Path) Load(TaskSettings settings)
     {
@@ -50,7 +55,7 @@ public sealed class CodeTask(TaskDefinition definition) : IEvalTask
         {
             var broken = TestCodeSyntaxCheck.Check(python.Python, problems.Select(p => p.TestCode).ToList());
             foreach (var (i, (line, message)) in broken.OrderBy(b => b.Key))
-                issues.Report(problems[i].Source, $"{problems[i].TaskId}: test code is not valid Python (line {line} of its test: {message})");
+                issues.Report(problems[i].Source, $"{problems[i].TaskId}: Python cannot parse its test code ({(line > 0 ? $"line {line} of the test: " : "")}{message})");
             problems = problems.Where((_, i) => !broken.ContainsKey(i)).ToList();
         }
         return (problems, issues, path);
@@ -86,8 +91,10 @@ public sealed class CodeTask(TaskDefinition definition) : IEvalTask
         double temperature = Number(settings, "temperature", 0);
         if (n < 1) throw new ArgumentException($"{Name}: n must be at least 1");
         if (n > 1 && temperature <= 0) throw new ArgumentException($"{Name}: n = {n} samples need a temperature above 0 (greedy samples are all the same)");
-        // Leave at least half the context to the prompt: a small model's context is easily all generation otherwise.
-        int maxTokens = Math.Max(1, Math.Min((int)Number(settings, "max_tokens", 512), model.ContextLength / 2));
+        // The task's budget (lm-eval's max_gen_toks: 1024 for humaneval, 256 for mbpp), bounded by the context: the
+        // generation gets what the prompt leaves, but at least half the context (the prompt is then cut on the left).
+        int maxTokens = (int)Number(settings, "max_tokens", 256);
+        if (maxTokens < 1) throw new ArgumentException($"{Name}: max_tokens must be at least 1");
         var until = definition.Fields["until"]?.AsArray().Select(x => x!.GetValue<string>()).ToList() ?? [];
         var limits = new SandboxLimits(Number(settings, "timeout_s", 3), (int)Number(settings, "memory_mb", 1024));
         var ks = (definition.Fields["k"]?.AsArray().Select(x => x!.GetValue<int>()).ToList() ?? [1, 10, 100]).Where(k => k <= n).ToList();
@@ -95,10 +102,13 @@ public sealed class CodeTask(TaskDefinition definition) : IEvalTask
         var requests = new List<ModelRequest>();
         var items = new List<CodePlan.Item>();
         int bos = model.Identity.AddBos ? 1 : 0;
+        int bounded = 0;
         foreach (var p in problems)
         {
             int first = requests.Count;
-            for (int j = 0; j < n; j++) requests.Add(new GenerateRequest(p.Prompt, until, maxTokens, temperature, settings.Seed + (ulong)j));
+            int budget = Math.Min(maxTokens, Math.Max(model.ContextLength - model.CountPromptTokens(p.Prompt), model.ContextLength / 2));
+            bounded += budget < maxTokens ? 1 : 0;
+            for (int j = 0; j < n; j++) requests.Add(new GenerateRequest(p.Prompt, until, budget, temperature, settings.Seed + (ulong)j));
             // The canonical solution is scored only if it fits the context on its own (the prompt is cut on the left).
             int canonical = -1;
             if (p.CanonicalSolution.Trim().Length > 0 && model.CountPromptTokens(p.CanonicalSolution) - bos < model.ContextLength)
@@ -111,23 +121,31 @@ public sealed class CodeTask(TaskDefinition definition) : IEvalTask
 
         PythonSandbox? sandbox = null;
         var warnings = new List<string>(issues.Warnings);
+        if (bounded > 0)
+            warnings.Add($"generation budget of {maxTokens} tokens bounded by the model's {model.ContextLength}-token context for {bounded} of {problems.Count} problems " +
+                "(each gets what its prompt leaves, at least half the context)");
         if (!ExecutionAllowed(settings))
             warnings.Add("code execution is off, so pass@k is not reported: --allow-code-execution (or task option allow_code_execution) " +
                 "runs the model-written Python code on this machine, in a sandbox");
         else if ((sandbox = PythonSandbox.Find(Option(settings, "python"))) is null)
             warnings.Add("code execution skipped: no working python3 on this machine (pass@k not reported)");
-        else if (!sandbox.Namespaces)
-            warnings.Add($"code runs with weak isolation here: {sandbox.Isolation}");
+        else if (!sandbox.Isolated && !UnsandboxedAllowed(settings))
+            throw new SandboxUnavailableException($"{Name}: cannot isolate model-written code on this machine (unprivileged user namespaces " +
+                "via unshare do not work here), so it will not run it; allow user namespaces (sysctl kernel.unprivileged_userns_clone=1, " +
+                "user.max_user_namespaces > 0), or pass --allow-unsandboxed-execution to run it without isolation at your own risk");
+        else if (!sandbox.Isolated)
+            warnings.Add($"code ran without isolation (--allow-unsandboxed-execution): {sandbox.Isolation}");
 
-        var plan = new CodePlan(items, sandbox, limits, ks)
+        var plan = new CodePlan(Name, items, sandbox, limits, ks)
         {
+            ListedMetrics = definition.Metrics,
             DataSha256 = DataHash.Of(Path.GetDirectoryName(path)!, [path]),
             Documents = items.Count,
             Requests = requests,
             Settings = new Dictionary<string, object?>
             {
                 ["format"] = Format, ["limit"] = settings.Limit, ["num_fewshot"] = Format == "mbpp" ? settings.NumFewshot ?? definition.Int("num_fewshot") ?? 3 : 0,
-                ["n"] = n, ["temperature"] = temperature, ["max_tokens"] = maxTokens, ["until"] = until, ["k"] = ks,
+                ["n"] = n, ["temperature"] = temperature, ["max_tokens"] = maxTokens, ["max_tokens_bounded"] = bounded, ["until"] = until, ["k"] = ks,
                 ["code_execution"] = sandbox is not null, ["sandbox"] = sandbox?.Isolation, ["timeout_s"] = limits.TimeoutSeconds,
                 ["memory_mb"] = limits.MemoryMegabytes, ["strict"] = settings.Strict,
             },
@@ -142,4 +160,11 @@ public sealed class CodeTaskKind : ITaskKind
 {
     public string Kind => "code_completion";
     public IEvalTask Create(TaskDefinition definition) => new CodeTask(definition);
+    public IReadOnlyDictionary<string, TaskFieldType>? Fields { get; } = new Dictionary<string, TaskFieldType>
+    {
+        ["format"] = TaskFieldType.String, ["until"] = TaskFieldType.StringArray, ["max_tokens"] = TaskFieldType.NonNegativeInteger,
+        ["n"] = TaskFieldType.NonNegativeInteger, ["temperature"] = TaskFieldType.Number, ["k"] = TaskFieldType.IntegerArray,
+        ["timeout_s"] = TaskFieldType.Number, ["memory_mb"] = TaskFieldType.NonNegativeInteger, ["task_ids"] = TaskFieldType.IntegerArray,
+        ["fewshot_task_ids"] = TaskFieldType.IntegerArray, ["python"] = TaskFieldType.String, ["allow_code_execution"] = TaskFieldType.Boolean,
+    };
 }

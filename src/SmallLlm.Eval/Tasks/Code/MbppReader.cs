@@ -17,18 +17,16 @@ public static class MbppReader
         var records = new List<MbppRecord>();
         foreach (var (where, o) in JsonlRecords.Read(path, issues))
         {
-            if (o.ValueKind != JsonValueKind.Object || !o.TryGetProperty("task_id", out var id) || id.ValueKind != JsonValueKind.Number
-                || !o.TryGetProperty("text", out var t) || t.ValueKind != JsonValueKind.String
-                || !o.TryGetProperty("code", out var c) || c.ValueKind != JsonValueKind.String
-                || !o.TryGetProperty("test_list", out var tl) || tl.ValueKind != JsonValueKind.Array || tl.GetArrayLength() == 0
-                || tl.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String))
+            int? id = JsonFields.Int(o, "task_id");
+            string? text = JsonFields.String(o, "text"), code = JsonFields.String(o, "code");
+            var tests = JsonFields.Strings(o, "test_list");
+            if (id is null || text is null || code is null || tests is null || tests.Count == 0)
             {
-                issues.Report(where, "expected task_id (number), text and code (strings) and test_list (non-empty array of strings)");
+                issues.Report(where, "expected task_id (integer), text and code (strings) and test_list (non-empty array of strings)");
                 continue;
             }
-            string setup = o.TryGetProperty("test_setup_code", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : "";
-            records.Add(new MbppRecord(id.GetInt32(), t.GetString()!, Normalize(c.GetString()!),
-                tl.EnumerateArray().Select(x => x.GetString()!).ToList(), Normalize(setup), where));
+            string setup = JsonFields.String(o, "test_setup_code") ?? "";
+            records.Add(new MbppRecord(id.Value, text, Normalize(code), tests, Normalize(setup), where));
         }
         if (records.Count == 0) throw new InvalidDataException($"{path}: no usable problems");
         return records;

@@ -1,37 +1,45 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace SmallLlm.Eval.Tasks.Code;
 
 /// <summary>
-/// Runs a Python test program in a separate process with limits. As root (where unshare works) each run gets new
-/// mount, network and PID namespaces: no network, fresh empty tmpfs on /tmp, /var/tmp, /run/lock and /dev/shm (the
-/// program runs in /tmp/run), an unprivileged uid of its own (so it cannot write anywhere else), rlimits on memory,
-/// CPU, file size and processes, and every process dies with the namespace. Elsewhere it falls back to rlimits, a
-/// fresh temporary folder and killing the process group; <see cref="Isolation"/> says which.
+/// Runs a Python test program in a separate process. Isolated (the default, for root and ordinary users alike):
+/// fresh user, mount, network, PID, IPC and UTS namespaces made with <c>unshare</c> (util-linux; unprivileged user
+/// namespaces), a new root with read-only system folders, a private /tmp, a fresh /proc and no network, the
+/// results, cache, model and home folders not there at all, no capabilities, and everything dies with the harness
+/// (parent-death signal, PID namespace). Limits hold for the whole program: memory and processes through a cgroup
+/// where the harness may create one, else a process count times a per-process address-space cap that cannot exceed
+/// the total; file size; the private /tmp's size; wall time. As root the program also runs as an unprivileged uid
+/// of its own. Unisolated (only with --allow-unsandboxed-execution, where no namespaces work): rlimits and a fresh
+/// temporary folder only. A run passes only when the program's own code returned normally: see
+/// <see cref="SandboxScripts.Runner"/>.
 /// </summary>
 public sealed class PythonSandbox
 {
-    private const string Tmpfs = "mount -t tmpfs -o size=64m,mode=1777 tmpfs";
+    private const long MiB = 1L << 20;
+    private const int MinProcessMegabytes = 64;
     private static readonly Dictionary<string, PythonSandbox?> Probed = new();
     private static readonly object ProbeLock = new();
-    private int _nextUid;
+    private static readonly string[] SystemFolders = ["/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/", "/etc/"];
+    private static int _nextUid;
 
     public string Python { get; }
-    public bool Namespaces { get; }
-    public string Isolation => Namespaces
-        ? "separate mount/network/PID namespaces, no network, private tmpfs, own uid, rlimits (memory, CPU, file size, processes)"
-        : "rlimits (memory, CPU, file size) and a fresh temporary folder only: no network or filesystem isolation on this machine";
+    public bool Isolated { get; }
+    public string Isolation => Isolated
+        ? "user/mount/network/PID namespaces (unshare): read-only system folders only, private /tmp, fresh /proc, no network, no capabilities, dies with smalleval; whole-program limits on memory, processes, file size and wall time"
+        : "NOT ISOLATED (--allow-unsandboxed-execution): per-process rlimits and a fresh temporary folder only; the code can read and write what this user can and reach the network";
 
-    private PythonSandbox(string python, bool namespaces)
+    private PythonSandbox(string python, bool isolated)
     {
         Python = python;
-        Namespaces = namespaces;
+        Isolated = isolated;
     }
 
     /// <summary>The sandbox for the first Python that runs (an explicit one, else /usr/bin/python3, else python3 on
-    /// PATH), with namespaces where they work; null when no Python runs at all.</summary>
+    /// PATH), isolated where namespaces work, else unisolated (which callers may use only when the user allowed it);
+    /// null when no Python runs at all.</summary>
     public static PythonSandbox? Find(string? python = null)
     {
         lock (ProbeLock)
@@ -40,11 +48,11 @@ public sealed class PythonSandbox
             if (Probed.TryGetValue(key, out var known)) return known;
             var candidates = python is not null ? [python] : new List<string> { "/usr/bin/python3", "/usr/local/bin/python3", "python3" };
             PythonSandbox? found = null;
-            foreach (bool namespaces in new[] { true, false })
+            foreach (bool isolated in new[] { true, false })
             {
                 foreach (var candidate in candidates)
                 {
-                    var sandbox = new PythonSandbox(candidate, namespaces);
+                    var sandbox = new PythonSandbox(Resolve(candidate), isolated);
                     try
                     {
                         if (sandbox.Run("import sys\nassert sys.version_info >= (3, 8)\n", new SandboxLimits(TimeoutSeconds: 10)).Passed) { found = sandbox; break; }
@@ -57,74 +65,141 @@ public sealed class PythonSandbox
         }
     }
 
-    public SandboxOutcome Run(string program, SandboxLimits limits)
+    /// <summary>An absolute path for a command name (the isolated root has no PATH search of the host's).</summary>
+    private static string Resolve(string command)
     {
-        long memory = (long)limits.MemoryMegabytes << 20, fsize = (long)limits.FileMegabytes << 20;
-        int cpu = (int)Math.Ceiling(limits.TimeoutSeconds) + 1;
-        string prlimit = $"prlimit --as={memory} --cpu={cpu} --fsize={fsize} --core=0";
-        string? folder = null;
-        var psi = new ProcessStartInfo("setsid") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.Environment.Clear();
-        psi.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
-        psi.Environment["LANG"] = "C.UTF-8";
-        psi.Environment["PYTHONHASHSEED"] = "0";
-        if (Namespaces)
+        if (command.Contains('/')) return Path.GetFullPath(command);
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
         {
-            // Distinct uids per run so that one run's fork bomb does not use up another's process limit.
-            int uid = 61000 + Interlocked.Increment(ref _nextUid) % 1000;
-            psi.Environment["HOME"] = "/tmp/run";
-            string script = $"{Tmpfs} /tmp && {Tmpfs} /var/tmp && {Tmpfs} /dev/shm && {{ [ ! -d /run/lock ] || {Tmpfs} /run/lock; }} " +
-                $"&& mkdir /tmp/run && cd /tmp/run && cat > program.py && chown -R {uid}:{uid} /tmp/run " +
-                $"&& exec setpriv --reuid={uid} --regid={uid} --clear-groups {prlimit} --nproc={limits.Processes} -- {Python} -I -B program.py";
-            foreach (var a in new[] { "unshare", "--mount", "--net", "--pid", "--fork", "--kill-child", "/bin/sh", "-c", script }) psi.ArgumentList.Add(a);
+            string candidate = Path.Combine(dir, command);
+            if (File.Exists(candidate)) return candidate;
         }
-        else
-        {
-            folder = Directory.CreateTempSubdirectory("smalleval-code-").FullName;
-            File.WriteAllText(Path.Combine(folder, "program.py"), program);
-            psi.WorkingDirectory = folder;
-            psi.Environment["HOME"] = folder;
-            psi.Environment["TMPDIR"] = folder;
-            foreach (var a in new[] { "/bin/sh", "-c", $"exec {prlimit} -- {Python} -I -B program.py" }) psi.ArgumentList.Add(a);
-        }
-        var clock = Stopwatch.StartNew();
+        return command;
+    }
+
+    /// <summary>Runs <paramref name="program"/> (a test program) under <paramref name="limits"/>; <paramref name="label"/>
+    /// names the run in the process list (e.g. the problem id).</summary>
+    public SandboxOutcome Run(string program, SandboxLimits limits, string label = "program")
+    {
+        string marker = "smalleval-passed-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        string folder = Directory.CreateTempSubdirectory("smalleval-code-").FullName;
+        SandboxCgroup? cgroup = null;
         try
         {
-            using var process = Process.Start(psi) ?? throw new IOException("could not start setsid");
-            var stdout = ReadTail(process.StandardOutput);
-            var stderr = ReadTail(process.StandardError);
-            try
-            {
-                if (Namespaces) process.StandardInput.Write(program);
-                process.StandardInput.Close();
-            }
-            catch (IOException) { } // the sandbox died before reading the program; its exit status says why
-            bool exited = process.WaitForExit(TimeSpan.FromSeconds(limits.TimeoutSeconds));
-            if (!exited) KillGroup(process);
-            process.WaitForExit(2000);
-            // Output pipes may stay open in a stray grandchild outside a namespace: do not wait on them for long.
-            Task.WaitAll([stdout, stderr], TimeSpan.FromSeconds(1));
-            string output = Tail((stdout.IsCompleted ? stdout.Result : "") + (stderr.IsCompleted ? stderr.Result : ""));
-            double seconds = clock.Elapsed.TotalSeconds;
-            if (!exited) return new SandboxOutcome("timeout", null, seconds, output);
-            int code = process.ExitCode;
-            return new SandboxOutcome(code == 0 ? "passed" : "failed", code, seconds, output);
+            File.WriteAllText(Path.Combine(folder, "program.py"), program);
+            File.WriteAllText(Path.Combine(folder, "runner.py"), SandboxScripts.Runner);
+            var psi = new ProcessStartInfo("setsid") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            psi.Environment.Clear();
+            psi.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+            psi.Environment["LANG"] = "C.UTF-8";
+            psi.Environment["PYTHONHASHSEED"] = "0";
+            string safeLabel = new string(label.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
+            if (Isolated) StartIsolated(psi, folder, limits, safeLabel, ref cgroup);
+            else StartUnisolated(psi, folder, limits, safeLabel);
+            return Execute(psi, marker, limits);
         }
         finally
         {
-            if (folder is not null) try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            cgroup?.Dispose();
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
+    }
+
+    private void StartIsolated(ProcessStartInfo psi, string folder, SandboxLimits limits, string label, ref SandboxCgroup? cgroup)
+    {
+        cgroup = SandboxCgroup.TryCreate(limits.MemoryMegabytes * MiB, limits.Processes);
+        var (processes, perProcess) = cgroup is null ? Split(limits) : (limits.Processes, limits.MemoryMegabytes * MiB);
+        Directory.CreateDirectory(Path.Combine(folder, "root"));
+        bool root = geteuid() == 0;
+        var enter = new StringBuilder();
+        if (cgroup is not null) foreach (var procs in cgroup.ProcsFiles) enter.Append($"echo $$ > '{procs}' && ");
+        enter.Append("exec \"$@\"");
+        var args = new List<string> { "/bin/sh", "-c", enter.ToString(), "sandbox" };
+        if (root)
+        {
+            // Root has no process limit (RLIMIT_NPROC) and may write everywhere: the program gets a uid of its own.
+            int uid = 61000 + Interlocked.Increment(ref _nextUid) % 1000;
+            args.AddRange(["setpriv", $"--reuid={uid}", $"--regid={uid}", "--clear-groups"]);
+            MakeReadable(folder);
+        }
+        args.AddRange(["setpriv", "--pdeathsig", "KILL", "unshare", "--user", "--map-root-user", "--mount", "--net", "--pid", "--ipc", "--uts",
+            "--fork", "--kill-child", "/bin/sh", "-c", SandboxScripts.Setup, label, folder, processes.ToString(), perProcess.ToString(),
+            (limits.FileMegabytes * MiB).ToString(), Math.Max(1, limits.TmpMegabytes).ToString(), Python]);
+        if (!SystemFolders.Any(Python.StartsWith))
+        {
+            // A Python installed elsewhere (e.g. /opt/python/bin/python3) needs its installation folder too.
+            string real = new FileInfo(Python).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Python;
+            args.Add(Path.GetDirectoryName(Path.GetDirectoryName(real))!);
+            if (Path.GetDirectoryName(Path.GetDirectoryName(Python)) is { } own && own != args[^1]) args.Add(own);
+        }
+        foreach (var a in args) psi.ArgumentList.Add(a);
+    }
+
+    /// <summary>Without a cgroup, processes × per-process cap must not exceed the total: fewer processes get more each.</summary>
+    public static (int Processes, long BytesEach) Split(SandboxLimits limits)
+    {
+        int processes = Math.Max(1, Math.Min(limits.Processes, limits.MemoryMegabytes / MinProcessMegabytes));
+        return (processes, limits.MemoryMegabytes * MiB / processes);
+    }
+
+    private void StartUnisolated(ProcessStartInfo psi, string folder, SandboxLimits limits, string label)
+    {
+        var (processes, perProcess) = Split(limits);
+        psi.WorkingDirectory = folder;
+        psi.Environment["HOME"] = folder;
+        psi.Environment["TMPDIR"] = folder;
+        foreach (var a in new[] { "setpriv", "--pdeathsig", "KILL", "prlimit", $"--as={perProcess}", $"--nproc={processes}",
+            $"--fsize={limits.FileMegabytes * MiB}", "--core=0", "--", Python, "-I", "-B", "runner.py", label }) psi.ArgumentList.Add(a);
+    }
+
+    private static void MakeReadable(string folder)
+    {
+        const UnixFileMode dir = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead
+            | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        File.SetUnixFileMode(folder, dir);
+        File.SetUnixFileMode(Path.Combine(folder, "root"), dir);
+        foreach (var f in new[] { "program.py", "runner.py" })
+            File.SetUnixFileMode(Path.Combine(folder, f), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+    }
+
+    private static SandboxOutcome Execute(ProcessStartInfo psi, string marker, SandboxLimits limits)
+    {
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(psi) ?? throw new IOException("could not start setsid");
+        var stdout = ReadTail(process.StandardOutput);
+        var stderr = ReadTail(process.StandardError);
+        try
+        {
+            process.StandardInput.Write(marker + "\n");
+            process.StandardInput.Close();
+        }
+        catch (IOException) { } // the sandbox died before reading the marker; its exit status says why
+        bool exited = process.WaitForExit(TimeSpan.FromSeconds(limits.TimeoutSeconds));
+        if (!exited) KillGroup(process);
+        process.WaitForExit(2000);
+        // Output pipes may stay open in a stray grandchild: do not wait on them for long.
+        Task.WaitAll([stdout, stderr], TimeSpan.FromSeconds(1));
+        string output = stdout.IsCompleted ? stdout.Result : "", errors = stderr.IsCompleted ? stderr.Result : "";
+        double seconds = clock.Elapsed.TotalSeconds;
+        bool returned = output.TrimEnd('\n').EndsWith("\n" + marker, StringComparison.Ordinal) || output.TrimEnd('\n') == marker;
+        string shown = Tail(output.Replace(marker, "").TrimEnd('\n') + (output.Length > 0 && errors.Length > 0 ? "\n" : "") + errors);
+        if (!exited) return new SandboxOutcome("timeout", null, seconds, shown);
+        int code = process.ExitCode;
+        if (code == 0 && !returned)
+            return new SandboxOutcome("failed", code, seconds, Tail(shown + "\n[smalleval] exited with status 0 before the tests returned (sys.exit, os._exit, an exit handler or a closed stdout): not a pass"));
+        return new SandboxOutcome(code == 0 ? "passed" : "failed", code, seconds, shown);
     }
 
     private static void KillGroup(Process process)
     {
-        // setsid made the sandbox's pid its process-group id: the negative pid kills the whole group at once.
-        try { _ = kill(-process.Id, 9); } catch (DllNotFoundException) { }
+        // setsid made the sandbox's pid its process-group id: the negative pid kills the whole group at once; the
+        // PID namespace's init dies with it, and with it every process inside.
+        _ = PosixSignal.Kill(-process.Id, 9);
         try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
     }
 
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int signal);
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern uint geteuid();
 
     private static async Task<string> ReadTail(StreamReader reader)
     {

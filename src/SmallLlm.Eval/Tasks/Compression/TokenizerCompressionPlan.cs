@@ -6,6 +6,8 @@ namespace SmallLlm.Eval.Tasks.Compression;
 /// <summary>Counts the corpora when scored (there are no model answers): the first tokenizer is the model's.</summary>
 public sealed class TokenizerCompressionPlan(CorpusCounter counter, IReadOnlyList<string> corpora, int skippedFiles) : TaskPlan
 {
+    public required string Task { get; init; }
+
     public override TaskScores Score(IReadOnlyList<ModelResponse> responses)
     {
         var report = counter.Count(corpora);
@@ -40,6 +42,10 @@ public sealed class TokenizerCompressionPlan(CorpusCounter counter, IReadOnlyLis
             ["bytes"] = total.Bytes, ["words"] = total.Words, ["tokens"] = total.Tokens[0], ["files"] = n,
             ["files_skipped"] = Math.Max(skippedFiles, report.Skipped.Count), ["invalid_utf8_sequences"] = total.InvalidSequences,
         };
-        return new TaskScores { Metrics = metrics, Breakdown = breakdown, Counts = counts, Samples = samples };
+        // Ratios of corpus totals: fewer tokens per byte (more bytes per token) is better compression.
+        var ratio = new MetricDeclaration(false, "corpus_ratio", false, null);
+        var declared = new List<(string, MetricDeclaration)> { ("bytes_per_token", ratio with { HigherIsBetter = true }), ("tokens_per_byte", ratio), ("tokens_per_word", ratio) };
+        declared.AddRange(metrics.Keys.Where(k => k.StartsWith("tokens_per_byte:", StringComparison.Ordinal)).Select(k => (k, ratio)));
+        return new TaskScores { Metrics = metrics, Declarations = MetricDeclarations.For(Task, metrics, declared, ListedMetrics), Breakdown = breakdown, Counts = counts, Samples = samples };
     }
 }

@@ -54,6 +54,8 @@ public sealed class TokenizerCompressionTask(TaskDefinition definition) : IEvalT
         foreach (var s in skipped) issues.Warn($"{s.Path}: {s.Reason}, skipped");
         var plan = new TokenizerCompressionPlan(new CorpusCounter([own, .. others]), corpora, skipped.Count)
         {
+            Task = Name,
+            ListedMetrics = definition.Metrics,
             DataSha256 = DataHash.Of(CommonRoot(files.Select(f => f.Path).ToList()), files.Select(f => f.Path)),
             Documents = files.Count,
             Requests = Array.Empty<ModelRequest>(),
@@ -82,4 +84,8 @@ public sealed class TokenizerCompressionTaskKind : ITaskKind
 {
     public string Kind => "tokenizer_compression";
     public IEvalTask Create(TaskDefinition definition) => new TokenizerCompressionTask(definition);
+    public IReadOnlyDictionary<string, TaskFieldType>? Fields { get; } = new Dictionary<string, TaskFieldType>
+    {
+        ["corpora"] = TaskFieldType.StringArray, ["tokenizers"] = TaskFieldType.StringArray,
+    };
 }

@@ -63,18 +63,14 @@ public sealed class MmluDataset
         string subject = name[..^suffix.Length];
         var bucket = Bucket(split, subject);
         int before = bucket.Count;
-        IEnumerable<CsvRecord> records = CsvRecordReader.Read(file);
-        using var e = records.GetEnumerator();
-        while (true)
+        foreach (var r in CsvRecordReader.Read(file))
         {
-            try { if (!e.MoveNext()) break; }
-            catch (CsvFormatException ex)
-            {
-                issues.Report($"{file}:{ex.Line}", ex.Problem + "; the rest of the file is unreadable");
-                break;
-            }
-            var r = e.Current;
             string where = $"{file}:{r.Line}";
+            if (r.UnclosedQuote)
+            {
+                issues.Report(where, "a quoted field opened in this row is never closed, so (as Python's csv reads it) the row runs to the end of the file");
+                continue;
+            }
             if (r.Fields.Count != 6)
             {
                 issues.Report(where, $"expected 6 fields (question, A, B, C, D, answer), found {r.Fields.Count}");
@@ -101,13 +97,18 @@ public sealed class MmluDataset
         string split = Path.GetFileNameWithoutExtension(file);
         foreach (var (where, o) in JsonlRecords.Read(file, issues))
         {
-            string? subject = o.TryGetProperty("subject", out var s) ? s.GetString() : null;
-            string? question = o.TryGetProperty("question", out var q) ? q.GetString() : null;
-            var choices = o.TryGetProperty("choices", out var c) && c.ValueKind == JsonValueKind.Array
-                ? c.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : null;
-            if (subject is null || question is null || choices is null || !o.TryGetProperty("answer", out var a))
+            string? subject = JsonFields.String(o, "subject");
+            string? question = JsonFields.String(o, "question");
+            var choices = JsonFields.Strings(o, "choices");
+            if (subject is null || question is null || choices is null || !JsonFields.TryGet(o, "answer", out var a))
             {
-                issues.Report(where, "expected an object with subject, question, choices and answer");
+                issues.Report(where, o.ValueKind != JsonValueKind.Object ? $"expected a JSON object, found {o.ValueKind.ToString().ToLowerInvariant()}"
+                    : "expected subject and question (strings), choices (array of strings) and answer");
+                continue;
+            }
+            if (subject.Length == 0)
+            {
+                issues.Report(where, "the subject is empty");
                 continue;
             }
             if (choices.Count != 4)
@@ -115,7 +116,8 @@ public sealed class MmluDataset
                 issues.Report(where, $"expected 4 choices, found {choices.Count}");
                 continue;
             }
-            int answer = a.ValueKind == JsonValueKind.Number ? a.GetInt32() : Array.IndexOf(MmluQuestion.Letters, a.GetString()?.Trim());
+            int answer = a.ValueKind == JsonValueKind.Number ? JsonFields.Int(a) ?? -1
+                : a.ValueKind == JsonValueKind.String ? Array.IndexOf(MmluQuestion.Letters, a.GetString()!.Trim()) : -1;
             if (answer is < 0 or > 3)
             {
                 issues.Report(where, $"answer {a.GetRawText()} is not one of A, B, C, D (or 0-3)");

@@ -1,9 +1,9 @@
 namespace SmallLlm.Eval.Tasks.Mmlu;
 
 /// <summary>
-/// The 57 MMLU subjects and their categories, from the original release (hendrycks/test categories.py: subject →
-/// subcategory → STEM, humanities, social sciences, other). Note: lm-evaluation-harness files anatomy under STEM; the
-/// original puts it under health, hence "other".
+/// The 57 MMLU subjects and their categories. Two mappings: lm-evaluation-harness's (<c>lm_eval/tasks/mmlu/
+/// _generate_configs.py</c> SUBJECTS, the default) and the original release's (hendrycks/test categories.py: subject →
+/// subcategory → category, named "hendrycks"). They differ only in anatomy: STEM in lm-eval, "other" (health) in the original.
 /// </summary>
 public static class MmluSubjects
 {
@@ -42,9 +42,17 @@ public static class MmluSubjects
 
     public static IReadOnlyCollection<string> All => Subcategory.Keys;
 
-    /// <summary>The category of a subject; subjects outside the original 57 are "other".</summary>
-    public static string Category(string subject) =>
-        Subcategory.TryGetValue(subject, out var sub) ? CategoryOfSubcategory[sub] : Other;
+    /// <summary>The default mapping, lm-evaluation-harness's; "hendrycks" is the original release's.</summary>
+    public const string LmEvalMapping = "lm_eval", HendrycksMapping = "hendrycks";
+
+    /// <summary>The category of a subject under a mapping; subjects outside the 57 are "other".</summary>
+    public static string Category(string subject, string mapping = LmEvalMapping)
+    {
+        if (mapping is not (LmEvalMapping or HendrycksMapping))
+            throw new ArgumentException($"unknown MMLU category mapping '{mapping}': use {LmEvalMapping} (lm-evaluation-harness) or {HendrycksMapping} (original release)");
+        if (mapping == LmEvalMapping && subject == "anatomy") return Stem; // the one subject lm-eval files differently
+        return Subcategory.TryGetValue(subject, out var sub) ? CategoryOfSubcategory[sub] : Other;
+    }
 
     /// <summary>"high_school_us_history" → "high school us history", as the prompt's description uses it.</summary>
     public static string Display(string subject) => subject.Replace('_', ' ');

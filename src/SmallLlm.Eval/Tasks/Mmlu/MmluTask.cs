@@ -4,24 +4,25 @@ using SmallLlm.Eval.Metrics;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Requests;
 using SmallLlm.Eval.Tasks.Data;
+using SmallLlm.Eval.Tasks.Kit;
 
 namespace SmallLlm.Eval.Tasks.Mmlu;
 
 /// <summary>MMLU-style four-way multiple choice, scored by the log-likelihood of " A" .. " D" after the prompt.</summary>
-public sealed class MmluTask(TaskDefinition definition) : IEvalTask
+public sealed class MmluTask(TaskDefinition definition) : EvalTask(definition)
 {
-    public string Name => definition.Name;
-    public string Version => definition.Version;
-    public string Description => definition.Description;
+    private string EvalSplit => Definition.String("eval_split", "test");
+    private string FewshotSplit => Definition.String("fewshot_split", "dev");
+    private int DefaultShots => Definition.Int("num_fewshot") ?? 5;
 
-    private string EvalSplit => definition.String("eval_split", "test");
-    private string FewshotSplit => definition.String("fewshot_split", "dev");
-    private int DefaultShots => definition.Int("num_fewshot") ?? 5;
+    /// <summary>Subject → category mapping: lm-evaluation-harness's by default, "hendrycks" for the original release's.</summary>
+    private string Categories(TaskSettings s) =>
+        s.Options.TryGetValue("categories", out var c) ? c : Definition.String("categories", MmluSubjects.LmEvalMapping);
 
     private (MmluDataset Data, DataIssues Issues, List<string> Subjects) Load(TaskSettings settings)
     {
         var issues = new DataIssues(settings.Strict);
-        var data = MmluDataset.Load(definition.DataPath("data", settings.DataDir), issues);
+        var data = MmluDataset.Load(Definition.DataPath("data", settings.DataDir), issues);
         var subjects = data.Subjects(EvalSplit).ToList();
         if (subjects.Count == 0)
             throw new InvalidDataException($"{data.Root}: no questions in split '{EvalSplit}'");
@@ -38,12 +39,12 @@ public sealed class MmluTask(TaskDefinition definition) : IEvalTask
 
     private int Shots(TaskSettings s)
     {
-        int k = s.NumFewshot ?? DefaultShots;
+        int k = Shots(s, DefaultShots);
         if (k is < 0 or > 5) throw new ArgumentException($"--num-fewshot for {Name} must be 0 to 5 (the dev split has 5 questions per subject), got {k}");
         return k;
     }
 
-    public TaskDescription Describe(TaskSettings settings)
+    public override TaskDescription Describe(TaskSettings settings)
     {
         var (data, issues, subjects) = Load(settings);
         int k = Shots(settings);
@@ -51,15 +52,18 @@ public sealed class MmluTask(TaskDefinition definition) : IEvalTask
         var perSubject = subjects.ToDictionary(s => s, s => Math.Min(data.Questions(EvalSplit, s).Count, settings.Limit ?? int.MaxValue));
         var first = data.Questions(EvalSplit, subjects[0])[0];
         var prompt = MmluPrompt.Build(first.Subject, data.Questions(FewshotSplit, first.Subject).Take(k).ToList(), first);
-        return new TaskDescription(Name, definition.Kind, Description, data.Root, perSplit, perSubject, prompt, MmluPrompt.Continuations, issues.Warnings);
+        return new TaskDescription(Name, Definition.Kind, Description, data.Root, perSplit, perSubject, prompt, MmluPrompt.Continuations, issues.Warnings);
     }
 
-    public TaskPlan Plan(ILanguageModel model, TaskSettings settings)
+    public override TaskPlan Plan(ILanguageModel model, TaskSettings settings)
     {
         var (data, issues, subjects) = Load(settings);
         int k = Shots(settings);
+        var fit = FewshotFitOption.Of(settings);
+        string categories = Categories(settings);
+        MmluSubjects.Category("anatomy", categories); // an unknown mapping fails here, before any work
         var items = new List<Item>();
-        var requests = new List<ModelRequest>();
+        var requests = new RequestSet();
         int longestContinuation = model.CountPromptTokens(" D") - model.CountPromptTokens("");
         foreach (var subject in subjects)
         {
@@ -68,85 +72,72 @@ public sealed class MmluTask(TaskDefinition definition) : IEvalTask
                 issues.Warn($"subject '{subject}' has {shotPool.Count} questions in split '{FewshotSplit}', fewer than {k} shots");
             foreach (var q in data.Questions(EvalSplit, subject).Take(settings.Limit ?? int.MaxValue))
             {
-                // Too long for the model: drop shots first, then let the model truncate on the left.
+                // Too long for the model: lm-eval keeps every shot and the model cuts the context on the left; with
+                // fit_shots=drop, shots go first and truncation only if the question alone is too long.
                 int shots = Math.Min(k, shotPool.Count);
                 string prompt = MmluPrompt.Build(subject, shotPool.Take(shots).ToList(), q);
-                while (shots > 0 && model.CountPromptTokens(prompt) + longestContinuation - 1 > model.ContextLength)
+                while (fit == FewshotFit.Drop && shots > 0 && model.CountPromptTokens(prompt) + longestContinuation - 1 > model.ContextLength)
                     prompt = MmluPrompt.Build(subject, shotPool.Take(--shots).ToList(), q);
-                items.Add(new Item(q, prompt, shots, requests.Count));
-                foreach (var c in MmluPrompt.Continuations) requests.Add(new LoglikelihoodRequest(prompt, c));
+                items.Add(new Item(q, prompt, shots, MmluPrompt.Continuations.Select(c => requests.Loglikelihood(prompt, c)).ToList()));
             }
         }
-        var plan = new MmluPlan(items, k)
+        var echoed = new Dictionary<string, object?>
         {
-            DataSha256 = DataHash.Of(data.Root, data.Files),
-            Documents = items.Count,
-            Requests = requests,
-            Settings = new Dictionary<string, object?>
-            {
-                ["num_fewshot"] = k, ["limit"] = settings.Limit, ["eval_split"] = EvalSplit, ["fewshot_split"] = FewshotSplit,
-                ["subjects"] = subjects.Count, ["fewshot_sampler"] = "first_n", ["strict"] = settings.Strict,
-            },
+            ["num_fewshot"] = k, ["limit"] = settings.Limit, ["eval_split"] = EvalSplit, ["fewshot_split"] = FewshotSplit,
+            ["subjects"] = subjects.Count, ["fewshot_sampler"] = "first_n", ["strict"] = settings.Strict,
+            ["fit_shots"] = FewshotFitOption.Name(fit), ["categories"] = categories,
         };
-        plan.Warnings.AddRange(issues.Warnings);
-        return plan;
+        return Plan(requests, data.Root, data.Files, items.Count, echoed, issues, () => Score(items, k, categories));
     }
 
-    private sealed record Item(MmluQuestion Question, string Prompt, int Shots, int FirstRequest);
+    private sealed record Item(MmluQuestion Question, string Prompt, int Shots, IReadOnlyList<Answer<LoglikelihoodResponse>> Answers);
 
-    private sealed class MmluPlan(List<Item> items, int requestedShots) : TaskPlan
+    /// <summary>One line of the samples file (doc_id "subject/split/index").</summary>
+    private sealed record Sample(string DocId, string Subject, string Category, string PromptSha256, string Target, double[] Loglikelihoods,
+        string Prediction, bool Correct, int Shots, bool Truncated);
+
+    private static readonly IReadOnlyList<(string, MetricDeclaration)> Declared =
+    [
+        ("acc", MetricDeclaration.Accuracy("correct")),
+        // The unweighted mean over subjects: not a mean of per-question booleans, so McNemar does not apply.
+        ("acc_macro", new MetricDeclaration(true, "mean_of_group_means", true, null)),
+    ];
+
+    private TaskScores Score(List<Item> items, int requestedShots, string categories)
     {
-        public override TaskScores Score(IReadOnlyList<ModelResponse> responses)
+        var samples = new List<IReadOnlyDictionary<string, object?>>();
+        var correctBySubject = new SortedDictionary<string, List<bool>>(StringComparer.Ordinal);
+        long truncated = 0, shotsDropped = 0;
+        foreach (var item in items)
         {
-            var samples = new List<IReadOnlyDictionary<string, object?>>();
-            var correctBySubject = new SortedDictionary<string, List<bool>>(StringComparer.Ordinal);
-            long truncated = 0, shotsDropped = 0;
-            foreach (var item in items)
-            {
-                var lls = Enumerable.Range(0, 4).Select(j => (LoglikelihoodResponse)responses[item.FirstRequest + j]).ToList();
-                int prediction = 0;
-                for (int j = 1; j < 4; j++) if (lls[j].LogLikelihood > lls[prediction].LogLikelihood) prediction = j;
-                bool correct = prediction == item.Question.Answer;
-                bool wasTruncated = lls.Any(l => l.Truncated);
-                truncated += wasTruncated ? 1 : 0;
-                shotsDropped += requestedShots - item.Shots;
-                if (!correctBySubject.TryGetValue(item.Question.Subject, out var list)) correctBySubject[item.Question.Subject] = list = new();
-                list.Add(correct);
-                samples.Add(new Dictionary<string, object?>
-                {
-                    ["doc_id"] = item.Question.Id,
-                    ["subject"] = item.Question.Subject,
-                    ["category"] = MmluSubjects.Category(item.Question.Subject),
-                    ["prompt_sha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(item.Prompt)))[..16],
-                    ["target"] = MmluQuestion.Letters[item.Question.Answer],
-                    ["loglikelihoods"] = lls.Select(l => l.LogLikelihood).ToArray(),
-                    ["prediction"] = MmluQuestion.Letters[prediction],
-                    ["correct"] = correct,
-                    ["shots"] = item.Shots,
-                    ["truncated"] = wasTruncated,
-                });
-            }
-            var bySubject = correctBySubject.ToDictionary(kv => kv.Key, kv => MeanMetric.Of(kv.Value));
-            var byCategory = correctBySubject.GroupBy(kv => MmluSubjects.Category(kv.Key))
-                .OrderBy(g => g.Key, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => MeanMetric.Of(g.SelectMany(kv => kv.Value)));
-            var all = correctBySubject.Values.SelectMany(v => v).ToList();
-            return new TaskScores
-            {
-                Metrics = new Dictionary<string, MetricValue>
-                {
-                    ["acc"] = MeanMetric.Of(all),                                    // micro: every question counts once
-                    ["acc_macro"] = MeanMetric.MacroAverage(bySubject.Values.ToList()), // every subject counts once
-                },
-                Breakdown = new Dictionary<string, IReadOnlyDictionary<string, MetricValue>>
-                {
-                    ["category"] = byCategory,
-                    ["subject"] = bySubject,
-                },
-                Counts = new Dictionary<string, long> { ["truncated_prompts"] = truncated, ["shots_dropped"] = shotsDropped },
-                Samples = samples,
-            };
+            var lls = item.Answers.Select(a => a.Value).ToList();
+            int prediction = 0;
+            for (int j = 1; j < 4; j++) if (lls[j].LogLikelihood > lls[prediction].LogLikelihood) prediction = j;
+            bool correct = prediction == item.Question.Answer;
+            bool wasTruncated = lls.Any(l => l.Truncated);
+            truncated += wasTruncated ? 1 : 0;
+            shotsDropped += requestedShots - item.Shots;
+            if (!correctBySubject.TryGetValue(item.Question.Subject, out var list)) correctBySubject[item.Question.Subject] = list = new();
+            list.Add(correct);
+            samples.Add(SampleRecord.Of(new Sample(item.Question.Id, item.Question.Subject, MmluSubjects.Category(item.Question.Subject, categories),
+                Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(item.Prompt)))[..16], MmluQuestion.Letters[item.Question.Answer],
+                lls.Select(l => l.LogLikelihood).ToArray(), MmluQuestion.Letters[prediction], correct, item.Shots, wasTruncated)));
         }
+        var bySubject = correctBySubject.ToDictionary(kv => kv.Key, kv => MeanMetric.Of(kv.Value));
+        // Groups as lm-evaluation-harness aggregates them (weight_by_size, pooled_sample_stderr over the leaf subjects).
+        var byCategory = bySubject.GroupBy(kv => MmluSubjects.Category(kv.Key, categories))
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => MeanMetric.Pooled(g.Select(kv => kv.Value).ToList()));
+        var metrics = new Dictionary<string, MetricValue>
+        {
+            ["acc"] = MeanMetric.Pooled(bySubject.Values.ToList()),          // micro: every question counts once
+            ["acc_macro"] = MeanMetric.MacroAverage(bySubject.Values.ToList()), // every subject counts once
+        };
+        var counts = new Dictionary<string, long> { ["truncated_prompts"] = truncated, ["shots_dropped"] = shotsDropped };
+        return Scores(metrics, Declared, samples, counts, FewshotFitOption.Histogram(items.Select(i => i.Shots))) with
+        {
+            Breakdown = new Dictionary<string, IReadOnlyDictionary<string, MetricValue>> { ["category"] = byCategory, ["subject"] = bySubject },
+        };
     }
 }
 
@@ -155,4 +146,8 @@ public sealed class MmluTaskKind : ITaskKind
 {
     public string Kind => "mmlu";
     public IEvalTask Create(TaskDefinition definition) => new MmluTask(definition);
+    public IReadOnlyDictionary<string, TaskFieldType>? Fields { get; } = new Dictionary<string, TaskFieldType>
+    {
+        ["eval_split"] = TaskFieldType.String, ["fewshot_split"] = TaskFieldType.String, ["categories"] = TaskFieldType.String,
+    };
 }

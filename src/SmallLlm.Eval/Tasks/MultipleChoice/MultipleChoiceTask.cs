@@ -1,123 +1,160 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using SmallLlm.Eval.Metrics;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Requests;
 using SmallLlm.Eval.Tasks.Data;
+using SmallLlm.Eval.Tasks.Kit;
 
 namespace SmallLlm.Eval.Tasks.MultipleChoice;
 
 /// <summary>
-/// Continuation-scored multiple choice (ARC, PIQA, HellaSwag-style): each choice is scored as a continuation of the
-/// prompt; acc takes the highest log-likelihood, acc_norm the highest log-likelihood per UTF-8 byte of the choice
-/// (lm-evaluation-harness's length normalisation). Few-shot examples, when asked for, are the first k documents, which
-/// are then not evaluated.
+/// Continuation-scored multiple choice (ARC, PIQA, HellaSwag, BoolQ, COPA, OpenBookQA), as lm-evaluation-harness's
+/// multiple_choice output type: each choice is scored as target delimiter + choice after the prompt; acc takes the
+/// highest log-likelihood, acc_norm the highest log-likelihood per character of the choice (Python's len: code points),
+/// acc_bytes per UTF-8 byte. With partial evaluation (WinoGrande) the choices are contexts and the shared continuation
+/// is scored after each. Few-shot examples, when asked for, are the first k documents, which are then not evaluated.
 /// </summary>
-public sealed class MultipleChoiceTask(TaskDefinition definition) : IEvalTask
+public sealed partial class MultipleChoiceTask(TaskDefinition definition) : EvalTask(definition)
 {
-    public string Name => definition.Name;
-    public string Version => definition.Version;
-    public string Description => definition.Description;
+    private string Template => Definition.String("context_template", "{query}\nAnswer:");
+    private string Delimiter => Definition.String("target_delimiter", " ");
+    private string Format => Definition.String("format", "llmfoundry");
 
-    private string Template => definition.String("context_template", "{query}\nAnswer:");
-    private string Delimiter => definition.String("target_delimiter", " ");
+    [GeneratedRegex(@"\{(\w+)\}")]
+    private static partial Regex TemplateField();
 
-    private string Render(MultipleChoiceDocument d) => Template.Replace("{query}", d.Query);
+    private string Render(MultipleChoiceDocument d) =>
+        TemplateField().Replace(Template, m => d.Fields.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
+
+    /// <summary>The prompt of one document after its shots: one per choice for partial evaluation, else one.</summary>
+    private IReadOnlyList<string> Contexts(string shots, MultipleChoiceDocument d) =>
+        d.Continuation is null ? [shots + Render(d)] : d.Choices.Select(c => shots + c).ToList();
+
+    private IReadOnlyList<string> Continuations(MultipleChoiceDocument d) =>
+        d.Continuation is null ? d.Choices.Select(c => Delimiter + c).ToList() : [Delimiter + d.Continuation];
 
     private (List<MultipleChoiceDocument> Docs, DataIssues Issues, string Path) Load(TaskSettings s)
     {
         var issues = new DataIssues(s.Strict);
-        string path = s.DataDir is not null ? Path.Combine(s.DataDir, Path.GetFileName(definition.String("data"))) : definition.DataPath("data", null);
-        return (MultipleChoiceJsonl.Read(path, issues), issues, path);
+        string path = DataFile(s);
+        var docs = MultipleChoiceFormats.Read(Format, path, issues);
+        // A template naming a field the documents lack would be a constant prompt: refuse it.
+        if (docs[0].Continuation is null)
+            foreach (Match m in TemplateField().Matches(Template))
+                if (!docs[0].Fields.ContainsKey(m.Groups[1].Value))
+                    throw new InvalidDataException($"{Definition.FilePath}: context_template names field '{m.Groups[1].Value}', which the {Format} data ({path}) does not have; it has {string.Join(", ", docs[0].Fields.Keys.Select(k => "{" + k + "}"))}");
+        return (docs, issues, path);
     }
 
-    private string Fewshot(List<MultipleChoiceDocument> docs, int k) =>
-        string.Concat(docs.Take(k).Select(d => Render(d) + Delimiter + d.Choices[d.Gold] + "\n\n"));
+    private string Shot(MultipleChoiceDocument d) =>
+        d.Continuation is null ? Render(d) + Delimiter + d.Choices[d.Gold] : d.Choices[d.Gold] + Delimiter + d.Continuation;
 
-    public TaskDescription Describe(TaskSettings settings)
+    private string Fewshot(List<MultipleChoiceDocument> docs, int k) => string.Concat(docs.Take(k).Select(d => Shot(d) + "\n\n"));
+
+    public override TaskDescription Describe(TaskSettings settings)
     {
         var (docs, issues, path) = Load(settings);
-        int k = settings.NumFewshot ?? definition.Int("num_fewshot") ?? 0;
+        int k = Shots(settings);
         var first = docs[Math.Min(k, docs.Count - 1)];
         int evaluated = Math.Min(docs.Count - k, settings.Limit ?? int.MaxValue);
-        return new TaskDescription(Name, definition.Kind, Description, path,
+        var contexts = Contexts(Fewshot(docs, k), first);
+        return new TaskDescription(Name, Definition.Kind, Description, path,
             new Dictionary<string, int> { ["test"] = docs.Count }, new Dictionary<string, int> { [Name] = evaluated },
-            Fewshot(docs, k) + Render(first), first.Choices.Select(c => Delimiter + c).ToList(), issues.Warnings);
+            string.Join("\n---- next context ----\n", contexts), Continuations(first), issues.Warnings);
     }
 
-    public TaskPlan Plan(ILanguageModel model, TaskSettings settings)
+    /// <summary>What each metric means, in order of preference for the headline.</summary>
+    public static readonly IReadOnlyList<(string, MetricDeclaration)> Declared =
+    [
+        ("acc", MetricDeclaration.Accuracy("correct")), ("acc_norm", MetricDeclaration.Accuracy("correct_norm")),
+        ("acc_bytes", MetricDeclaration.Accuracy("correct_bytes")),
+    ];
+
+    private sealed record Item(MultipleChoiceDocument Doc, string Prompt, int Shots, IReadOnlyList<Answer<LoglikelihoodResponse>> Answers);
+
+    /// <summary>One line of the samples file: enough to recompute acc, acc_norm and acc_bytes and to pair runs.</summary>
+    private sealed record Sample(int DocId, string PromptSha256, int Target, double[] Loglikelihoods, int Prediction, int PredictionNorm,
+        int PredictionBytes, bool Correct, bool CorrectNorm, bool CorrectBytes, int Shots, bool Truncated);
+
+    public override TaskPlan Plan(ILanguageModel model, TaskSettings settings)
     {
         var (docs, issues, path) = Load(settings);
-        int k = settings.NumFewshot ?? definition.Int("num_fewshot") ?? 0;
+        int k = Shots(settings);
         if (k < 0 || k >= docs.Count) throw new ArgumentException($"--num-fewshot for {Name} must be 0 to {docs.Count - 1}, got {k}");
-        string shots = Fewshot(docs, k);
-        var items = new List<(MultipleChoiceDocument Doc, string Prompt, int First)>();
-        var requests = new List<ModelRequest>();
+        var fit = FewshotFitOption.Of(settings);
+        var requests = new RequestSet();
+        var items = new List<Item>();
+        string? firstUnfit = null;
         foreach (var d in docs.Skip(k).Take(settings.Limit ?? int.MaxValue))
         {
-            string prompt = shots + Render(d);
-            items.Add((d, prompt, requests.Count));
-            requests.AddRange(d.Choices.Select(c => new LoglikelihoodRequest(prompt, Delimiter + c)));
-        }
-        var plan = new McPlan(items)
-        {
-            DataSha256 = DataHash.Of(Path.GetDirectoryName(path)!, [path]),
-            Documents = items.Count,
-            Requests = requests,
-            Settings = new Dictionary<string, object?>
+            int shots = k;
+            var contexts = Contexts(Fewshot(docs, shots), d);
+            var continuations = Continuations(d);
+            if (ContinuationFit.Problem(model, continuations) is string unfit)
             {
-                ["num_fewshot"] = k, ["limit"] = settings.Limit, ["context_template"] = Template,
-                ["target_delimiter"] = Delimiter, ["strict"] = settings.Strict,
-            },
+                firstUnfit ??= $"{d.Source}: {unfit}";
+                issues.Report(d.Source, unfit);
+                continue;
+            }
+            // lm-eval keeps every shot and the model cuts the context on the left; fit_shots=drop removes shots first.
+            int longest = continuations.Max(c => model.CountPromptTokens(c)) - model.CountPromptTokens("");
+            while (fit == FewshotFit.Drop && shots > 0 && contexts.Max(c => model.CountPromptTokens(c)) + longest - 1 > model.ContextLength)
+                contexts = Contexts(Fewshot(docs, --shots), d);
+            var answers = d.Continuation is null
+                ? continuations.Select(c => requests.Loglikelihood(contexts[0], c)).ToList()
+                : contexts.Select(c => requests.Loglikelihood(c, continuations[0])).ToList();
+            items.Add(new Item(d, contexts[0], shots, answers));
+        }
+        // Skipping a document is for the odd one out; when none fits, the model cannot run this task at all.
+        if (items.Count == 0 && firstUnfit is not null)
+            throw new InvalidDataException($"{Name}: no document fits this model (e.g. {firstUnfit})");
+        var echoed = new Dictionary<string, object?>
+        {
+            ["num_fewshot"] = k, ["limit"] = settings.Limit, ["context_template"] = Template,
+            ["target_delimiter"] = Delimiter, ["format"] = Format, ["fit_shots"] = FewshotFitOption.Name(fit), ["strict"] = settings.Strict,
         };
-        plan.Warnings.AddRange(issues.Warnings);
-        return plan;
+        return Plan(requests, path, items.Count, echoed, issues, () => Score(items, k));
     }
 
-    private sealed class McPlan(List<(MultipleChoiceDocument Doc, string Prompt, int First)> items) : TaskPlan
+    private TaskScores Score(List<Item> items, int requestedShots)
     {
-        public override TaskScores Score(IReadOnlyList<ModelResponse> responses)
+        var acc = new List<bool>();
+        var accNorm = new List<bool>();
+        var accBytes = new List<bool>();
+        var samples = new List<IReadOnlyDictionary<string, object?>>();
+        foreach (var (doc, prompt, shots, answers) in items)
         {
-            var acc = new List<bool>();
-            var accNorm = new List<bool>();
-            var samples = new List<IReadOnlyDictionary<string, object?>>();
-            long truncated = 0;
-            foreach (var (doc, prompt, first) in items)
-            {
-                var lls = doc.Choices.Select((_, j) => (LoglikelihoodResponse)responses[first + j]).ToList();
-                var norm = lls.Select((l, j) => l.LogLikelihood / Math.Max(1, Encoding.UTF8.GetByteCount(doc.Choices[j]))).ToList();
-                int pred = ArgMax(lls.Select(l => l.LogLikelihood).ToList()), predNorm = ArgMax(norm);
-                acc.Add(pred == doc.Gold);
-                accNorm.Add(predNorm == doc.Gold);
-                bool wasTruncated = lls.Any(l => l.Truncated);
-                truncated += wasTruncated ? 1 : 0;
-                samples.Add(new Dictionary<string, object?>
-                {
-                    ["doc_id"] = doc.Index,
-                    ["prompt_sha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(prompt)))[..16],
-                    ["target"] = doc.Gold,
-                    ["loglikelihoods"] = lls.Select(l => l.LogLikelihood).ToArray(),
-                    ["prediction"] = pred,
-                    ["prediction_norm"] = predNorm,
-                    ["correct"] = pred == doc.Gold,
-                    ["correct_norm"] = predNorm == doc.Gold,
-                    ["truncated"] = wasTruncated,
-                });
-            }
-            return new TaskScores
-            {
-                Metrics = new Dictionary<string, MetricValue> { ["acc"] = MeanMetric.Of(acc), ["acc_norm"] = MeanMetric.Of(accNorm) },
-                Counts = new Dictionary<string, long> { ["truncated_prompts"] = truncated },
-                Samples = samples,
-            };
+            var lls = answers.Select(a => a.Value.LogLikelihood).ToList();
+            // lm-eval's process_results: len(choice) (code points) and len(choice.encode("utf-8")), choice without delimiter.
+            int pred = ArgMax(lls);
+            int predNorm = ArgMax(lls.Select((l, j) => l / doc.Choices[j].EnumerateRunes().Count()).ToList());
+            int predBytes = ArgMax(lls.Select((l, j) => l / Encoding.UTF8.GetByteCount(doc.Choices[j])).ToList());
+            acc.Add(pred == doc.Gold);
+            accNorm.Add(predNorm == doc.Gold);
+            accBytes.Add(predBytes == doc.Gold);
+            samples.Add(SampleRecord.Of(new Sample(doc.Index, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(prompt)))[..16],
+                doc.Gold, lls.ToArray(), pred, predNorm, predBytes, pred == doc.Gold, predNorm == doc.Gold, predBytes == doc.Gold,
+                shots, answers.Any(a => a.Value.Truncated))));
         }
+        var metrics = new Dictionary<string, MetricValue>
+        {
+            ["acc"] = MeanMetric.Of(acc), ["acc_norm"] = MeanMetric.Of(accNorm), ["acc_bytes"] = MeanMetric.Of(accBytes),
+        };
+        var counts = new Dictionary<string, long>
+        {
+            ["truncated_prompts"] = items.Count(i => i.Answers.Any(a => a.Value.Truncated)),
+            ["shots_dropped"] = items.Sum(i => (long)(requestedShots - i.Shots)),
+        };
+        return Scores(metrics, Declared, samples, counts, FewshotFitOption.Histogram(items.Select(i => i.Shots)));
+    }
 
-        private static int ArgMax(IReadOnlyList<double> v)
-        {
-            int best = 0;
-            for (int i = 1; i < v.Count; i++) if (v[i] > v[best]) best = i;
-            return best;
-        }
+    private static int ArgMax(IReadOnlyList<double> v)
+    {
+        int best = 0;
+        for (int i = 1; i < v.Count; i++) if (v[i] > v[best]) best = i;
+        return best;
     }
 }
 
@@ -126,4 +163,8 @@ public sealed class MultipleChoiceTaskKind : ITaskKind
 {
     public string Kind => "multiple_choice";
     public IEvalTask Create(TaskDefinition definition) => new MultipleChoiceTask(definition);
+    public IReadOnlyDictionary<string, TaskFieldType>? Fields { get; } = new Dictionary<string, TaskFieldType>
+    {
+        ["context_template"] = TaskFieldType.String, ["target_delimiter"] = TaskFieldType.String, ["format"] = TaskFieldType.String,
+    };
 }

@@ -9,6 +9,15 @@ namespace SmallLlm.Eval.Tasks.Perplexity;
 public sealed class PerplexityPlan(IReadOnlyList<PerplexityDocument> documents) : TaskPlan
 {
     public required IReadOnlyDictionary<string, long> FileCounts { get; init; }
+    public required string Task { get; init; }
+
+    /// <summary>Corpus figures from Σ log-likelihood over Σ units (the samples hold "loglikelihood" and the units).</summary>
+    public static readonly IReadOnlyList<(string, MetricDeclaration)> Declared =
+    [
+        ("word_perplexity", MetricDeclaration.PerUnit("words")), ("token_perplexity", MetricDeclaration.PerUnit("tokens")),
+        ("byte_perplexity", MetricDeclaration.PerUnit("bytes")), ("bits_per_byte", MetricDeclaration.PerUnit("bytes")),
+        ("nll_per_token", MetricDeclaration.PerUnit("tokens")),
+    ];
 
     public override TaskScores Score(IReadOnlyList<ModelResponse> responses)
     {
@@ -34,16 +43,18 @@ public sealed class PerplexityPlan(IReadOnlyList<PerplexityDocument> documents) 
         }
         int n = documents.Count;
         MetricValue M(double v) => new(v, null, n);
-        return new TaskScores
-        {
-            Metrics = new Dictionary<string, MetricValue>
+        var metrics = new Dictionary<string, MetricValue>
             {
                 ["token_perplexity"] = M(PerplexityMetrics.Perplexity(logLikelihood, tokens)),
                 ["word_perplexity"] = M(PerplexityMetrics.Perplexity(logLikelihood, words)),
                 ["byte_perplexity"] = M(PerplexityMetrics.Perplexity(logLikelihood, bytes)),
                 ["bits_per_byte"] = M(PerplexityMetrics.BitsPerByte(logLikelihood, bytes)),
                 ["nll_per_token"] = M(tokens == 0 ? double.NaN : -logLikelihood / tokens),
-            },
+            };
+        return new TaskScores
+        {
+            Metrics = metrics,
+            Declarations = MetricDeclarations.For(Task, metrics, Declared, ListedMetrics),
             Counts = new Dictionary<string, long>(FileCounts) { ["tokens"] = tokens, ["words"] = words, ["bytes"] = bytes },
             Samples = samples,
         };

@@ -44,6 +44,8 @@ public sealed class PerplexityTask(TaskDefinition definition) : IEvalTask
         string root = File.Exists(path) ? Path.GetDirectoryName(path)! : path;
         var plan = new PerplexityPlan(docs)
         {
+            Task = Name,
+            ListedMetrics = definition.Metrics,
             DataSha256 = DataHash.Of(root, corpus.Files),
             Documents = docs.Count,
             Requests = docs.Select(d => (ModelRequest)new RollingLoglikelihoodRequest(d.Text)).ToList(),
@@ -68,4 +70,8 @@ public sealed class PerplexityTaskKind : ITaskKind
 {
     public string Kind => "perplexity";
     public IEvalTask Create(TaskDefinition definition) => new PerplexityTask(definition);
+    public IReadOnlyDictionary<string, TaskFieldType>? Fields { get; } = new Dictionary<string, TaskFieldType>
+    {
+        ["split"] = TaskFieldType.String, ["separator"] = TaskFieldType.String,
+    };
 }

@@ -96,7 +96,7 @@ public sealed class CodeTaskTests : IDisposable
         Assert.Equal(1.0, scores.Metrics["pass@1"].Value);
         Assert.Contains(plan.Warnings, w => w.Contains("HumanEval.jsonl.gz:2") && w.Contains("canonical_solution"));
         Assert.Contains(plan.Warnings, w => w.Contains("HumanEval.jsonl.gz:3") && w.Contains("not valid JSON"));
-        Assert.Contains(plan.Warnings, w => w.Contains("HumanEval.jsonl.gz:4") && w.Contains("t/2") && w.Contains("line 2 of its test"));
+        Assert.Contains(plan.Warnings, w => w.Contains("HumanEval.jsonl.gz:4") && w.Contains("t/2") && w.Contains("line 2 of the test"));
         Assert.Throws<InvalidDataException>(() => new CodeTask(Definition("humaneval")).Plan(model, settings with { Strict = true }));
     }
 

@@ -44,7 +44,37 @@ public class MmluDataTests
         var data = MmluDataset.Load(root, issues);
         Assert.Single(data.Questions("test", "x"));
         Assert.Contains(issues.Warnings, w => w.Contains("x_test.csv:1: expected 6 fields (question, A, B, C, D, answer), found 5"));
-        Assert.Contains(issues.Warnings, w => w.Contains("x_test.csv:3: a quoted field is never closed"));
+        Assert.Contains(issues.Warnings, w => w.Contains("x_test.csv:3: a quoted field opened in this row is never closed"));
+    }
+
+    [Fact]
+    public void A_quote_inside_an_unquoted_field_is_literal_and_costs_no_later_row()
+    {
+        // The original loader (Python's csv, pandas) reads these rows; a strict RFC 4180 reader gave up on the file.
+        string root = Folder(("test/x_test.csv", "He said \"hi\" twice,a,b,c,d,A\n\"q\"uoted,5\" tall,b,c,d,B\nbad row,A\nlast,a,b,c,d,C\n"));
+        var issues = new DataIssues(strict: false);
+        var questions = MmluDataset.Load(root, issues).Questions("test", "x");
+        Assert.Equal(["He said \"hi\" twice", "quoted", "last"], questions.Select(q => q.Question));
+        Assert.Equal("5\" tall", questions[1].Choices[0]);
+        Assert.Contains("x_test.csv:3: expected 6 fields", Assert.Single(issues.Warnings));
+    }
+
+    [Theory]
+    [InlineData("[1, 2, 3]", "expected a JSON object, found array")]
+    [InlineData("{\"subject\":7,\"question\":\"Q\",\"choices\":[\"a\",\"b\",\"c\",\"d\"],\"answer\":1}", "expected subject and question (strings)")]
+    [InlineData("{\"subject\":\"s\",\"question\":\"Q\",\"choices\":[\"a\",2,\"c\",\"d\"],\"answer\":1}", "choices (array of strings)")]
+    [InlineData("{\"subject\":\"s\",\"question\":\"Q\",\"choices\":[\"a\",\"b\",\"c\",\"d\"],\"answer\":1.5}", "answer 1.5 is not one of")]
+    [InlineData("{\"subject\":\"s\",\"question\":\"Q\",\"choices\":[\"a\",\"b\",\"c\",\"d\"],\"answer\":[1]}", "answer [1] is not one of")]
+    public void A_wrong_typed_jsonl_value_skips_only_its_row(string bad, string problem)
+    {
+        string good = "{\"subject\":\"s\",\"question\":\"Q\",\"choices\":[\"a\",\"b\",\"c\",\"d\"],\"answer\":1.0}";
+        string root = Folder(("test.jsonl", good + "\n" + bad + "\n" + good + "\n"));
+        var issues = new DataIssues(strict: false);
+        Assert.Equal(2, MmluDataset.Load(root, issues).Questions("test", "s").Count);
+        Assert.Contains("test.jsonl:2: ", Assert.Single(issues.Warnings));
+        Assert.Contains(problem, issues.Warnings[0]);
+        var e = Assert.Throws<InvalidDataException>(() => MmluDataset.Load(root, new DataIssues(strict: true)));
+        Assert.Contains("test.jsonl:2: ", e.Message);
     }
 
     [Fact]

@@ -37,6 +37,7 @@ public class MmluPromptTests
         Assert.Equal(14042, data.Subjects("test").Sum(s => data.Questions("test", s).Count));
         Assert.All(data.Subjects("dev"), s => Assert.Equal(5, data.Questions("dev", s).Count));
         Assert.All(data.Subjects("test"), s => Assert.Contains(MmluSubjects.Category(s), new[] { "stem", "humanities", "social_sciences", "other" }));
-        Assert.Equal(19 - 1, data.Subjects("test").Count(s => MmluSubjects.Category(s) == MmluSubjects.Stem)); // original mapping: anatomy is "other"
+        Assert.Equal(19, data.Subjects("test").Count(s => MmluSubjects.Category(s) == MmluSubjects.Stem)); // lm-eval's mapping: anatomy is STEM
+        Assert.Equal(18, data.Subjects("test").Count(s => MmluSubjects.Category(s, MmluSubjects.HendrycksMapping) == MmluSubjects.Stem));
     }
 }

@@ -51,17 +51,4 @@ public class MmluScoringTests
         }
         return total;
     }
-
-    [Fact]
-    public void LongPromptsDropShotsFirst()
-    {
-        using var model = LocalLanguageModel.Load("stories260K");
-        var task = TaskRegistry.Load(RepoPaths.Tasks).Create("mmlu");
-        var plan = task.Plan(model, new TaskSettings { Limit = 3, NumFewshot = 5, Options = new Dictionary<string, string> { ["subjects"] = "high_school_european_history" } });
-        var scores = plan.Score(model.Loglikelihood(plan.Requests.Cast<LoglikelihoodRequest>().ToList(), IProgressSink.None));
-        // These passages are longer than stories260K's 512-token context even without shots: all 15 shots go, then truncation.
-        Assert.Equal(15, scores.Counts["shots_dropped"]);
-        Assert.Equal(3, scores.Counts["truncated_prompts"]);
-        Assert.All(scores.Samples, s => Assert.Equal(0, (int)s["shots"]!));
-    }
 }

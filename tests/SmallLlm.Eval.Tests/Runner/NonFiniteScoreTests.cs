@@ -1,0 +1,87 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace SmallLlm.Eval.Tests.Runner;
+
+/// <summary>
+/// A real model whose weights hold NaN (the bundled stories260K converted to a Hugging Face folder, then its final norm
+/// overwritten with NaN in the safetensors file): `smalleval eval` fails the task naming the model and the request
+/// instead of reporting a plausible accuracy, caches nothing non-finite, and with --allow-nonfinite records the NaN
+/// scores explicitly (counted, warned about).
+/// </summary>
+public sealed class NonFiniteScoreTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("nonfinite-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>stories260K as a safetensors folder with <paramref name="tensor"/> set to <paramref name="value"/>.</summary>
+    private string BrokenModel(string tensor, float value)
+    {
+        string model = Path.Combine(_dir, "broken-model");
+        var convert = CliRun.InProcess("convert", "--from", "stories260K", "--to", model);
+        Assert.True(convert.ExitCode == 0, convert.ToString());
+        string file = Path.Combine(model, "model.safetensors");
+        byte[] bytes = File.ReadAllBytes(file);
+        long headerLength = BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        var header = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength)).RootElement;
+        var entry = header.GetProperty(tensor);
+        Assert.Equal("F32", entry.GetProperty("dtype").GetString());
+        long start = 8 + headerLength + entry.GetProperty("data_offsets")[0].GetInt64(), end = 8 + headerLength + entry.GetProperty("data_offsets")[1].GetInt64();
+        for (long i = start; i < end; i += 4) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan((int)i, 4), value);
+        File.WriteAllBytes(file, bytes);
+        return model;
+    }
+
+    private static long CachedRows(string db)
+    {
+        using var c = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM responses";
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    [Theory]
+    [InlineData("model.norm.weight", float.NaN, "NaN")]
+    [InlineData("model.norm.weight", float.PositiveInfinity, "NaN")] // inf × 0 and inf − inf in the softmax make NaN
+    public void A_model_with_broken_weights_fails_the_task_with_a_named_error(string tensor, float value, string shown)
+    {
+        string model = BrokenModel(tensor, value), output = Path.Combine(_dir, "results");
+        var run = CliRun.InProcess("eval", "--model", model, "--tokenizer", "tok512", "--tasks", "arc_easy", "--limit", "3", "--output", output);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith("error: model 'broken-model'", run.Stderr);
+        Assert.Contains($"returned a {shown} score for request 0 (log-likelihood of ", run.Stderr);
+        Assert.Contains("--allow-nonfinite", run.Stderr);
+        Assert.False(File.Exists(Path.Combine(output, "broken-model", "arc_easy.json")));
+        Assert.Equal(0, CachedRows(Path.Combine(output, ".cache", "requests.sqlite")));
+    }
+
+    [Fact]
+    public void With_allow_nonfinite_the_scores_are_recorded_as_such_and_never_cached()
+    {
+        string model = BrokenModel("model.norm.weight", float.NaN), output = Path.Combine(_dir, "results");
+        var run = CliRun.InProcess("eval", "--model", model, "--tokenizer", "tok512", "--tasks", "arc_easy", "--limit", "3", "--output", output, "--allow-nonfinite");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("NaN or infinite scores", run.Stderr);
+        var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "broken-model", "arc_easy.json"))).RootElement;
+        long requests = result.GetProperty("counts").GetProperty("requests").GetInt64();
+        Assert.Equal(requests, result.GetProperty("counts").GetProperty("nonfinite_scores").GetInt64());
+        Assert.Contains(result.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.Contains("--allow-nonfinite"));
+        string samples = File.ReadAllText(Path.Combine(output, "broken-model", "arc_easy.samples.jsonl"));
+        Assert.Contains("NaN", samples);
+        Assert.Equal(0, CachedRows(Path.Combine(output, ".cache", "requests.sqlite")));
+    }
+
+    [Fact]
+    public void A_healthy_model_records_zero_nonfinite_scores()
+    {
+        string output = Path.Combine(_dir, "results");
+        var run = CliRun.InProcess("eval", "--model", "stories260K", "--tasks", "arc_easy", "--limit", "3", "--output", output, "--allow-nonfinite");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var counts = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "stories260K", "arc_easy.json"))).RootElement.GetProperty("counts");
+        Assert.Equal(0, counts.GetProperty("nonfinite_scores").GetInt64());
+        Assert.True(CachedRows(Path.Combine(output, ".cache", "requests.sqlite")) > 0);
+    }
+}
