@@ -18,6 +18,7 @@ public sealed class CompletionService(ICompletionEngine engine, EngineQueue queu
         var choices = new JsonArray();
         int promptTokens = 0, completionTokens = 0;
         // Queue every prompt's work before awaiting any, so a many-prompt request becomes one batch.
+        queue.Admit(request.Prompts.Count * request.N);
         var pending = new List<Task<JsonObject>>();
         for (int p = 0; p < request.Prompts.Count; p++)
         {

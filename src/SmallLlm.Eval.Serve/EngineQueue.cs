@@ -47,6 +47,12 @@ public sealed class EngineQueue : IDisposable
         return works.Select(w => w.Done.Task).ToArray();
     }
 
+    /// <summary>Refuses a request (429) whose sequences do not fit the queue now, before any of them is queued.</summary>
+    public void Admit(int sequences)
+    {
+        if (sequences > _capacity || _channel.Reader.Count + sequences > _capacity) throw QueueFull();
+    }
+
     public Task<(int[] Tokens, bool Stopped)> Generate(int[] prompt, int maxTokens, double temperature, double topP, ulong seed, IReadOnlyList<string> stop)
     {
         var work = new GenerateWork(prompt, maxTokens, temperature, topP, seed, stop, new TaskCompletionSource<(int[], bool)>(TaskCreationOptions.RunContinuationsAsynchronously));
