@@ -21,14 +21,13 @@ public static class CommandRunner
         if (stdout != null) config.Output = stdout;
         if (stderr != null) config.Error = stderr;
         var err = stderr ?? Console.Error;
-        ParseResult parsed = root.Parse(args);
+        ParseResult parsed = root.Parse(TaskOptions.JoinListArguments(args));
         bool verbose = parsed.GetValue(GlobalOptions.Verbose);
-        if (parsed.Errors.Count > 0)
+        if (parsed.Errors.Count > 0 && !AsksForHelp(args))
         {
-            // Usage errors (unknown option, missing required option, bad value) are "cannot run": exit 2, never 1,
-            // which `check` reserves for a regression.
-            foreach (var e in parsed.Errors) err.WriteLine($"error: {e.Message}");
-            err.WriteLine($"(see: {string.Join(' ', ["smalleval", .. parsed.CommandResult.Command.Name == root.Name ? [] : CommandPath(parsed.CommandResult)])} --help)");
+            // One line per problem and one hint, not the whole help text; exit 2 (1 means "regression" for `check`).
+            foreach (var e in parsed.Errors.Take(3)) err.WriteLine($"error: {ParseErrors.Friendly(e.Message)}");
+            err.WriteLine($"hint: {ParseErrors.Hint(parsed, args)}");
             return BadInput;
         }
         try
@@ -59,12 +58,7 @@ public static class CommandRunner
         }
     }
 
-    private static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
-    {
-        var names = new List<string>();
-        for (var r = result; r is not null && r.Parent is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult) names.Insert(0, r.Command.Name);
-        return names;
-    }
+    private static bool AsksForHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?" or "/?");
 
     /// <summary>Errors that describe the user's input (files, arguments), not a bug of ours.</summary>
     public static bool IsBadInput(Exception e) => e is not (ArgumentOutOfRangeException or ArgumentNullException) && e is InvalidDataException or FileNotFoundException

@@ -8,10 +8,24 @@ namespace SmallLlm.Eval.Engine;
 /// The Llama forward pass, top to bottom as Hugging Face's LlamaForCausalLM computes it: embedding, then per layer
 /// x += o(attn(rope(q), rope(k), v)) over RMSNorm(x) and x += down(silu(gate) * up) over RMSNorm(x), a final RMSNorm,
 /// and the LM head. q/k/v and gate/up are fused into one matrix each so a layer costs four matrix multiplies.
+/// The family variations (<see cref="LlamaConfig.ModelType"/>) are optional parts of a layer: q/k/v, o and MLP biases
+/// (Qwen2, Llama with attention_bias/mlp_bias), q/k RMSNorm before RoPE (Qwen3), and a sliding-window mask (Mistral,
+/// Qwen2 with use_sliding_window) once a sequence is longer than the window.
 /// </summary>
 public sealed class LlamaModel : IDisposable
 {
-    private sealed record Layer(Tensor AttnNorm, Tensor Qkv, Tensor O, Tensor MlpNorm, Tensor GateUp, Tensor Down);
+    private sealed record Layer(Tensor AttnNorm, Tensor Qkv, Tensor O, Tensor MlpNorm, Tensor GateUp, Tensor Down)
+    {
+        public Tensor? QkvBias { get; init; }
+        public Tensor? OBias { get; init; }
+        public Tensor? QNorm { get; init; }
+        public Tensor? KNorm { get; init; }
+        public Tensor? GateUpBias { get; init; }
+        public Tensor? DownBias { get; init; }
+
+        public IEnumerable<Tensor> All() =>
+            new[] { AttnNorm, Qkv, O, MlpNorm, GateUp, Down, QkvBias, OBias, QNorm, KNorm, GateUpBias, DownBias }.OfType<Tensor>();
+    }
 
     public LlamaConfig Config { get; }
     public ModelDType DType { get; }
@@ -22,8 +36,7 @@ public sealed class LlamaModel : IDisposable
     private readonly Tensor _finalNorm;
     private readonly Tensor _lmHead; // the embedding itself when tied
     private readonly Layer[] _layers;
-    private readonly Tensor _cos; // [max_pos, head_dim], rotate_half layout (each frequency twice)
-    private readonly Tensor _sin;
+    private readonly RotaryTables _rotary;
 
     static LlamaModel()
     {
@@ -55,28 +68,32 @@ public sealed class LlamaModel : IDisposable
                 O: weights.Take(p + "self_attn.o_proj.weight"),
                 MlpNorm: weights.Take(p + "post_attention_layernorm.weight"),
                 GateUp: torch.cat([gate, up], 0),
-                Down: weights.Take(p + "mlp.down_proj.weight"));
+                Down: weights.Take(p + "mlp.down_proj.weight"))
+            {
+                QkvBias = c.QkvBias ? TakeConcatenated(weights, p + "self_attn.q_proj.bias", p + "self_attn.k_proj.bias", p + "self_attn.v_proj.bias") : null,
+                OBias = c.OutputBias ? weights.Take(p + "self_attn.o_proj.bias") : null,
+                QNorm = c.QkNorm ? weights.Take(p + "self_attn.q_norm.weight") : null,
+                KNorm = c.QkNorm ? weights.Take(p + "self_attn.k_norm.weight") : null,
+                GateUpBias = c.MlpBias ? TakeConcatenated(weights, p + "mlp.gate_proj.bias", p + "mlp.up_proj.bias") : null,
+                DownBias = c.MlpBias ? weights.Take(p + "mlp.down_proj.bias") : null,
+            };
         }
         _finalNorm = weights.Take("model.norm.weight");
         _lmHead = c.TieWordEmbeddings ? _embedding : weights.Take("lm_head.weight");
         weights.Dispose();
 
-        double[] inv = RotaryFrequencies.InverseFrequencies(c.HeadDim, c.RopeTheta, c.RopeScaling);
-        int half = c.HeadDim / 2;
-        var cos = new float[c.MaxPositionEmbeddings * c.HeadDim];
-        var sin = new float[cos.Length];
-        for (int pos = 0; pos < c.MaxPositionEmbeddings; pos++)
-            for (int j = 0; j < half; j++)
-            {
-                double angle = pos * inv[j];
-                cos[pos * c.HeadDim + j] = cos[pos * c.HeadDim + j + half] = (float)Math.Cos(angle);
-                sin[pos * c.HeadDim + j] = sin[pos * c.HeadDim + j + half] = (float)Math.Sin(angle);
-            }
-        using var cos32 = torch.tensor(cos, [c.MaxPositionEmbeddings, c.HeadDim]);
-        using var sin32 = torch.tensor(sin, [c.MaxPositionEmbeddings, c.HeadDim]);
-        _cos = cos32.to(ScalarType);
-        _sin = sin32.to(ScalarType);
+        _rotary = new RotaryTables(c, ScalarType);
     }
+
+    private static Tensor TakeConcatenated(LlamaWeights weights, params string[] names)
+    {
+        var parts = names.Select(weights.Take).ToArray();
+        try { return torch.cat(parts, 0); }
+        finally { foreach (var t in parts) t.Dispose(); }
+    }
+
+    /// <summary>RoPE positions built so far: tables grow with the longest sequence a run reaches.</summary>
+    public int RotaryPositionsBuilt => _rotary.Rows;
 
     /// <summary>
     /// Runs the transformer over <paramref name="tokens"/> [batch, T] starting at position <c>cache?.Length ?? 0</c>, and
@@ -91,12 +108,19 @@ public sealed class LlamaModel : IDisposable
         int start = cache?.Length ?? 0;
         if (positions is null && start + T > c.MaxPositionEmbeddings)
             throw new ArgumentException($"sequence of {start + T} tokens exceeds the model's context of {c.MaxPositionEmbeddings}");
-        Tensor? mask = null;
+        Tensor? mask = null, windowMask = null;
         if (start > 0 && T > 1 && attentionMask is null) // new tokens see every cached position and the new ones up to themselves
             mask = torch.ones([T, start + T], dtype: ScalarType.Bool).tril(start);
-        using var rowCos = positions is null ? null : _cos.index_select(0, positions.flatten()).view(batch, 1, T, c.HeadDim);
-        using var rowSin = positions is null ? null : _sin.index_select(0, positions.flatten()).view(batch, 1, T, c.HeadDim);
-        var rope = (Cos: rowCos ?? _cos.narrow(0, start, T), Sin: rowSin ?? _sin.narrow(0, start, T));
+        if (c.SlidingWindow is int w && start + T > w) // and in sliding layers only the last w positions (kv > q - w)
+        {
+            // Per-row masks (batched decoding) know nothing of the window: BatchedGenerator never batches past it.
+            if (attentionMask is not null)
+                throw new InvalidOperationException($"a per-row attention mask over {start + T} positions exceeds the sliding window of {w}");
+            using var causal = torch.ones([T, start + T], dtype: ScalarType.Bool).tril(start);
+            using var tooFar = torch.ones([T, start + T], dtype: ScalarType.Bool).tril(start - w);
+            windowMask = causal.logical_xor(tooFar);
+        }
+        var (cos, sin) = positions is null ? _rotary.For(start, (int)T) : _rotary.At(positions, batch, T);
         try
         {
             Tensor x;
@@ -104,7 +128,8 @@ public sealed class LlamaModel : IDisposable
             for (int l = 0; l < _layers.Length; l++)
             {
                 // Each block frees its temporaries before the next starts: activation memory stays one block deep.
-                var afterAttention = AttentionBlock(x, _layers[l], l, start, cache, attentionMask ?? mask, rope);
+                var afterAttention = AttentionBlock(x, _layers[l], l, start, cache,
+                    attentionMask ?? (c.IsSlidingLayer(l) && windowMask is not null ? windowMask : mask), cos, sin);
                 x.Dispose();
                 x = MlpBlock(afterAttention, _layers[l]);
                 afterAttention.Dispose();
@@ -117,12 +142,14 @@ public sealed class LlamaModel : IDisposable
         finally
         {
             mask?.Dispose();
-            if (positions is null) { rope.Cos.Dispose(); rope.Sin.Dispose(); }
+            windowMask?.Dispose();
+            cos.Dispose();
+            sin.Dispose();
         }
     }
 
     /// <summary>x + o(attention(rope(q), rope(k), v)) over RMSNorm(x).</summary>
-    private Tensor AttentionBlock(Tensor x, Layer layer, int index, int start, KvCache? cache, Tensor? mask, (Tensor Cos, Tensor Sin) rope)
+    private Tensor AttentionBlock(Tensor x, Layer layer, int index, int start, KvCache? cache, Tensor? mask, Tensor cos, Tensor sin)
     {
         var c = Config;
         long batch = x.shape[0], T = x.shape[1];
@@ -131,13 +158,16 @@ public sealed class LlamaModel : IDisposable
         int half = c.HeadDim / 2;
         using var scope = torch.NewDisposeScope();
         var normed = RmsNorm(x, layer.AttnNorm);
-        var qkv = F.linear(normed, layer.Qkv);
+        var qkv = F.linear(normed, layer.Qkv, layer.QkvBias);
         normed.Dispose();
         // RoPE on q and k together, [B, q+k heads, T, head_dim]: x·cos + rotate_half(x)·sin.
-        var qk = qkv.narrow(2, 0, qkHeads * c.HeadDim).view(batch, T, qkHeads, c.HeadDim).transpose(1, 2);
+        var qk = qkv.narrow(2, 0, qkHeads * c.HeadDim).view(batch, T, qkHeads, c.HeadDim);
+        if (layer.QNorm is not null) // Qwen3: RMSNorm over each head's width, before RoPE
+            qk = torch.cat([RmsNorm(qk.narrow(2, 0, c.NumHeads), layer.QNorm), RmsNorm(qk.narrow(2, c.NumHeads, c.NumKeyValueHeads), layer.KNorm!)], 2);
+        qk = qk.transpose(1, 2);
         var rotated = torch.cat([qk.narrow(3, half, half).neg(), qk.narrow(3, 0, half)], 3);
-        rotated.mul_(rope.Sin);
-        var roped = qk * rope.Cos;
+        rotated.mul_(sin);
+        var roped = qk * cos;
         roped.add_(rotated);
         rotated.Dispose();
         var q = roped.narrow(1, 0, c.NumHeads);
@@ -154,7 +184,7 @@ public sealed class LlamaModel : IDisposable
         qkv.Dispose();
         var merged = attn.transpose(1, 2).reshape(batch, T, c.QueryWidth);
         attn.Dispose();
-        var projected = F.linear(merged, layer.O);
+        var projected = F.linear(merged, layer.O, layer.OBias);
         merged.Dispose();
         return projected.add_(x).MoveToOuterDisposeScope();
     }
@@ -165,12 +195,12 @@ public sealed class LlamaModel : IDisposable
         int hidden = Config.IntermediateSize;
         using var scope = torch.NewDisposeScope();
         var normed = RmsNorm(x, layer.MlpNorm);
-        var gateUp = F.linear(normed, layer.GateUp);
+        var gateUp = F.linear(normed, layer.GateUp, layer.GateUpBias);
         normed.Dispose();
         var act = F.silu(gateUp.narrow(2, 0, hidden));
         act.mul_(gateUp.narrow(2, hidden, hidden));
         gateUp.Dispose();
-        var down = F.linear(act, layer.Down);
+        var down = F.linear(act, layer.Down, layer.DownBias);
         act.Dispose();
         return down.add_(x).MoveToOuterDisposeScope();
     }
@@ -202,10 +232,7 @@ public sealed class LlamaModel : IDisposable
         if (!ReferenceEquals(_lmHead, _embedding)) _lmHead.Dispose();
         _finalNorm.Dispose();
         foreach (var l in _layers)
-        {
-            l.AttnNorm.Dispose(); l.Qkv.Dispose(); l.O.Dispose(); l.MlpNorm.Dispose(); l.GateUp.Dispose(); l.Down.Dispose();
-        }
-        _cos.Dispose();
-        _sin.Dispose();
+            foreach (var t in l.All()) t.Dispose();
+        _rotary.Dispose();
     }
 }

@@ -42,17 +42,32 @@ public sealed class LlamaWeights : IDisposable
             string p = $"model.layers.{l}.";
             yield return (p + "input_layernorm.weight", [c.HiddenSize]);
             yield return (p + "self_attn.q_proj.weight", [c.QueryWidth, c.HiddenSize]);
+            if (c.QkvBias) yield return (p + "self_attn.q_proj.bias", [c.QueryWidth]);
             yield return (p + "self_attn.k_proj.weight", [c.KeyValueWidth, c.HiddenSize]);
+            if (c.QkvBias) yield return (p + "self_attn.k_proj.bias", [c.KeyValueWidth]);
             yield return (p + "self_attn.v_proj.weight", [c.KeyValueWidth, c.HiddenSize]);
+            if (c.QkvBias) yield return (p + "self_attn.v_proj.bias", [c.KeyValueWidth]);
             yield return (p + "self_attn.o_proj.weight", [c.HiddenSize, c.QueryWidth]);
+            if (c.OutputBias) yield return (p + "self_attn.o_proj.bias", [c.HiddenSize]);
+            if (c.QkNorm)
+            {
+                yield return (p + "self_attn.q_norm.weight", [c.HeadDim]);
+                yield return (p + "self_attn.k_norm.weight", [c.HeadDim]);
+            }
             yield return (p + "post_attention_layernorm.weight", [c.HiddenSize]);
             yield return (p + "mlp.gate_proj.weight", [c.IntermediateSize, c.HiddenSize]);
+            if (c.MlpBias) yield return (p + "mlp.gate_proj.bias", [c.IntermediateSize]);
             yield return (p + "mlp.up_proj.weight", [c.IntermediateSize, c.HiddenSize]);
+            if (c.MlpBias) yield return (p + "mlp.up_proj.bias", [c.IntermediateSize]);
             yield return (p + "mlp.down_proj.weight", [c.HiddenSize, c.IntermediateSize]);
+            if (c.MlpBias) yield return (p + "mlp.down_proj.bias", [c.HiddenSize]);
         }
         yield return ("model.norm.weight", [c.HiddenSize]);
         if (!c.TieWordEmbeddings) yield return ("lm_head.weight", [c.VocabSize, c.HiddenSize]);
     }
+
+    /// <summary>Whether a 1-D tensor is a norm scale (initialised to ones) rather than a bias.</summary>
+    public static bool IsNormWeight(string name) => name.EndsWith("norm.weight", StringComparison.Ordinal);
 
     /// <summary>
     /// Reorders q/k projection rows from interleaved-pair RoPE (Meta, llama2.c) to rotate_half RoPE (Hugging Face),

@@ -18,9 +18,11 @@ public sealed record ModelStatistics
     {
         long d = c.HiddenSize;
         long perLayer = 2 * d + d * c.QueryWidth + 2 * d * c.KeyValueWidth + (long)c.QueryWidth * d + 3 * d * c.IntermediateSize;
+        long vectors = (c.QkvBias ? c.QueryWidth + 2L * c.KeyValueWidth : 0) + (c.OutputBias ? d : 0)
+                       + (c.MlpBias ? 2L * c.IntermediateSize + d : 0) + (c.QkNorm ? 2L * c.HeadDim : 0);
         long lmHead = (long)c.VocabSize * d;
         long embedding = lmHead;
-        long nonEmbedding = c.NumLayers * perLayer + d + (c.TieWordEmbeddings ? 0 : lmHead);
+        long nonEmbedding = c.NumLayers * (perLayer + vectors) + d + (c.TieWordEmbeddings ? 0 : lmHead);
         long matmulParams = c.NumLayers * (perLayer - 2 * d) + lmHead;
         long attention = 4L * c.NumLayers * c.MaxPositionEmbeddings * c.QueryWidth;
         return new ModelStatistics

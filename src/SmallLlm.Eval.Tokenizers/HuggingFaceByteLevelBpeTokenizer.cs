@@ -3,10 +3,12 @@ using System.Text;
 namespace SmallLlm.Eval.Tokenizers;
 
 /// <summary>
-/// Hugging Face byte-level BPE (tokenizer.json with a ByteLevel pre-tokenizer, as Llama 3 and GPT-2 ship): regex
-/// pre-tokenization (astral-safe), each piece's UTF-8 bytes merged by merge rank, lowest first and leftmost among
-/// equal ranks, as the tokenizers library does; with ignore_merges a piece that is itself in the vocabulary is one
-/// token. Special added tokens are not matched in the text. Decode: every id, special ones included, to its text.
+/// Hugging Face byte-level BPE (tokenizer.json with a ByteLevel pre-tokenizer, as Llama 3, Qwen2, GPT-2 and SmolLM
+/// ship), in the order the tokenizers library runs: added tokens (special or not) are split out of the text first
+/// (<see cref="AddedTokenSplitter"/>), the rest is NFC-normalized when the file says so, pre-tokenized
+/// (<see cref="ByteLevelPreTokenizer"/>), and each piece's UTF-8 bytes merged by merge rank, lowest first and
+/// leftmost among equal ranks; with ignore_merges a piece that is itself in the vocabulary is one token.
+/// Decode: every id, special ones included, to its text.
 /// </summary>
 public sealed class HuggingFaceByteLevelBpeTokenizer : ITextContinuationTokenizer
 {
@@ -17,19 +19,23 @@ public sealed class HuggingFaceByteLevelBpeTokenizer : ITextContinuationTokenize
     private readonly int[] _byteIds = new int[256];
     private readonly PairMerger _merger;
     private readonly bool _ignoreMerges;
-    private readonly bool _addPrefixSpace;
+    private readonly bool _nfc;
+    private readonly ByteLevelPreTokenizer _preTokenizer;
+    private readonly AddedTokenSplitter _addedTokens;
     private readonly ThreadLocal<SegmentCache> _cache = new(() => new SegmentCache());
 
     public HuggingFaceByteLevelBpeTokenizer(string name, Dictionary<string, int> vocab, IReadOnlyList<(string Left, string Right)> merges,
-        IReadOnlyDictionary<string, int> addedTokens, string pattern, bool ignoreMerges, bool addPrefixSpace, int? bosId, int? eosId, string source)
+        IReadOnlyList<AddedToken> addedTokens, ByteLevelPreTokenizer preTokenizer, bool nfc, bool ignoreMerges, int? bosId, int? eosId, string source)
     {
         Name = name;
         _vocab = vocab;
         _lookup = vocab.GetAlternateLookup<ReadOnlySpan<char>>();
         _ignoreMerges = ignoreMerges;
-        _addPrefixSpace = addPrefixSpace;
-        PreTokenizer = new AstralSafeRegexPreTokenizer(TiktokenPatterns.For(pattern));
-        int size = Math.Max(vocab.Count == 0 ? 0 : vocab.Values.Max() + 1, addedTokens.Count == 0 ? 0 : addedTokens.Values.Max() + 1);
+        _nfc = nfc;
+        if (nfc) IcuNfc.Require(source);
+        _preTokenizer = preTokenizer;
+        _addedTokens = new AddedTokenSplitter(addedTokens);
+        int size = Math.Max(vocab.Count == 0 ? 0 : vocab.Values.Max() + 1, addedTokens.Count == 0 ? 0 : addedTokens.Max(a => a.Id) + 1);
         _pieces = new string[size];
         _bytes = new byte[]?[size];
         foreach (var (piece, id) in vocab)
@@ -39,7 +45,11 @@ public sealed class HuggingFaceByteLevelBpeTokenizer : ITextContinuationTokenize
             _bytes[id] = ByteLevelAlphabet.ToBytes(piece)
                 ?? throw new InvalidDataException($"{source}: model.vocab: '{piece}' (id {id}) has characters outside the byte-level alphabet");
         }
-        foreach (var (text, id) in addedTokens) _pieces[id] ??= text;
+        foreach (var a in addedTokens)
+        {
+            if (a.Id < 0) throw new InvalidDataException($"{source}: added token '{a.Content}' has negative id {a.Id}");
+            _pieces[a.Id] ??= a.Content;
+        }
         for (int b = 0; b < 256; b++)
             _byteIds[b] = vocab.TryGetValue(ByteLevelAlphabet.ByteToChar[b].ToString(), out int id) ? id
                 : throw new InvalidDataException($"{source}: model.vocab has no token for byte 0x{b:X2} ('{ByteLevelAlphabet.ByteToChar[b]}')");
@@ -57,7 +67,6 @@ public sealed class HuggingFaceByteLevelBpeTokenizer : ITextContinuationTokenize
     }
 
     public string Name { get; }
-    public AstralSafeRegexPreTokenizer PreTokenizer { get; }
     public int VocabSize => _pieces.Length;
     public int? BosId { get; }
     public int? EosId { get; }
@@ -80,26 +89,50 @@ public sealed class HuggingFaceByteLevelBpeTokenizer : ITextContinuationTokenize
     private int EncodeInto(string text, List<int>? output, bool continuation)
     {
         if (text.Length == 0) return 0;
+        if (_addedTokens.IsEmpty) return EncodeSection(text, output, continuation);
         int count = 0;
-        if (_addPrefixSpace && !continuation && text[0] != ' ') text = " " + text;
-        var cache = _cache.Value!;
-        Span<byte> utf8 = stackalloc byte[256];
-        foreach (var (offset, length) in PreTokenizer.Split(text))
+        bool first = true;
+        foreach (var (offset, length, token) in _addedTokens.Split(text))
         {
-            var piece = text.AsSpan(offset, length);
-            if (cache.TryGet(piece, out int[] ids)) { output?.AddRange(ids); count += ids.Length; continue; }
-            int max = Encoding.UTF8.GetMaxByteCount(length);
-            var bytes = max <= utf8.Length ? utf8 : new byte[max];
-            int n = Encoding.UTF8.GetBytes(piece, bytes);
-            ids = EncodePiece(bytes[..n]);
-            cache.Add(piece, ids);
-            output?.AddRange(ids);
-            count += ids.Length;
+            if (token is not null) { output?.Add(token.Id); count++; }
+            else count += EncodeSection(text.Substring(offset, length), output, continuation && first);
+            first = false;
         }
         return count;
     }
 
-    private int[] EncodePiece(ReadOnlySpan<byte> bytes)
+    /// <summary>Text between added tokens: normalized, pre-tokenized, each piece merged (pieces cached).</summary>
+    private int EncodeSection(string text, List<int>? output, bool continuation)
+    {
+        if (_nfc) text = IcuNfc.Normalize(text);
+        int count = 0;
+        var cache = _cache.Value!;
+        if (_preTokenizer.SingleRegex is { } regex)
+        {
+            foreach (var (offset, length) in regex.Split(text)) count += EncodePiece(text.AsSpan(offset, length), cache, output);
+            return count;
+        }
+        foreach (var piece in _preTokenizer.Split(text, noPrefixOnFirst: continuation)) count += EncodePiece(piece.Span, cache, output);
+        return count;
+    }
+
+    private int EncodePiece(ReadOnlySpan<char> piece, SegmentCache cache, List<int>? output)
+    {
+        if (piece.IsEmpty) return 0;
+        if (!cache.TryGet(piece, out int[] ids))
+        {
+            Span<byte> utf8 = stackalloc byte[256];
+            int max = Encoding.UTF8.GetMaxByteCount(piece.Length);
+            var bytes = max <= utf8.Length ? utf8 : new byte[max];
+            int n = Encoding.UTF8.GetBytes(piece, bytes);
+            ids = EncodeBytes(bytes[..n]);
+            cache.Add(piece, ids);
+        }
+        output?.AddRange(ids);
+        return ids.Length;
+    }
+
+    private int[] EncodeBytes(ReadOnlySpan<byte> bytes)
     {
         if (_ignoreMerges && _lookup.TryGetValue(ByteLevelAlphabet.FromBytes(bytes), out int whole)) return [whole];
         var keys = new int[bytes.Length];

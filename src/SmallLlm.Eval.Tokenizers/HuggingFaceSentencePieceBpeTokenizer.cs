@@ -6,7 +6,9 @@ namespace SmallLlm.Eval.Tokenizers;
 /// Hugging Face BPE in SentencePiece style (tokenizer.json of Llama 2, Mistral, TinyLlama): spaces become U+2581, a
 /// U+2581 is prepended (Prepend normalizer: always; Metaspace: when the text does not already start with one), one
 /// symbol per character, merges by merge rank (lowest first, leftmost among equal ranks), characters outside the
-/// vocabulary to &lt;0xXX&gt; byte tokens (byte_fallback) or to unk. Special added tokens are not matched in the text and
+/// vocabulary to &lt;0xXX&gt; byte tokens (byte_fallback) or to unk. Added tokens are split out of the text first, as
+/// Hugging Face tokenizers does; each piece of text between them is then normalized on its own, so the Prepend
+/// normalizer gives every piece its U+2581 (Metaspace "first": only a piece at the start of the text). Special tokens
 /// decode to nothing.
 /// </summary>
 public sealed class HuggingFaceSentencePieceBpeTokenizer : ITextContinuationTokenizer
@@ -21,13 +23,18 @@ public sealed class HuggingFaceSentencePieceBpeTokenizer : ITextContinuationToke
     private readonly Options _options;
     private readonly ThreadLocal<SegmentCache> _cache = new(() => new SegmentCache());
 
-    public sealed record Options(bool Prepend, bool PrependOnlyIfMissing, bool SplitAtSpaces, bool ByteFallback, int? UnkId, bool FuseUnk);
+    public sealed record Options(bool Prepend, bool PrependOnlyIfMissing, bool SplitAtSpaces, bool ByteFallback, int? UnkId, bool FuseUnk,
+        bool PrependFirstPieceOnly = false);
+
+    private readonly AddedTokenSplitter _addedTokens;
 
     public HuggingFaceSentencePieceBpeTokenizer(string name, Dictionary<string, int> vocab, IReadOnlyList<(string Left, string Right)> merges,
-        IReadOnlyDictionary<string, int> specialTokens, Options options, int? bosId, int? eosId, string source)
+        IReadOnlyDictionary<string, int> specialTokens, Options options, int? bosId, int? eosId, string source,
+        IReadOnlyList<AddedToken>? addedTokens = null)
     {
         Name = name;
         _options = options;
+        _addedTokens = new AddedTokenSplitter(addedTokens ?? []);
         _lookup = vocab.GetAlternateLookup<ReadOnlySpan<char>>();
         int size = Math.Max(vocab.Values.DefaultIfEmpty(-1).Max() + 1, specialTokens.Values.DefaultIfEmpty(-1).Max() + 1);
         _pieces = new string[size];
@@ -95,9 +102,23 @@ public sealed class HuggingFaceSentencePieceBpeTokenizer : ITextContinuationToke
     private int EncodeInto(string text, List<int>? output, bool continuation)
     {
         if (text.Length == 0) return 0;
+        if (_addedTokens.IsEmpty) return EncodeText(text, output, prepend: !continuation);
+        int count = 0;
+        foreach (var (offset, length, token) in _addedTokens.Split(text))
+        {
+            if (token is not null) { output?.Add(token.Id); count++; continue; }
+            bool prepend = offset == 0 ? !continuation : !_options.PrependFirstPieceOnly;
+            count += EncodeText(text.Substring(offset, length), output, prepend);
+        }
+        return count;
+    }
+
+    private int EncodeText(string text, List<int>? output, bool prepend)
+    {
+        if (text.Length == 0) return 0;
         int count = 0, last = int.MinValue;
         string s = text.Replace(' ', Space);
-        if (_options.Prepend && !continuation && !(_options.PrependOnlyIfMissing && s[0] == Space)) s = Space + s;
+        if (_options.Prepend && prepend && !(_options.PrependOnlyIfMissing && s[0] == Space)) s = Space + s;
         var cache = _cache.Value!;
         int start = 0;
         for (int i = 1; i <= s.Length; i++)

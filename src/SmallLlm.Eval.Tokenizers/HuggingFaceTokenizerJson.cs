@@ -33,27 +33,27 @@ public static class HuggingFaceTokenizerJson
                     throw new InvalidDataException($"{source}: model.{unsupported} is not supported");
 
             var normalizers = Flatten(root, "normalizer", "normalizers");
+            var preTokenizers = Flatten(root, "pre_tokenizer", "pretokenizers");
+            var byteLevel = preTokenizers.FirstOrDefault(p => Type(p) == "ByteLevel");
+            var config = TokenizerConfigJson.Beside(source);
+            if (byteLevel.ValueKind != JsonValueKind.Undefined)
+            {
+                // Unicode normalization changes ids: NFC (Qwen2) is applied exactly; any other is refused, never guessed.
+                foreach (var n in normalizers)
+                    if (Type(n) != "NFC")
+                        throw new InvalidDataException($"{source}: normalizer '{Type(n)}' is not supported in a byte-level tokenizer (only NFC)");
+                foreach (var a in added)
+                    if (a.SingleWord)
+                        throw new InvalidDataException($"{source}: added token '{a.Content}' has single_word true, which is not implemented: refusing to tokenize approximately");
+                var tokens = added.Select(a => new AddedToken(a.Id, a.Content, a.Special, a.LStrip, a.RStrip, a.Normalized)).ToList();
+                var (bosId, eosId) = SpecialIds(root, config, all, bos, eos);
+                return new HuggingFaceByteLevelBpeTokenizer(source, vocab, merges, tokens, ByteLevelPreTokenizer.FromJson(preTokenizers, source),
+                    nfc: normalizers.Count > 0, Bool(model, "ignore_merges", false), bosId, eosId, source);
+            }
             // Unicode normalization (NFC, NFKC, ...), lowercasing or stripping would change ids; only say so, never guess.
             foreach (var n in normalizers)
                 if (Type(n) is not ("Prepend" or "Replace"))
                     throw new InvalidDataException($"{source}: normalizer '{Type(n)}' is not supported (only the Prepend/Replace '▁' normalizers of SentencePiece-style tokenizers)");
-            var preTokenizers = Flatten(root, "pre_tokenizer", "pretokenizers");
-            var byteLevel = preTokenizers.FirstOrDefault(p => Type(p) == "ByteLevel");
-            if (byteLevel.ValueKind != JsonValueKind.Undefined)
-            {
-                var split = preTokenizers.FirstOrDefault(p => Type(p) == "Split");
-                string? pattern = null;
-                if (split.ValueKind != JsonValueKind.Undefined)
-                {
-                    if (!split.TryGetProperty("pattern", out var pat) || !pat.TryGetProperty("Regex", out var regex))
-                        throw new InvalidDataException($"{source}: pre_tokenizer Split without a pattern.Regex is not supported");
-                    pattern = regex.GetString();
-                }
-                else if (Bool(byteLevel, "use_regex", true)) pattern = TiktokenPatterns.Gpt2;
-                if (pattern == null) throw new InvalidDataException($"{source}: byte-level pre-tokenizer without a regex is not supported");
-                return new HuggingFaceByteLevelBpeTokenizer(source, vocab, merges, all, pattern,
-                    Bool(model, "ignore_merges", false), Bool(byteLevel, "add_prefix_space", false), bos, eos, source);
-            }
 
             var metaspace = preTokenizers.FirstOrDefault(p => Type(p) == "Metaspace");
             bool prependNormalizer = normalizers.Any(n => Type(n) == "Prepend" && n.GetProperty("prepend").GetString() == "\u2581");
@@ -69,8 +69,15 @@ public static class HuggingFaceTokenizerJson
                 SplitAtSpaces: metaspace.ValueKind != JsonValueKind.Undefined && Bool(metaspace, "split", true),
                 ByteFallback: Bool(model, "byte_fallback", false),
                 UnkId: unk,
-                FuseUnk: Bool(model, "fuse_unk", false));
-            return new HuggingFaceSentencePieceBpeTokenizer(source, vocab, merges, special, options, bos, eos, source);
+                FuseUnk: Bool(model, "fuse_unk", false),
+                PrependFirstPieceOnly: !prependNormalizer && metaspace.ValueKind != JsonValueKind.Undefined &&
+                    metaspace.TryGetProperty("prepend_scheme", out var first) && first.GetString() == "first");
+            foreach (var a in added)
+                if (a.SingleWord)
+                    throw new InvalidDataException($"{source}: added token '{a.Content}' has single_word true, which is not implemented: refusing to tokenize approximately");
+            var (spBos, spEos) = SpecialIds(root, config, all, bos, eos);
+            return new HuggingFaceSentencePieceBpeTokenizer(source, vocab, merges, special, options, spBos, spEos, source,
+                added.Select(a => new AddedToken(a.Id, a.Content, a.Special, a.LStrip, a.RStrip, a.Normalized)).ToList());
         }
     }
 
@@ -132,18 +139,43 @@ public static class HuggingFaceTokenizerJson
         return merges;
     }
 
-    private sealed record AddedToken(int Id, string Content, bool Special);
+    private sealed record AddedTokenEntry(int Id, string Content, bool Special, bool LStrip, bool RStrip, bool Normalized, bool SingleWord);
 
-    private static List<AddedToken> ReadAddedTokens(JsonElement root, string source)
+    /// <summary>
+    /// The BOS prompts start with and the EOS: tokenizer_config.json's add_bos_token (with its bos_token) when it says;
+    /// else the post-processor's template (its leading special token, or none); else the conventional names
+    /// (&lt;|begin_of_text|&gt;, &lt;s&gt;). Null BOS: the tokenizer adds none (Qwen2, SmolLM), so prompts start without one.
+    /// </summary>
+    private static (int? Bos, int? Eos) SpecialIds(JsonElement root, TokenizerConfigJson? config, Dictionary<string, int> tokens, int? namedBos, int? namedEos)
     {
-        var result = new List<AddedToken>();
+        int? Id(string? content) => content is not null && tokens.TryGetValue(content, out int id) ? id : null;
+        int? eos = config?.EosToken is { } e ? Id(e) ?? namedEos : namedEos;
+        if (config?.AddBosToken is bool add) return (add ? Id(config.BosToken) ?? namedBos : null, eos);
+        if (root.TryGetProperty("post_processor", out var post) && post.ValueKind == JsonValueKind.Object)
+        {
+            var processors = Type(post) == "Sequence" && post.TryGetProperty("processors", out var list) ? list.EnumerateArray().ToList() : [post];
+            var template = processors.FirstOrDefault(p => Type(p) == "TemplateProcessing");
+            if (template.ValueKind == JsonValueKind.Object && template.TryGetProperty("single", out var single))
+            {
+                var firstItem = single.EnumerateArray().FirstOrDefault();
+                return (firstItem.ValueKind == JsonValueKind.Object && firstItem.TryGetProperty("SpecialToken", out var st) && st.TryGetProperty("id", out var sid)
+                    ? Id(sid.GetString()) : null, eos);
+            }
+        }
+        return (namedBos, eos);
+    }
+
+    private static List<AddedTokenEntry> ReadAddedTokens(JsonElement root, string source)
+    {
+        var result = new List<AddedTokenEntry>();
         if (!root.TryGetProperty("added_tokens", out var a) || a.ValueKind != JsonValueKind.Array) return result;
         int i = 0;
         foreach (var t in a.EnumerateArray())
         {
             if (!t.TryGetProperty("id", out var id) || !t.TryGetProperty("content", out var content))
                 throw new InvalidDataException($"{source}: added_tokens[{i}] needs 'id' and 'content'");
-            result.Add(new AddedToken(id.GetInt32(), content.GetString()!, Bool(t, "special", false)));
+            result.Add(new AddedTokenEntry(id.GetInt32(), content.GetString()!, Bool(t, "special", false), Bool(t, "lstrip", false),
+                Bool(t, "rstrip", false), Bool(t, "normalized", false), Bool(t, "single_word", false)));
             i++;
         }
         return result;

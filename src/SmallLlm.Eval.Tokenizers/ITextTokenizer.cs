@@ -1,8 +1,10 @@
 namespace SmallLlm.Eval.Tokenizers;
 
 /// <summary>
-/// A tokenizer that turns ordinary text into ids and back. Encode never adds BOS/EOS and never turns the text of a
-/// special token ("&lt;s&gt;", "&lt;|begin_of_text|&gt;") into a control id: data set text is data.
+/// A tokenizer that turns ordinary text into ids and back. Encode never adds BOS/EOS. Built-in, SentencePiece and
+/// tiktoken tokenizers never turn the text of a special token ("&lt;s&gt;", "&lt;|begin_of_text|&gt;") into a control id;
+/// byte-level tokenizer.json files match their added tokens in text as transformers does (what lm-evaluation-harness
+/// gets from a Hugging Face tokenizer). <see cref="BosId"/> is the BOS prompts start with, null when the tokenizer adds none.
 /// </summary>
 public interface ITextTokenizer
 {

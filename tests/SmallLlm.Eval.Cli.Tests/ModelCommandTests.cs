@@ -63,6 +63,17 @@ public class ModelCommandTests
     }
 
     [Fact]
+    public void AContinuationKeepsTheSpaceBeforeItsFirstWord()
+    {
+        var run = CliRun.InProcess("generate", "--model", "stories260K", "--prompt", "Lily wanted a puppy", "--max-tokens", "8", "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        string text = run.Json().GetProperty("text").GetString()!;
+        Assert.StartsWith(" ", text); // "Lily wanted a puppy who ...", not "puppywho"
+        var plain = CliRun.InProcess("generate", "--model", "stories260K", "--prompt", "Lily wanted a puppy", "--max-tokens", "8");
+        Assert.StartsWith("Lily wanted a puppy " + text.TrimStart().Split(' ')[0], plain.Stdout);
+    }
+
+    [Fact]
     public void SampledGenerationIsReproducibleWithItsSeed()
     {
         string[] Args(string seed) => ["generate", "-m", "stories260K", "-n", "40", "--temperature", "1.0", "--seed", seed, "--json"];

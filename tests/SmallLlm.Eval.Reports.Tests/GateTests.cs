@@ -7,7 +7,7 @@ namespace SmallLlm.Eval.Reports.Tests;
 [Collection(EvaluatedRunsCollection.Name)]
 public sealed class GateTests(EvaluatedRuns runs)
 {
-    private static string Cloze(string dir) => Path.Combine(dir, "stories260K", StoryClozeTask.Name + ".json");
+    private static string Cloze(string dir) => RunResults.Result(dir, StoryClozeTask.Name);
 
     [SkippableFact]
     public void Unchanged_model_from_another_checkpoint_format_passes()
@@ -80,7 +80,7 @@ public sealed class GateConfigTests(EvaluatedRuns runs)
     {
         string config = Path.Combine(runs.Root, "gate.config.json");
         File.WriteAllText(config, """{ "models": [], "check": { "alpha": 0.01, "tolerances": { "stories_cloze.acc": "50%", "*": "0.01" } } }""");
-        var run = CliRun.InProcess("check", "--config", config, "--baseline", Path.Combine(runs.Baseline, "stories260K", "stories_cloze.json"),
+        var run = CliRun.InProcess("check", "--config", config, "--baseline", RunResults.Result(runs.Baseline, StoryClozeTask.Name),
             "--current", runs.SweepResults("step-50"));
         Assert.True(run.ExitCode == 1, run.ToString());
         var lines = run.Stdout.Split('\n');

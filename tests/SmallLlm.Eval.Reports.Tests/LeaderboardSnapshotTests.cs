@@ -23,9 +23,11 @@ public sealed class LeaderboardSnapshotTests(EvaluatedRuns runs)
     public void Markdown_leaderboard_flags_a_row_run_with_another_limit()
     {
         string both = Path.Combine(runs.Root, "flagged");
-        CopyDir(Path.Combine(runs.Sweep, "step-1000"), Path.Combine(both, "step-1000"));
-        CopyDir(Path.Combine(runs.Sweep, "step-50"), Path.Combine(both, "step-50"));
-        CopyDir(Path.Combine(runs.OtherLimit, "stories260K"), Path.Combine(both, "stories260K"));
+        foreach (var (results, model) in new[] { (runs.Sweep, "step-1000"), (runs.Sweep, "step-50"), (runs.OtherLimit, "stories260K") })
+        {
+            string modelDir = RunResults.ModelDirectory(results, model);
+            CopyDir(modelDir, Path.Combine(both, Path.GetFileName(modelDir)));
+        }
         Verify("flagged.leaderboard.md", LeaderboardMarkdown.Render(Leaderboard.Build(ResultFileReader.Read(both))));
     }
 
@@ -42,5 +44,6 @@ public sealed class LeaderboardSnapshotTests(EvaluatedRuns runs)
     {
         Directory.CreateDirectory(to);
         foreach (string f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)), overwrite: true);
+        foreach (string d in Directory.GetDirectories(from)) CopyDir(d, Path.Combine(to, Path.GetFileName(d)));
     }
 }

@@ -112,8 +112,8 @@ public class LoadAndFaultTests
 
             var uninterrupted = CliRun.InProcess([.. args, "-o", Path.Combine(root, "clean"), "--no-cache"]);
             Assert.True(uninterrupted.ExitCode == 0, uninterrupted.ToString());
-            SampleComparison.AssertSame(Path.Combine(root, "clean", "stories260K", "arc_easy.samples.jsonl"),
-                Path.Combine(output, "stories260K", "arc_easy.samples.jsonl"));
+            SampleComparison.AssertSame(Path.Combine(RunFolder.Latest(Path.Combine(root, "clean")), "arc_easy.samples.jsonl"),
+                Path.Combine(RunFolder.Latest(output), "arc_easy.samples.jsonl"));
         }
         finally
         {

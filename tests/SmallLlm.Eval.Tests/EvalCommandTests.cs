@@ -12,14 +12,14 @@ public class EvalCommandTests
         var run = CliRun.InProcess("eval", "-m", "stories260K", "--tasks", "mmlu", "--limit", "3", "--subjects", "anatomy,sociology,world_religions", "-o", output, "--no-cache");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("| stories260K | mmlu | acc |", run.Stdout);
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "stories260K", "mmlu.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(RunResults.Result(output, "mmlu")));
         var r = doc.RootElement;
         Assert.Equal(9, r.GetProperty("metrics").GetProperty("acc").GetProperty("n").GetInt32());
         Assert.Equal(["stem", "social_sciences", "humanities"], new[] { "anatomy", "sociology", "world_religions" }
             .Select(s => r.GetProperty("breakdown").GetProperty("subject").GetProperty(s).GetProperty("n").GetInt32() == 3 ? SmallLlm.Eval.Tasks.Mmlu.MmluSubjects.Category(s) : "?"));
         Assert.Equal("b0a507e7ad0f626624f17112325e66691f9076d622e1d3274d103d00299f2696", r.GetProperty("model").GetProperty("weights_sha256").GetString());
         Assert.Equal(64, r.GetProperty("task").GetProperty("data_sha256").GetString()!.Length);
-        var samples = File.ReadAllLines(Path.Combine(output, "stories260K", "mmlu.samples.jsonl"));
+        var samples = File.ReadAllLines(RunResults.Samples(output, "mmlu"));
         Assert.Equal(9, samples.Length);
         double acc = samples.Count(l => JsonDocument.Parse(l).RootElement.GetProperty("correct").GetBoolean()) / 9.0;
         Assert.Equal(acc, r.GetProperty("metrics").GetProperty("acc").GetProperty("value").GetDouble(), 12);
@@ -88,7 +88,7 @@ public class EvalCommandTests
         string output = RepoPaths.Temp("o");
         var truncated = CliRun.InProcess("eval", "-m", dir, "--tokenizer", "tok512", "--tasks", "mmlu", "--subjects", "anatomy", "--limit", "2", "-o", output, "--no-cache");
         Assert.True(truncated.ExitCode == 0, truncated.ToString());
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, Path.GetFileName(dir), "mmlu.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(RunResults.Result(output, "mmlu")));
         Assert.Equal(2, doc.RootElement.GetProperty("counts").GetProperty("truncated_prompts").GetInt64());
         Assert.Equal(0, doc.RootElement.GetProperty("counts").GetProperty("shots_dropped").GetInt64()); // lm-eval: shots kept, context cut
         Assert.Equal(2, doc.RootElement.GetProperty("shots_histogram").GetProperty("5").GetInt64());

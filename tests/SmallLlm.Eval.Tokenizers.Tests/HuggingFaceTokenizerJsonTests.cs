@@ -49,7 +49,8 @@ public class HuggingFaceTokenizerJsonTests
         var t = TokenizerCatalog.Resolve(path);
         Assert.IsType<HuggingFaceSentencePieceBpeTokenizer>(t);
         Assert.Equal(1, t.BosId);
-        AssertVectors(t, "llama2", skip: _ => false);
+        // SentencePiece (the reference here) reads "<s>" in text as text; Hugging Face matches it as the added token.
+        AssertVectors(t, "llama2", skip: s => s.Contains("<s>") || s.Contains("</s>") || s.Contains("<unk>"));
         AssertLongTexts(t, "llama2", ["code/c/cJSON.c", "english/tinystories_sample.txt", "udhr/jpn.txt", "flores/tam_Taml.txt"]);
     }
 
@@ -72,7 +73,7 @@ public class HuggingFaceTokenizerJsonTests
     }
 
     /// <summary>The Llama 2 vocabulary and merges (../shared/tokenizers/llama2/vocab_merges.json) in the legacy Llama 2 tokenizer.json layout.</summary>
-    private static string Llama2StyleTokenizerJson()
+    internal static string Llama2StyleTokenizerJson()
     {
         var source = JsonNode.Parse(File.ReadAllText(SharedData.Require("tokenizers/llama2/vocab_merges.json")))!;
         var model = source["model"]!.DeepClone().AsObject();

@@ -1,28 +1,15 @@
 namespace SmallLlm.Eval.Tokenizers.Tests;
 
-/// <summary>Finds ../shared beside the repository; tests that need it skip with this message when it is absent.</summary>
+/// <summary>The repository root and reference files (fixtures in the repository first, ../shared for the rest).</summary>
 public static class SharedData
 {
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    public static string? Root
-    {
-        get
-        {
-            string path = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
-            return Directory.Exists(path) ? path : null;
-        }
-    }
-
-    /// <summary>The path of a file or folder under ../shared, or a skip when ../shared is not there.</summary>
-    public static string Require(string relative)
-    {
-        string? root = Root;
-        Skip.If(root == null, $"../shared is absent beside {RepoRoot}; this test needs ../shared/{relative}");
-        string path = Path.Combine(root!, relative);
-        Skip.IfNot(File.Exists(path) || Directory.Exists(path), $"../shared/{relative} is absent");
-        return path;
-    }
+    /// <summary>
+    /// The path of a reference file under ../shared: the repository's copy when it has one (tests/fixtures/shared,
+    /// see TestSupport/SharedFiles.cs), else ../shared, else a skip with the reason.
+    /// </summary>
+    public static string Require(string relative) => SmallLlm.Eval.TestSupport.SharedFiles.Get(relative);
 
     private static string FindRepoRoot()
     {

@@ -1,30 +1,64 @@
 namespace SmallLlm.Eval.TestSupport;
 
-/// <summary>Locates the read-only reference files in ../shared beside the repository; tests skip when it is absent.</summary>
+/// <summary>
+/// Locates reference files by their path under ../shared: first the copies in tests/fixtures/shared (small files,
+/// see its PROVENANCE.md), then identical files the repository already holds (the bundled model, task data), then
+/// ../shared beside the clone (or $SMALLEVAL_SHARED). A test skips, with the reason, only when none has the file.
+/// </summary>
 public static class SharedFiles
 {
+    public static string? RepoRoot { get; } = FindRepoRoot();
+
     public static string? Root { get; } = Find();
 
-    private static string? Find()
+    /// <summary>Files under ../shared that the repository holds byte for byte elsewhere (sha256 in tests/fixtures/shared/PROVENANCE.md).</summary>
+    private static readonly Dictionary<string, string> InRepository = new(StringComparer.Ordinal)
+    {
+        ["models/stories260K/stories260K.bin"] = "src/SmallLlm.Eval.Engine/BundledModels/stories260K/stories260K.bin",
+        ["data/perplexity/tinystories/tinystories_sample.txt"] = "tasks/perplexity/data/tinystories_sample.txt",
+    };
+
+    private static string? FindRepoRoot()
     {
         // A worktree away from the repository's usual place can point at the reference files explicitly.
         if (Environment.GetEnvironmentVariable("SMALLEVAL_SHARED") is { Length: > 0 } env) return Directory.Exists(env) ? env : null;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "SmallLlm.Eval.sln")))
-            {
-                string shared = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared"));
-                return Directory.Exists(shared) ? shared : null;
-            }
+            if (File.Exists(Path.Combine(dir.FullName, "SmallLlm.Eval.sln"))) return dir.FullName;
         return null;
     }
 
-    /// <summary>The path of a shared file; skips the calling test with a clear message when ../shared is absent.</summary>
+    private static string? Find()
+    {
+        if (Environment.GetEnvironmentVariable("SMALLEVAL_SHARED") is { Length: > 0 } env && Directory.Exists(env)) return Path.GetFullPath(env);
+        if (RepoRoot is null) return null;
+        string shared = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
+        return Directory.Exists(shared) ? shared : null;
+    }
+
+    /// <summary>The path of a reference file or folder; skips the calling test with the reason when no copy exists.</summary>
     public static string Get(string relative)
     {
-        Skip.If(Root is null, "../shared (reference files) is not present beside this clone: reference test skipped");
-        string path = Path.Combine(Root!, relative);
-        Skip.IfNot(File.Exists(path) || Directory.Exists(path), $"../shared/{relative} is missing: reference test skipped");
-        return path;
+        if (TryGet(relative) is string path) return path;
+        Skip.If(Root is null, $"../shared/{relative} is needed and is neither in tests/fixtures/shared nor beside this clone (../shared absent; set SMALLEVAL_SHARED to its folder): reference test skipped");
+        Skip.If(true, $"../shared/{relative} is missing: reference test skipped");
+        return "";
+    }
+
+    /// <summary>The path of a reference file or folder, or null when no copy exists.</summary>
+    public static string? TryGet(string relative)
+    {
+        relative = relative.Replace('\\', '/');
+        // A folder may be copied in part: the whole one in ../shared wins.
+        if (Root is not null && Directory.Exists(Path.Combine(Root, relative))) return Path.Combine(Root, relative);
+        if (RepoRoot is not null)
+        {
+            string fixture = Path.Combine(RepoRoot, "tests", "fixtures", "shared", relative);
+            if (File.Exists(fixture) || Directory.Exists(fixture)) return fixture;
+            if (InRepository.TryGetValue(relative, out var own) && File.Exists(Path.Combine(RepoRoot, own))) return Path.Combine(RepoRoot, own);
+        }
+        if (Root is null) return null;
+        string path = Path.Combine(Root, relative);
+        return File.Exists(path) || Directory.Exists(path) ? path : null;
     }
 
     public const string Stories = "models/stories260K";

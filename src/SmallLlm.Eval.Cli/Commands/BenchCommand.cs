@@ -11,7 +11,7 @@ public static class BenchCommand
 {
     public static Command Create()
     {
-        var shapes = new Option<string>("--shapes") { Description = "Comma-separated shapes: stories15M, stories110M.", DefaultValueFactory = _ => "stories15M,stories110M" };
+        var shapes = new Option<string>("--shapes") { Description = "Comma-separated shapes: stories15M, stories110M, llama3.2-1B (1.24B parameters: ~2.5 GB in bf16).", DefaultValueFactory = _ => "stories15M,stories110M" };
         var dtypes = new Option<string>("--dtypes") { Description = "Comma-separated dtypes: fp32, bf16.", DefaultValueFactory = _ => "fp32,bf16" };
         var batch = new Option<int>("--batch") { Description = "Sequences per forward pass.", DefaultValueFactory = _ => 8 };
         var length = new Option<int>("--length") { Description = "Tokens per sequence.", DefaultValueFactory = _ => 256 };

@@ -24,9 +24,10 @@ public static class CheckCommand
         var config = new Option<string?>("--config", "-c") { Description = "Config with a 'check' section (default: eval.config.json of the repository when present)." };
         var junit = new Option<string?>("--junit") { Description = "Also write a JUnit XML report to this file (for CI test reporters)." };
         var strict = new Option<bool>("--strict") { Description = "Fail on partial, corrupt or other-version results files instead of skipping them." };
+        var json = ModelOptions.Json();
         var command = new Command("check", "Gate current results against a baseline, metric by metric: a drop fails only when beyond tolerance and significant (McNemar, paired bootstrap or z-test). Exit 0 hold, 1 regression, 2 not comparable.")
         {
-            baseline, current, tolerance, alpha, config, junit, strict,
+            baseline, current, tolerance, alpha, config, junit, strict, json,
         };
         command.SetAction(parse =>
         {
@@ -46,7 +47,7 @@ public static class CheckCommand
             settings = settings with { Tolerances = overrides };
             bool isStrict = parse.GetValue(strict);
             var result = QualityGate.Compare(ResultFileReader.Read(parse.GetValue(baseline)!, isStrict), ResultFileReader.Read(parse.GetValue(current)!, isStrict), settings);
-            parse.InvocationConfiguration.Output.Write(GateText.Render(result));
+            parse.InvocationConfiguration.Output.Write(parse.GetValue(json) ? GateJson.Render(result) : GateText.Render(result));
             if (parse.GetValue(junit) is string path)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

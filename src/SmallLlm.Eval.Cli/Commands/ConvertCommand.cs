@@ -17,15 +17,18 @@ public static class ConvertCommand
         var shard = new Option<long>("--max-shard-mb") { Description = "Split into shards of at most this many MB (0 = one file).", DefaultValueFactory = _ => 0 };
         var ggufType = new Option<string>("--type") { Description = "GGUF only (--to FILE.gguf): tensor type f32, f16 or bf16 (norms stay f32).", DefaultValueFactory = _ => "f32" };
         var tokenizer = ModelOptions.Tokenizer();
+        var force = new Option<bool>("--force") { Description = "Overwrite a model already in the destination (its old shards and index are removed)." };
         var command = new Command("convert", "Write a Hugging Face folder (config.json + model.safetensors, q/k rows in rotate_half order) or, with --to FILE.gguf, a llama.cpp GGUF with the tokenizer in its metadata, from any loadable checkpoint.")
         {
-            from, to, dtype, shard, ggufType, tokenizer,
+            from, to, dtype, shard, ggufType, tokenizer, force,
         };
         command.SetAction(parse =>
         {
             string source = parse.GetValue(from)!, dir = parse.GetValue(to)!;
             if (SmallLlm.Eval.Engine.Gguf.GgufFile.LooksLikeGguf(dir))
             {
+                if (File.Exists(dir) && !parse.GetValue(force))
+                    throw new ArgumentException($"{dir} already exists: pass --force to overwrite it");
                 var type = SmallLlm.Eval.Engine.Gguf.GgufCheckpointWriter.ParseType(parse.GetValue(ggufType)!);
                 var summary = SmallLlm.Eval.Conversion.GgufConversion.Convert(source, dir, type, parse.GetValue(tokenizer));
                 parse.InvocationConfiguration.Output.WriteLine(
@@ -35,6 +38,10 @@ public static class ConvertCommand
             var dt = ModelOptions.ParseDType(parse.GetValue(dtype)!);
             long shardMb = parse.GetValue(shard);
             if (shardMb < 0) throw new ArgumentException("--max-shard-mb must be >= 0");
+            var existing = HuggingFaceCheckpoint.ModelFiles(dir).Append(Path.Combine(dir, HuggingFaceCheckpoint.ConfigFile)).Where(File.Exists).ToList();
+            if (existing.Count > 0 && !parse.GetValue(force))
+                throw new ArgumentException(
+                    $"{dir} already holds a model ({string.Join(", ", existing.Select(Path.GetFileName))}): pass --force to overwrite it");
             using var weights = CheckpointLoader.Load(source, dt);
             HuggingFaceCheckpoint.Save(weights, dir, shardMb == 0 ? long.MaxValue : shardMb * 1_000_000);
             var files = HuggingFaceCheckpoint.WeightFiles(dir);

@@ -15,11 +15,13 @@ public static class EvalCommand
         var model = ModelOptions.Model();
         var dtype = ModelOptions.DType();
         var tokenizer = ModelOptions.Tokenizer();
-        var tasks = new Option<string>("--tasks") { Description = "Comma-separated task names (see `smalleval tasks list`), e.g. mmlu,arc_easy.", Required = true };
-        var shots = new Option<int?>("--num-fewshot") { Description = "Few-shot examples per prompt (default: each task's own, 5 for MMLU)." };
-        var limit = new Option<int?>("--limit") { Description = "At most N documents per task (per subject for MMLU)." };
-        var batch = new Option<string>("--batch-size") { Description = "Sequences per forward pass, or auto.", DefaultValueFactory = _ => "auto" };
-        var output = new Option<string>("--output", "-o") { Description = "Results folder: <output>/<model>/<task>.json, .samples.jsonl, summary.csv.", DefaultValueFactory = _ => "results" };
+        var tasks = TaskOptions.Tasks("Comma-separated task names (see `smalleval tasks list`), e.g. mmlu,arc_easy.");
+        var shots = TaskOptions.NumFewshot("Few-shot examples per prompt (default: each task's own, 5 for MMLU).");
+        var limit = TaskOptions.Limit("At most N documents per task (per subject for MMLU).");
+        var batch = TaskOptions.BatchSize();
+        var includeTasks = TaskOptions.IncludeTasks();
+        var logSamples = TaskOptions.LogSamples();
+        var output = new Option<string>("--output", "-o", "--output_path") { Description = "Results folder: <output>/<model-id>/<run-id>/<task>.json and .samples.jsonl (a new run folder each time; <model-id>/latest names the newest), summary.csv.", DefaultValueFactory = _ => "results" };
         var seed = new Option<ulong>("--seed") { Description = "Seed for anything random (sampling).", DefaultValueFactory = _ => 1234UL };
         var strict = new Option<bool>("--strict") { Description = "Fail on malformed data rows instead of skipping them with a warning." };
         var dataDir = new Option<string?>("--data-dir") { Description = "Read task data from this folder instead of the bundled one." };
@@ -40,13 +42,17 @@ public static class EvalCommand
         var shard = new Option<string?>("--shard") { Description = "Run shard I of N (e.g. 2/3): a deterministic block of every task's requests into the cache, plus shard.json; combine the N folders with `smalleval merge`." };
         var command = new Command("eval", "Evaluate a model on tasks: log-likelihood multiple choice (MMLU, ARC, PIQA) and more. Results are written atomically; a killed run resumes from the request cache.")
         {
-            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, stride, tasksDir, subjects, fitShots, allowCode, allowUnsandboxed, allowNonFinite, json, backend, fast,
+            model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, stride, tasksDir, includeTasks, subjects, fitShots, allowCode, allowUnsandboxed, allowNonFinite, logSamples, json, backend, fast,
         };
         foreach (var o in remote.All) command.Options.Add(o);
         command.Options.Add(shard);
         command.SetAction(parse =>
         {
             string outputDir = parse.GetValue(output)!;
+            bool asJson = parse.GetValue(json);
+            if (parse.GetValue(logSamples)) parse.InvocationConfiguration.Error.WriteLine(TaskOptions.LogSamplesNote);
+            var (limitCount, limitFraction) = TaskOptions.ParseLimit(parse.GetValue(limit));
+            bool headerDone = false;
             var options = new Dictionary<string, string>();
             if (parse.GetValue(subjects) is string s) options["subjects"] = s;
             if (parse.GetValue(fitShots) is string fs) options[FewshotFitOption.Key] = fs;
@@ -55,7 +61,7 @@ public static class EvalCommand
             var settings = new TaskSettings
             {
                 NumFewshot = SettingRules.NumFewshot(parse.GetValue(shots), "--num-fewshot"),
-                Limit = SettingRules.Limit(parse.GetValue(limit), "--limit"),
+                Limit = limitCount is int n ? SettingRules.Limit(n, "--limit") : null,
                 Seed = parse.GetValue(seed),
                 Strict = parse.GetValue(strict),
                 DataDir = parse.GetValue(dataDir),
@@ -68,8 +74,10 @@ public static class EvalCommand
                 DTypeChoice = ModelOptions.ResolveDType(parse.GetValue(dtype)!, parse.GetValue(model)!),
                 Tokenizer = parse.GetValue(tokenizer),
                 RollingStride = SettingRules.AtLeastOne(parse.GetValue(stride), "--rolling-stride"),
-                Tasks = parse.GetValue(tasks)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                Tasks = TaskOptions.ParseTasks(parse.GetValue(tasks)!),
                 TasksDirectory = ProjectPaths.TasksDirectory(parse.GetValue(tasksDir)),
+                IncludeTasks = parse.GetValue(includeTasks) ?? [],
+                LimitFraction = limitFraction,
                 PluginsDirectory = ProjectPaths.FindUpwards("plugins"),
                 BatchSize = SettingRules.BatchSize(parse.GetValue(batch)!, "--batch-size"),
                 OutputDirectory = outputDir,
@@ -79,6 +87,12 @@ public static class EvalCommand
                 LoadModel = ModelBackends.JobLoader(parse.GetValue(model)!, parse.GetValue(backend)!, parse.GetValue(fast), remote.Read(parse, parse.GetValue(model)!)),
                 Shard = parse.GetValue(shard) is string sh ? Shard.Parse(sh) : null,
                 CommitEvery = SettingRules.AtLeastOne(parse.GetValue(commitEvery), "--commit-every"),
+                // Each task's rows as soon as it finishes (a long run shows its numbers as it goes).
+                TaskFinished = asJson ? null : result =>
+                {
+                    if (headerDone is false) { ResultsTable.WriteHeader(parse.InvocationConfiguration.Output); headerDone = true; }
+                    ResultsTable.WriteRows(parse.InvocationConfiguration.Output, result);
+                },
             };
             using var ctrlC = new CtrlC(parse.InvocationConfiguration.Error);
             var results = EvalJob.Run(spec with { Interrupt = ctrlC.Token }, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
@@ -88,8 +102,11 @@ public static class EvalCommand
                 return 0;
             }
             var writer = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) writer.WriteLine(JsonSerializer.Serialize(results, ResultFiles.Json));
-            else ResultsTable.Write(writer, results);
+            if (asJson) writer.WriteLine(JsonSerializer.Serialize(results, ResultFiles.Json));
+            else
+            {
+                writer.WriteLine($"results: {DisplayPath.Of(results.RunDirectory)} (<task>.json, <task>.samples.jsonl; {DisplayPath.Of(outputDir)}/summary.csv)");
+            }
             return 0;
         });
         return command;

@@ -1,3 +1,4 @@
+using SmallLlm.Eval.Tokenizers;
 using System.CommandLine;
 using System.Text.Json;
 using SmallLlm.Eval.Engine;
@@ -51,7 +52,7 @@ public static class GenerateCommand
                 Seed = parse.GetValue(seed),
                 StopTokens = eos is int e ? new HashSet<int> { e } : new HashSet<int>(),
             });
-            string? text = tok?.Decode(result.Tokens);
+            string? text = tok?.DecodeAfter(ids, result.Tokens); // keeps the first generated word's leading space
             double tps = result.Tokens.Length / Math.Max(1e-9, result.DecodeSeconds);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))

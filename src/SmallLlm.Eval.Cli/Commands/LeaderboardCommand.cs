@@ -10,22 +10,25 @@ public static class LeaderboardCommand
     public static Command Create()
     {
         var results = new Option<string>("--results", "-r") { Description = "Results folder (searched recursively) or one results file.", DefaultValueFactory = _ => "results" };
-        var format = new Option<string>("--format", "-f") { Description = "md, csv or html (html embeds the plots).", DefaultValueFactory = _ => "md" };
-        format.AcceptOnlyFromAmong("md", "csv", "html");
+        var format = new Option<string>("--format", "-f") { Description = "md, csv, html (embeds the plots) or json.", DefaultValueFactory = _ => "md" };
+        format.AcceptOnlyFromAmong("md", "csv", "html", "json");
+        var json = ModelOptions.Json();
         var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of stdout (html: plots go to <file's folder>/plots)." };
         var strict = new Option<bool>("--strict") { Description = "Fail on partial, corrupt or other-version results files instead of skipping them with a warning." };
+        var runs = RunOptions.Runs();
         var command = new Command("leaderboard", "Leaderboard of the results under a folder: headline metric ± standard error per task, average, rank, and the settings (shots, dtype, limit); rows run with other settings are flagged, not ranked.")
         {
-            results, format, output, strict,
+            results, format, output, strict, runs, json,
         };
         command.SetAction(parse =>
         {
-            var set = ResultFileReader.Read(parse.GetValue(results)!, parse.GetValue(strict));
+            var set = ResultFileReader.Read(parse.GetValue(results)!, parse.GetValue(strict), RunOptions.Parse(parse.GetValue(runs)));
             foreach (string w in set.Warnings) parse.InvocationConfiguration.Error.WriteLine("warning: " + w);
             var board = Leaderboard.Build(set);
             string? file = parse.GetValue(output);
-            string text = parse.GetValue(format) switch
+            string text = (parse.GetValue(json) ? "json" : parse.GetValue(format)) switch
             {
+                "json" => LeaderboardJson.Render(board),
                 "csv" => LeaderboardCsv.Render(board),
                 "html" => LeaderboardHtml.Render(board, LeaderboardFiles.SavePlots(board,
                     Path.Combine(file is null ? Path.GetTempPath() : Path.GetDirectoryName(Path.GetFullPath(file))!, file is null ? $"smalleval-plots-{Environment.ProcessId}" : "plots"))),

@@ -47,8 +47,9 @@ public static class ModelCommand
                     {
                         hidden_size = c.HiddenSize, intermediate_size = c.IntermediateSize, num_layers = c.NumLayers,
                         num_heads = c.NumHeads, num_kv_heads = c.NumKeyValueHeads, head_dim = c.HeadDim, vocab_size = c.VocabSize,
-                        rope_theta = c.RopeTheta, rope_scaling = c.RopeScaling, tie_word_embeddings = c.TieWordEmbeddings,
-                        rms_norm_eps = c.RmsNormEps,
+                        rope_theta = c.RopeTheta, tie_word_embeddings = c.TieWordEmbeddings, rms_norm_eps = c.RmsNormEps,
+                        model_type = c.ModelType, rope_scaling = RopeDescription(c), sliding_window = c.SlidingWindow,
+                        unusual = Unusual(c),
                     },
                     context_length = c.MaxPositionEmbeddings,
                     parameters = new { total = s.TotalParameters, embedding = s.EmbeddingParameters, non_embedding = s.NonEmbeddingParameters },
@@ -64,9 +65,9 @@ public static class ModelCommand
             var rows = new List<(string, string)>
             {
                 ("model", modelName + (BundledModel.Resolve(modelName) is { } b ? $" (bundled: {b.Description})" : "")),
-                ("architecture", $"Llama, {c.NumLayers} layers, hidden {c.HiddenSize}, MLP {c.IntermediateSize} (SwiGLU), vocab {c.VocabSize:N0}"),
+                ("architecture", $"{ModelFamily.Architecture(c.ModelType)} ({c.ModelType}), {c.NumLayers} layers, hidden {c.HiddenSize}, MLP {c.IntermediateSize} (SwiGLU), vocab {c.VocabSize:N0}"),
                 ("attention", $"{c.NumHeads} heads of {c.HeadDim}, {c.NumKeyValueHeads} KV heads ({gqa})"),
-                ("rope", $"theta {c.RopeTheta:G}" + (c.RopeScaling is { } r ? $", llama3 scaling x{r.Factor:G} from {r.OriginalMaxPositionEmbeddings:N0}" : ", no scaling")),
+                ("rope", $"theta {c.RopeTheta:G}, " + RopeDescription(c)),
                 ("embeddings", c.TieWordEmbeddings ? "tied (LM head = embedding)" : "untied (separate LM head)"),
                 ("context", $"{c.MaxPositionEmbeddings:N0} tokens"),
                 ("parameters", $"{s.TotalParameters:N0} = {s.EmbeddingParameters:N0} embedding + {s.NonEmbeddingParameters:N0} non-embedding"),
@@ -76,10 +77,35 @@ public static class ModelCommand
                 ("flops/token", $"{Units.Count(s.MatmulFlopsPerToken)} (matmuls), {Units.Count(s.FlopsPerTokenAtFullContext)} at full context"),
                 ("chinchilla", $"{Units.Count(s.ChinchillaOptimalTokens)} training tokens (20 per parameter)"),
             };
+            var unusual = Unusual(c);
+            if (unusual.Count > 0) rows.Insert(3, ("unusual", string.Join("; ", unusual)));
             foreach (var (k, v) in rows) output.WriteLine($"{k,-13}{v}");
             return 0;
         });
         return command;
+    }
+
+    private static string RopeDescription(LlamaConfig c) => c.RopeScaling switch
+    {
+        null => "no scaling",
+        Llama3RopeScaling r => $"llama3 scaling x{r.Factor:G} from {r.OriginalMaxPositionEmbeddings:N0}",
+        DynamicNtkRopeScaling r => $"dynamic NTK scaling x{r.Factor:G} beyond {r.OriginalMaxPositionEmbeddings:N0}",
+        var r => $"{r.Type} scaling x{r.Factor:G}",
+    };
+
+    /// <summary>What differs from plain Llama: the things a reader of a results table may want to know.</summary>
+    private static List<string> Unusual(LlamaConfig c)
+    {
+        var list = new List<string>();
+        if (c.QkvBias) list.Add("q/k/v biases");
+        if (c.OutputBias) list.Add("output projection bias");
+        if (c.MlpBias) list.Add("MLP biases");
+        if (c.QkNorm) list.Add("q/k RMSNorm");
+        if (c.SlidingWindow is int w)
+            list.Add($"sliding window {w:N0}" + (c.SlidingWindowFirstLayer > 0 ? $" from layer {c.SlidingWindowFirstLayer}" : " in every layer"));
+        if (c.RopeScaling is { } r) list.Add($"rope scaling {r.Type}");
+        if (c.HeadDim * c.NumHeads != c.HiddenSize) list.Add($"head_dim {c.HeadDim} x {c.NumHeads} heads != hidden {c.HiddenSize}");
+        return list;
     }
 
     private static Command Logprobs()

@@ -13,26 +13,37 @@ public static class RunCommand
     public static Command Create()
     {
         var config = new Option<string?>("--config", "-c") { Description = "Run configuration (default: eval.config.json of the repository)." };
-        var output = new Option<string?>("--output", "-o") { Description = "Override the config's results folder." };
-        var command = new Command("run", "Run the configured evaluation (eval.config.json): by default the bundled stories260K on the bundled tasks, in a few minutes on 2 cores.")
+        var output = new Option<string?>("--output", "-o", "--output_path") { Description = "Override the config's results folder." };
+        var json = ModelOptions.Json();
+        var command = new Command("run", "Run the configured evaluation (eval.config.json): by default the bundled stories260K on the bundled tasks, about 80 s on 2 cores (see README).")
         {
-            config, output,
+            config, output, json,
         };
         command.SetAction(parse =>
         {
-            var cfg = EvalConfig.Read(parse.GetValue(config) ?? ProjectPaths.DefaultConfig());
-            string outputDir = parse.GetValue(output) ?? cfg.Resolve(cfg.Output);
+            string configPath = parse.GetValue(config) ?? ProjectPaths.DefaultConfig();
+            var cfg = EvalConfig.Read(configPath); // its relative paths are relative to the config file's folder
+            // The default config that ships beside an installed tool (dotnet tool install): results and cache go to the
+            // working directory, not into the tool's own folder.
+            bool shipped = parse.GetValue(config) is null
+                && Path.GetFullPath(Path.GetDirectoryName(configPath)!).TrimEnd(Path.DirectorySeparatorChar) == Path.GetFullPath(AppContext.BaseDirectory).TrimEnd(Path.DirectorySeparatorChar);
+            string Writable(string relative) => shipped ? Path.GetFullPath(relative) : cfg.Resolve(relative);
+            string outputDir = parse.GetValue(output) ?? Writable(cfg.Output);
             var known = TaskRegistry.Load(cfg.Resolve(cfg.TasksDir)).Definitions.Select(d => d.Name).ToHashSet();
             var unknown = cfg.TaskSettings.Keys.Where(t => !known.Contains(t)).ToList();
             if (unknown.Count > 0)
-                throw new InvalidDataException($"{parse.GetValue(config) ?? ProjectPaths.DefaultConfig()}: task_settings names unknown task(s) {string.Join(", ", unknown)}: known tasks are {string.Join(", ", known.Order(StringComparer.Ordinal))}");
-            var writer = parse.InvocationConfiguration.Output;
+                throw new InvalidDataException($"{configPath}: task_settings names unknown task(s) {string.Join(", ", unknown)}: known tasks are {string.Join(", ", known.Order(StringComparer.Ordinal))}");
+            bool asJson = parse.GetValue(json);
+            // With --json, stdout carries only the JSON document; the table goes to stderr as it grows.
+            var writer = asJson ? parse.InvocationConfiguration.Error : parse.InvocationConfiguration.Output;
             var all = new List<TaskResult>();
+            var runDirs = new List<string>();
             using var ctrlC = new CtrlC(parse.InvocationConfiguration.Error);
             foreach (var entry in cfg.Models)
             {
                 var dtype = ModelOptions.ResolveDType(entry.DType, entry.Model);
                 writer.WriteLine($"== {entry.Model} ({dtype.DType.Name()}{(dtype.Requested == "auto" ? ", auto" : "")}) on {string.Join(", ", cfg.Tasks)}");
+                bool headerDone = false;
                 var spec = new EvalJobSpec
                 {
                     Model = entry.Model,
@@ -44,7 +55,7 @@ public static class RunCommand
                     PluginsDirectory = cfg.Resolve(cfg.Plugins),
                     BatchSize = cfg.BatchSize,
                     OutputDirectory = outputDir,
-                    CachePath = cfg.Cache is null ? null : cfg.Resolve(cfg.Cache),
+                    CachePath = cfg.Cache is null ? null : Writable(cfg.Cache),
                     Interrupt = ctrlC.Token,
                     LoadModel = ModelBackends.JobLoader(entry.Model, "auto", fast: false),
                     SettingsFor = task =>
@@ -52,16 +63,36 @@ public static class RunCommand
                         var o = cfg.TaskSettings.GetValueOrDefault(task) ?? new TaskOverride();
                         return new TaskSettings { NumFewshot = o.NumFewshot ?? cfg.NumFewshot, Limit = o.Limit ?? cfg.Limit, Seed = cfg.Seed, Options = o.Options };
                     },
+                    TaskFinished = result =>
+                    {
+                        if (!headerDone) { ResultsTable.WriteHeader(writer); headerDone = true; }
+                        ResultsTable.WriteRows(writer, result);
+                    },
                 };
-                all.AddRange(EvalJob.Run(spec, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr));
+                var job = EvalJob.Run(spec, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
+                all.AddRange(job);
+                runDirs.Add(job.RunDirectory);
             }
-            ResultsTable.Write(writer, all);
-            writer.WriteLine($"results: {Path.GetFullPath(outputDir)} (summary.csv, <model>/<task>.json, <model>/<task>.samples.jsonl)");
-            // After every result is written: the leaderboard and plots of the whole results folder.
-            var set = SmallLlm.Eval.Reports.ResultSets.ResultFileReader.Read(outputDir);
+            writer.WriteLine($"results: {DisplayPath.Of(outputDir)} (summary.csv; this run: {string.Join(", ", runDirs.Select(d => Path.GetRelativePath(outputDir, d)))}/<task>.json, .samples.jsonl)");
+            // After every result is written: the leaderboard and plots of the results folder, with this run's results
+            // for the models it ran (other models: their latest runs).
+            var everything = SmallLlm.Eval.Reports.ResultSets.ResultFileReader.ReadAll(outputDir);
+            var mine = runDirs.Select(Path.GetFullPath).ToHashSet();
+            var thisRunModels = everything.Files.Where(f => mine.Contains(Path.GetDirectoryName(Path.GetFullPath(f.Path))!)).Select(f => f.ModelDirectory).ToHashSet();
+            var set = SmallLlm.Eval.Reports.ResultSets.RunSelection.Select(everything with
+            {
+                Files = everything.Files.Where(f => !thisRunModels.Contains(f.ModelDirectory) || mine.Contains(Path.GetDirectoryName(Path.GetFullPath(f.Path))!)).ToList(),
+            });
             foreach (string w in set.Warnings) parse.InvocationConfiguration.Error.WriteLine("warning: " + w);
             var written = SmallLlm.Eval.Reports.Leaderboards.LeaderboardFiles.Write(SmallLlm.Eval.Reports.Leaderboards.Leaderboard.Build(set), outputDir);
             writer.WriteLine($"leaderboard: {string.Join(", ", written.Select(p => Path.GetRelativePath(outputDir, p)))}");
+            if (asJson)
+                parse.InvocationConfiguration.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    results = all,
+                    run_directories = runDirs.Select(Path.GetFullPath),
+                    leaderboard = written.Select(Path.GetFullPath),
+                }, ResultFiles.Json));
             return 0;
         });
         return command;

@@ -20,15 +20,15 @@ public static class SweepCommand
     public static Command Create()
     {
         var checkpoints = new Option<string>("--checkpoints") { Description = "Folder of checkpoints: sub-folders (Hugging Face) or files (.bin/.safetensors), ordered by the step in their names or their trainer_state.json/metadata.json.", Required = true };
-        var tasks = new Option<string>("--tasks") { Description = "Comma-separated task names, e.g. arc_easy,mmlu.", Required = true };
+        var tasks = TaskOptions.Tasks("Comma-separated task names, e.g. arc_easy,mmlu.");
         var tokensPerStep = new Option<long?>("--tokens-per-step") { Description = "Training tokens per step (batch × sequence length), for the tokens axis and the Chinchilla point when checkpoints do not record tokens." };
-        var limit = new Option<int?>("--limit") { Description = "At most N documents per task (per subject for MMLU)." };
-        var shots = new Option<int?>("--num-fewshot") { Description = "Few-shot examples per prompt (default: each task's own)." };
+        var limit = TaskOptions.Limit("At most N documents per task (per subject for MMLU).");
+        var shots = TaskOptions.NumFewshot("Few-shot examples per prompt (default: each task's own).");
         var subjects = new Option<string?>("--subjects") { Description = "MMLU only: comma-separated subjects." };
         var dtype = ModelOptions.DType();
         var tokenizer = ModelOptions.Tokenizer();
-        var batch = new Option<string>("--batch-size") { Description = "Sequences per forward pass, or auto.", DefaultValueFactory = _ => "auto" };
-        var output = new Option<string>("--output", "-o") { Description = "Sweep folder: <output>/<checkpoint>/<task>.json, sweep.csv, sweep.png/.svg, leaderboard.*.", DefaultValueFactory = _ => Path.Combine("results", "sweep") };
+        var batch = TaskOptions.BatchSize();
+        var output = new Option<string>("--output", "-o", "--output_path") { Description = "Sweep folder: <output>/<checkpoint>/<task>.json, sweep.csv, sweep.png/.svg, leaderboard.*.", DefaultValueFactory = _ => Path.Combine("results", "sweep") };
         var cache = new Option<string?>("--cache") { Description = "Request cache shared by all checkpoints (default <output>/.cache/requests.sqlite)." };
         var tasksDir = new Option<string?>("--tasks-dir") { Description = "Folder of task definitions (default: the repository's tasks/)." };
         var seed = new Option<ulong>("--seed") { Description = "Seed for anything random.", DefaultValueFactory = _ => 1234UL };
@@ -40,11 +40,11 @@ public static class SweepCommand
         {
             string outputDir = parse.GetValue(output)!;
             var series = CheckpointSeries.Find(parse.GetValue(checkpoints)!, parse.GetValue(tokensPerStep));
-            SettingRules.Limit(parse.GetValue(limit), "--limit");
+            var (limitCount, limitFraction) = TaskOptions.ParseLimit(parse.GetValue(limit));
             var options = new Dictionary<string, string>();
             if (parse.GetValue(subjects) is string s) options["subjects"] = s;
-            var settings = new TaskSettings { NumFewshot = parse.GetValue(shots), Limit = parse.GetValue(limit), Seed = parse.GetValue(seed), Options = options };
-            var taskNames = parse.GetValue(tasks)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var settings = new TaskSettings { NumFewshot = parse.GetValue(shots), Limit = limitCount, Seed = parse.GetValue(seed), Options = options };
+            var taskNames = TaskOptions.ParseTasks(parse.GetValue(tasks)!);
             var writer = parse.InvocationConfiguration.Output;
             var log = parse.InvocationConfiguration.Error;
             var entries = new List<SweepManifest.Entry>();
@@ -63,11 +63,12 @@ public static class SweepCommand
                     OutputDirectory = outputDir,
                     CachePath = parse.GetValue(cache) ?? Path.Combine(outputDir, ".cache", "requests.sqlite"),
                     SettingsFor = _ => settings,
+                    LimitFraction = limitFraction,
                 }, log, ConsoleProgress.ForStderr);
-                entries.Add(new SweepManifest.Entry(checkpoint.Name, checkpoint.Step, checkpoint.Tokens, results[0].Model.Name, Path.GetFullPath(checkpoint.Path)));
+                entries.Add(new SweepManifest.Entry(checkpoint.Name, checkpoint.Step, checkpoint.Tokens, results.ModelId, Path.GetFullPath(checkpoint.Path)));
             }
-            SweepManifest.Write(outputDir, entries);
             var set = ResultFileReader.Read(outputDir);
+            SweepManifest.Write(outputDir, entries, set);
             string plot = SweepPlot.Save(entries, set, Path.Combine(outputDir, "sweep"));
             var board = Leaderboard.Build(set);
             LeaderboardFiles.Write(board, outputDir);
@@ -87,7 +88,7 @@ public static class SweepCommand
         {
             var cells = tasks.Select(t =>
             {
-                var f = set.Files.FirstOrDefault(f => f.Model == e.Model && f.Task == t);
+                var f = set.Files.FirstOrDefault(f => f.ModelId == e.Model && f.Task == t);
                 if (f is null) return "—";
                 var m = f.Metrics[MetricKinds.Headline(f.Metrics)];
                 return LeaderboardText.Number(m.Value) + (m.Stderr is double se ? " ± " + LeaderboardText.Number(se) : "");

@@ -7,7 +7,8 @@ namespace SmallLlm.Eval.Cli.Commands;
 public static class TokenizersCharts
 {
     /// <summary>Saves the chart(s) and returns their paths: <paramref name="png"/>, then png-stem.corpus.png per multilingual corpus.</summary>
-    public static List<string> Save(CompressionReport report, string png)
+    /// <param name="top">Per-language charts show the <paramref name="top"/> groups with the most bytes (a folder of 1,000 files must not make a 28,000-pixel chart).</param>
+    public static List<string> Save(CompressionReport report, string png, int top = 30)
     {
         var written = new List<string>();
         var corpora = report.Corpora.Where(c => report.Files.Any(f => f.File.Corpus == c)).ToList();
@@ -30,11 +31,13 @@ public static class TokenizersCharts
                 ? files.Select(f => (Name: Path.GetFileNameWithoutExtension(f.File.RelativePath), Counts: f.Counts)).ToList()
                 : files.GroupBy(f => f.File.Folder.Split('/')[0]).Select(g => (Name: g.Key, Counts: Sum(g, report.Tokenizers.Count))).ToList();
             if (groups.Count < 3) continue;
+            int all = groups.Count;
+            if (groups.Count > top) groups = groups.OrderByDescending(g => g.Counts.Bytes).Take(top).OrderBy(g => g.Name, StringComparer.Ordinal).ToList();
             var perGroup = new double[groups.Count, report.Tokenizers.Count];
             for (int g = 0; g < groups.Count; g++)
                 for (int t = 0; t < report.Tokenizers.Count; t++) perGroup[g, t] = 1 / CompressionReport.BytesPerToken(groups[g].Counts, t);
             string path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(png))!, $"{Path.GetFileNameWithoutExtension(png)}.{Label(corpus)}.png");
-            GroupedBarChart.SavePng(new GroupedBarData($"Tokens per byte by language: {Label(corpus)}", "tokens / byte",
+            GroupedBarChart.SavePng(new GroupedBarData($"Tokens per byte by language: {Label(corpus)}" + (all > groups.Count ? $" (largest {groups.Count} of {all})" : ""), "tokens / byte",
                 groups.Select(g => g.Name).ToArray(), report.Tokenizers, perGroup), path);
             written.Add(path);
         }

@@ -60,14 +60,24 @@ public static class TokenizersCommand
     private static Command Encode()
     {
         var tokenizer = TokenizerOption();
-        var text = new Option<string>("--text") { Description = "The text to encode (ordinary text: special-token text is not a control token).", Required = true };
+        var text = new Option<string?>("--text") { Description = "The text to encode (ordinary text: special-token text is not a control token)." };
+        var file = new Option<string?>("--file", "-f") { Description = "Encode this file's text (UTF-8) instead; - reads stdin. Without --text or --file, piped stdin is read." };
         var bos = new Option<bool>("--bos") { Description = "Prepend the tokenizer's BOS id." };
         var json = new Option<bool>("--json") { Description = "Print {tokenizer, count, ids, pieces} as JSON." };
-        var command = new Command("encode", "Token ids and pieces of a text.") { tokenizer, text, bos, json };
+        var command = new Command("encode", "Token ids and pieces of a text (--text, --file, or stdin).") { tokenizer, text, file, bos, json };
         command.SetAction(parse =>
         {
             var t = TokenizerCatalog.Resolve(parse.GetValue(tokenizer)!);
-            var ids = t.Encode(parse.GetValue(text)!).ToList();
+            string input = (parse.GetValue(text), parse.GetValue(file)) switch
+            {
+                (string, string) => throw new ArgumentException("give --text or --file, not both"),
+                (string s, null) => s,
+                (null, "-") => Console.In.ReadToEnd(),
+                (null, string path) => File.Exists(path) ? File.ReadAllText(path) : throw new FileNotFoundException($"--file '{path}' not found"),
+                _ => Console.IsInputRedirected ? Console.In.ReadToEnd()
+                    : throw new ArgumentException("nothing to encode: give --text TEXT, --file PATH, or pipe text on stdin"),
+            };
+            var ids = t.Encode(input).ToList();
             if (parse.GetValue(bos))
             {
                 if (t.BosId is not int b) throw new ArgumentException($"--bos: tokenizer {t.Name} has no BOS token");

@@ -27,9 +27,11 @@ public static class TokenizersCompareCommand
         var outputDir = new Option<string?>("--output", "-o") { Description = "Also write compare.md, compare.csv, compare.json and compare.png into this folder." };
         var threads = new Option<int?>("--threads") { Description = "Counting threads (default: all cores)." };
         var noProgress = new Option<bool>("--no-progress") { Description = "Do not show the progress line on stderr." };
+        var perFile = new Option<bool>("--per-file") { Description = "md: a row for every file (default: folder and corpus totals only; csv and json always have every file)." };
+        var top = new Option<int>("--top") { Description = "Per-language charts: the N groups with the most bytes.", DefaultValueFactory = _ => 30 };
         var command = new Command("compare", "Bytes, characters, words and tokens per corpus and tokenizer; bytes per token, tokens per word, change in percent, effective context. Large corpora stream; all cores count.")
         {
-            tokenizers, corpora, format, plot, outputDir, threads, noProgress,
+            tokenizers, corpora, format, plot, outputDir, threads, noProgress, perFile, top,
         };
         command.SetAction(parse =>
         {
@@ -43,13 +45,14 @@ public static class TokenizersCompareCommand
             bar?.Finish();
 
             var output = parse.InvocationConfiguration.Output;
-            output.Write(Render(report, parse.GetValue(format)!));
-            if (parse.GetValue(plot) is { } png) foreach (string written in TokenizersCharts.Save(report, png)) error.WriteLine($"wrote {written}");
+            if (parse.GetValue(top) < 1) throw new ArgumentException("--top must be at least 1");
+            output.Write(Render(report, parse.GetValue(format)!, parse.GetValue(perFile)));
+            if (parse.GetValue(plot) is { } png) foreach (string written in TokenizersCharts.Save(report, png, parse.GetValue(top))) error.WriteLine($"wrote {written}");
             if (parse.GetValue(outputDir) is { } dir)
             {
                 Directory.CreateDirectory(dir);
-                foreach (var f in new[] { "md", "csv", "json" }) File.WriteAllText(Path.Combine(dir, "compare." + f), Render(report, f));
-                var charts = TokenizersCharts.Save(report, Path.Combine(dir, "compare.png"));
+                foreach (var f in new[] { "md", "csv", "json" }) File.WriteAllText(Path.Combine(dir, "compare." + f), Render(report, f, perFile: true));
+                var charts = TokenizersCharts.Save(report, Path.Combine(dir, "compare.png"), parse.GetValue(top));
                 error.WriteLine($"wrote compare.md, compare.csv, compare.json, {string.Join(", ", charts.Select(Path.GetFileName))} to {dir}");
             }
             return 0;
@@ -57,11 +60,11 @@ public static class TokenizersCompareCommand
         return command;
     }
 
-    private static string Render(CompressionReport report, string format) => format switch
+    private static string Render(CompressionReport report, string format, bool perFile) => format switch
     {
         "csv" => CompressionFormats.Csv(report),
         "json" => CompressionFormats.Json(report),
-        _ => CompressionFormats.Markdown(report),
+        _ => CompressionFormats.Markdown(report, perFile),
     };
 
     /// <summary>Each folder of tasks/tokenizer_compression/corpora, found above the working folder or the program.</summary>

@@ -34,6 +34,7 @@ public static class EngineBenchmark
     {
         ["stories15M"] = RandomWeights.Stories(288, 6, 6),
         ["stories110M"] = RandomWeights.Stories(768, 12, 12),
+        ["llama3.2-1B"] = RandomWeights.Llama32_1B(),
     };
 
     /// <summary>Measured GFLOP/s of a [2048 x 768] x [768 x 768] matmul in the given dtype, best of a few runs.</summary>

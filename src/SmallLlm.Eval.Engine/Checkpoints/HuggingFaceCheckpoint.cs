@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using static TorchSharp.torch;
 
 namespace SmallLlm.Eval.Engine.Checkpoints;
@@ -44,14 +45,28 @@ public static class HuggingFaceCheckpoint
         var readers = new Dictionary<string, SafetensorsReader>();
         var tensors = new Dictionary<string, Tensor>();
         var target = SafetensorsDType.Of(dtype);
+        SafetensorsReader Reader(string file)
+        {
+            if (!File.Exists(file))
+                throw new InvalidDataException($"{dir}: shard '{Path.GetFileName(file)}' listed by {IndexFile} does not exist");
+            if (!readers.TryGetValue(file, out var reader)) readers[file] = reader = new SafetensorsReader(file);
+            return reader;
+        }
         try
         {
-            foreach (var (name, shape) in LlamaWeights.ExpectedTensors(config))
+            // Headers first: a tensor the engine would not use is refused before any weight is read.
+            var files = where.Count > 0 ? where.Values.Distinct().ToList() : [Path.Combine(dir, WeightsFile)];
+            foreach (var file in files) Reader(file);
+            var expected = LlamaWeights.ExpectedTensors(config).ToList();
+            CheckEveryTensorIsUsed(config, expected.Select(e => e.Name).ToHashSet(),
+                readers.Values.SelectMany(r => r.Entries.Keys.Select(n => (r.Path, n))).Concat(where.Select(kv => (index, kv.Key))));
+            foreach (var (name, shape) in expected)
             {
+                if (where.Count > 0 && !where.ContainsKey(name))
+                    throw new InvalidDataException($"{index}: tensor '{name}' is not in weight_map (config.json asks for {config.NumLayers} layers" +
+                                                   (config.TieWordEmbeddings ? ")" : " and an untied lm_head)"));
                 string file = where.GetValueOrDefault(name) ?? Path.Combine(dir, WeightsFile);
-                if (!File.Exists(file))
-                    throw new InvalidDataException($"{dir}: tensor '{name}' is not in any shard listed by {IndexFile}");
-                if (!readers.TryGetValue(file, out var reader)) readers[file] = reader = new SafetensorsReader(file);
+                var reader = Reader(file);
                 if (!reader.Entries.TryGetValue(name, out var entry))
                     throw new InvalidDataException($"{file}: tensor '{name}' is missing (config.json asks for {config.NumLayers} layers" +
                                                    (config.TieWordEmbeddings ? ")" : " and an untied lm_head)"));
@@ -73,17 +88,50 @@ public static class HuggingFaceCheckpoint
         return new LlamaWeights(config, dtype, tensors);
     }
 
+    /// <summary>
+    /// Every tensor in the checkpoint must be one the engine uses: an unused bias, an extra layer or an unknown name means
+    /// the checkpoint is a variant the config does not describe, and scoring it without them would score another model.
+    /// RoPE <c>inv_freq</c> buffers that old exports carry are derived from config.json and recomputed, so they are allowed.
+    /// </summary>
+    private static void CheckEveryTensorIsUsed(LlamaConfig config, HashSet<string> expected, IEnumerable<(string File, string Name)> present)
+    {
+        foreach (var (file, name) in present)
+        {
+            if (expected.Contains(name) || name.EndsWith(".rotary_emb.inv_freq", StringComparison.Ordinal)) continue;
+            var layer = Regex.Match(name, @"^model\.layers\.(\d+)\.");
+            if (layer.Success && (!int.TryParse(layer.Groups[1].Value, out int l) || l >= config.NumLayers))
+                throw new InvalidDataException(
+                    $"{file}: tensor '{name}' belongs to layer {layer.Groups[1].Value} but config.json declares {config.NumLayers} layers (num_hidden_layers)");
+            if (name.EndsWith(".bias", StringComparison.Ordinal))
+                throw new InvalidDataException(
+                    $"{file}: tensor '{name}' is a bias that config.json does not declare for model_type '{config.ModelType}' " +
+                    "(attention_bias/mlp_bias): the engine will not score the checkpoint without it");
+            throw new InvalidDataException(
+                $"{file}: tensor '{name}' is not used by the {config.ModelType} engine: the checkpoint is not the architecture config.json describes");
+        }
+    }
+
     private static Dictionary<string, string> ReadIndex(string path)
     {
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            if (!doc.RootElement.TryGetProperty("weight_map", out var map))
-                throw new InvalidDataException($"{path}: missing 'weight_map'");
-            return map.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()
-                ?? throw new InvalidDataException($"{path}: weight_map['{p.Name}'] must be a file name"));
-        }
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(File.ReadAllText(path)); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: not valid JSON: {e.Message}"); }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("weight_map", out var map))
+                throw new InvalidDataException($"{path}: missing 'weight_map'");
+            if (map.ValueKind != JsonValueKind.Object)
+                throw new InvalidDataException($"{path}: 'weight_map' is a JSON {map.ValueKind.ToString().ToLowerInvariant()}, expected an object of tensor name -> shard file");
+            var result = new Dictionary<string, string>();
+            foreach (var p in map.EnumerateObject())
+            {
+                string? file = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : null;
+                if (string.IsNullOrEmpty(file) || file != Path.GetFileName(file) || file is "." or "..")
+                    throw new InvalidDataException($"{path}: weight_map['{p.Name}'] must be the name of a shard file in the folder, got {p.Value.GetRawText()}");
+                result[p.Name] = file;
+            }
+            return result;
+        }
     }
 
     /// <summary>Writes <paramref name="weights"/> as a Hugging Face folder, optionally sharded at <paramref name="maxShardBytes"/>.</summary>
@@ -102,23 +150,36 @@ public static class HuggingFaceCheckpoint
             size += bytes;
         }
         var meta = new Dictionary<string, string> { ["format"] = "pt" };
+        var written = new HashSet<string>();
         if (shards.Count == 1)
         {
             SafetensorsWriter.Write(Path.Combine(dir, WeightsFile), shards[0], meta);
-            return;
+            written.Add(WeightsFile);
         }
-        var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < shards.Count; i++)
+        else
         {
-            string name = $"model-{i + 1:D5}-of-{shards.Count:D5}.safetensors";
-            SafetensorsWriter.Write(Path.Combine(dir, name), shards[i], meta);
-            foreach (var (n, _) in shards[i]) map[n] = name;
+            var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            for (int i = 0; i < shards.Count; i++)
+            {
+                string name = $"model-{i + 1:D5}-of-{shards.Count:D5}.safetensors";
+                SafetensorsWriter.Write(Path.Combine(dir, name), shards[i], meta);
+                written.Add(name);
+                foreach (var (n, _) in shards[i]) map[n] = name;
+            }
+            long total = ordered.Sum(o => o.Item2.numel() * o.Item2.element_size());
+            File.WriteAllText(Path.Combine(dir, IndexFile), JsonSerializer.Serialize(new
+            {
+                metadata = new { total_size = total },
+                weight_map = map,
+            }, new JsonSerializerOptions { WriteIndented = true }));
+            written.Add(IndexFile);
         }
-        long total = ordered.Sum(o => o.Item2.numel() * o.Item2.element_size());
-        File.WriteAllText(Path.Combine(dir, IndexFile), JsonSerializer.Serialize(new
-        {
-            metadata = new { total_size = total },
-            weight_map = map,
-        }, new JsonSerializerOptions { WriteIndented = true }));
+        // A model written over another must not leave its shards or index behind: the loader would read them.
+        foreach (var stale in ModelFiles(dir).Where(f => !written.Contains(Path.GetFileName(f)))) File.Delete(stale);
     }
+
+    /// <summary>The weight files of a model in <paramref name="dir"/>: model*.safetensors and the shard index.</summary>
+    public static IEnumerable<string> ModelFiles(string dir) =>
+        !Directory.Exists(dir) ? [] :
+        Directory.EnumerateFiles(dir, "model*.safetensors").Concat(Directory.EnumerateFiles(dir, IndexFile)).Order(StringComparer.Ordinal).ToList();
 }

@@ -58,33 +58,59 @@ public sealed class SafetensorsReader : IDisposable
         var metadata = new Dictionary<string, string>();
         using (doc)
         {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                throw new InvalidDataException($"{Path}: safetensors header is a JSON {doc.RootElement.ValueKind.ToString().ToLowerInvariant()}, expected an object of tensors");
             foreach (var prop in doc.RootElement.EnumerateObject())
             {
                 if (prop.Name == "__metadata__")
                 {
+                    if (prop.Value.ValueKind != JsonValueKind.Object)
+                        throw new InvalidDataException($"{Path}: safetensors __metadata__ must be an object of strings");
                     foreach (var m in prop.Value.EnumerateObject()) metadata[m.Name] = m.Value.ToString();
                     continue;
                 }
-                var e = prop.Value;
-                string where = $"{Path}: tensor '{prop.Name}'";
-                if (!e.TryGetProperty("dtype", out var dt) || !e.TryGetProperty("shape", out var sh) ||
-                    !e.TryGetProperty("data_offsets", out var off) || off.GetArrayLength() != 2)
-                    throw new InvalidDataException($"{where}: header entry needs dtype, shape and data_offsets [begin, end]");
-                string dtype = dt.GetString() ?? "";
-                var scalar = SafetensorsDType.ToScalarType(dtype, Path, prop.Name);
-                long[] shape = sh.EnumerateArray().Select(x => x.GetInt64()).ToArray();
-                long begin = off[0].GetInt64(), end = off[1].GetInt64();
-                long expectedBytes = shape.Aggregate(1L, (a, b) => a * b) * SafetensorsDType.ElementSize(scalar);
-                if (begin < 0 || end < begin || end > dataLength)
-                    throw new InvalidDataException(
-                        $"{where}: data_offsets [{begin}, {end}] lie outside the data section ({dataLength} bytes); the file is truncated or the header is wrong");
-                if (end - begin != expectedBytes)
-                    throw new InvalidDataException(
-                        $"{where}: data_offsets span {end - begin} bytes but {dtype} shape [{string.Join(", ", shape)}] needs {expectedBytes}");
-                entries[prop.Name] = new Entry(prop.Name, dtype, shape, begin, end);
+                entries[prop.Name] = ReadEntry(prop, dataLength);
             }
         }
+        // Tensors must not share bytes: overlapping ranges mean a corrupt or crafted header.
+        Entry? previous = null;
+        foreach (var e in entries.Values.Where(e => e.End > e.Begin).OrderBy(e => e.Begin))
+        {
+            if (previous is not null && e.Begin < previous.End)
+                throw new InvalidDataException(
+                    $"{Path}: tensors '{previous.Name}' [{previous.Begin}, {previous.End}) and '{e.Name}' [{e.Begin}, {e.End}) overlap in the data section");
+            previous = e;
+        }
         return (entries, metadata, dataStart);
+    }
+
+    private Entry ReadEntry(JsonProperty prop, long dataLength)
+    {
+        var e = prop.Value;
+        string where = $"{Path}: tensor '{prop.Name}'";
+        if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("dtype", out var dt) || dt.ValueKind != JsonValueKind.String ||
+            !e.TryGetProperty("shape", out var sh) || sh.ValueKind != JsonValueKind.Array ||
+            !e.TryGetProperty("data_offsets", out var off) || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2)
+            throw new InvalidDataException($"{where}: header entry needs dtype, shape and data_offsets [begin, end]");
+        string dtype = dt.GetString()!;
+        var scalar = SafetensorsDType.ToScalarType(dtype, Path, prop.Name);
+        long Number(JsonElement x, string what) =>
+            x.ValueKind == JsonValueKind.Number && x.TryGetInt64(out long v) && v >= 0 ? v
+                : throw new InvalidDataException($"{where}: {what} {x.GetRawText()} is not an integer in [0, 2^63)");
+        long[] shape = sh.EnumerateArray().Select(x => Number(x, "shape dimension")).ToArray();
+        long begin = Number(off[0], "data offset"), end = Number(off[1], "data offset");
+        long expectedBytes = SafetensorsDType.ElementSize(scalar);
+        foreach (long dim in shape)
+            if (dim != 0 && expectedBytes > long.MaxValue / dim)
+                throw new InvalidDataException($"{where}: shape [{string.Join(", ", shape)}] has more bytes than a file can hold");
+            else expectedBytes *= dim;
+        if (end < begin || end > dataLength)
+            throw new InvalidDataException(
+                $"{where}: data_offsets [{begin}, {end}] lie outside the data section ({dataLength} bytes); the file is truncated or the header is wrong");
+        if (end - begin != expectedBytes)
+            throw new InvalidDataException(
+                $"{where}: data_offsets span {end - begin} bytes but {dtype} shape [{string.Join(", ", shape)}] needs {expectedBytes}");
+        return new Entry(prop.Name, dtype, shape, begin, end);
     }
 
     /// <summary>Reads one tensor and converts it to <paramref name="target"/> (one transient copy of that tensor only).</summary>

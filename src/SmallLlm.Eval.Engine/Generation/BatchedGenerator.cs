@@ -50,10 +50,20 @@ public sealed class BatchedGenerator(LlamaModel model, int maxBatch = 16, long c
             {
                 var (prompt, settings) = jobs[order[start]];
                 int w = Math.Max(width, prompt.Count), n = Math.Max(longest, settings.MaxNewTokens);
+                // Per-row masks carry no sliding window: a row that may reach past it decodes alone, the exact way.
+                if (c.SlidingWindow is int window && w + n > window)
+                {
+                    if (group.Count > 0) break;
+                    results[order[start]] = new TokenGenerator(model).Generate(prompt, settings);
+                    start++;
+                    progress?.Invoke(++done);
+                    continue;
+                }
                 if (group.Count > 0 && (group.Count + 1) * (long)(w + n) * kvPerToken > cacheBudgetBytes) break;
                 group.Add(order[start++]);
                 (width, longest) = (w, n);
             }
+            if (group.Count == 0) continue;
             var rows = group.Select(j => new RowState(j, jobs[j].Prompt.ToArray(), jobs[j].Settings)).ToList();
             foreach (var (row, result) in RunGroup(rows, width, longest))
                 results[row.Index] = result;

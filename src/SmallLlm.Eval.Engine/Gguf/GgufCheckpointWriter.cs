@@ -17,6 +17,17 @@ public static class GgufCheckpointWriter
             throw new ArgumentException($"--type {type.Name}: write f32, f16 or bf16 here and use `smalleval quantize` for quantized types");
         if (vocabulary.Tokens.Length != c.VocabSize)
             throw new ArgumentException($"the tokenizer has {vocabulary.Tokens.Length:N0} tokens but the model's vocabulary is {c.VocabSize:N0}: llama.cpp needs them equal");
+        // Only what llama.cpp's "llama" architecture computes; anything else would be dropped silently.
+        var unsupported = new[]
+        {
+            c.ModelType != ModelFamily.Llama ? $"model_type {c.ModelType}" : null,
+            c.QkvBias || c.OutputBias || c.MlpBias ? "attention/MLP biases" : null,
+            c.QkNorm ? "q/k RMSNorm" : null,
+            c.SlidingWindow is not null ? "sliding-window attention" : null,
+            c.RopeScaling is { } r && r is not Llama3RopeScaling ? $"rope_scaling type {r.Type}" : null,
+        }.OfType<string>().ToList();
+        if (unsupported.Count > 0)
+            throw new ArgumentException($"GGUF export writes the plain llama architecture; this checkpoint has {string.Join(", ", unsupported)}");
         int fileType = type == GgmlType.F32 ? 0 : type == GgmlType.F16 ? 1 : 32;
         var meta = new List<(string, GgufValueType, object)>
         {
@@ -50,9 +61,9 @@ public static class GgufCheckpointWriter
         using (var scope = torch.NewDisposeScope())
         {
             Add("token_embd.weight", weights["model.embed_tokens.weight"]);
-            if (c.RopeScaling is { } rs)
+            if (c.RopeScaling is Llama3RopeScaling rs)
             {
-                var inv = Enumerable.Range(0, c.HeadDim / 2).Select(i => 1.0 / Math.Pow(c.RopeTheta, 2.0 * i / c.HeadDim)).ToArray();
+                var inv = RopeScaling.Unscaled(c.HeadDim, c.RopeTheta);
                 var scaled = rs.Apply(inv);
                 var factors = inv.Select((f, i) => (float)(f / scaled[i])).ToArray();
                 Add("rope_freqs.weight", torch.tensor(factors), matrix: false);

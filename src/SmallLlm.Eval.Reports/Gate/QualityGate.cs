@@ -14,6 +14,10 @@ public static class QualityGate
     {
         var problems = new List<string>();
         var warnings = baseline.Warnings.Select(w => "baseline: " + w).Concat(current.Warnings.Select(w => "current: " + w)).ToList();
+        foreach (var (name, set) in new[] { ("baseline", baseline), ("current", current) })
+            foreach (var g in set.Files.GroupBy(f => f.Model).Where(g => g.Select(f => f.ModelDirectory).Distinct().Count() > 1))
+                problems.Add($"the {name} results hold several models named {g.Key} ({string.Join(", ", g.Select(f => f.ModelId).Distinct())}): give one model's folder or run folder");
+        if (problems.Count > 0) return new GateResult([], problems, warnings, settings.Alpha);
         var pairs = PairModels(baseline, current, problems);
         var checks = new List<GateCheck>();
         foreach (var (baseModel, curModel) in pairs)
@@ -58,7 +62,7 @@ public static class QualityGate
         if (baseline.DataSha256 != current.DataSha256) parts.Add($"data sha256 {baseline.DataSha256[..Math.Min(12, baseline.DataSha256.Length)]}… vs {current.DataSha256[..Math.Min(12, current.DataSha256.Length)]}…");
         foreach (string key in baseline.Settings.Keys.Union(current.Settings.Keys).Order(StringComparer.Ordinal))
         {
-            if (key == "strict") continue; // how bad rows are handled, not what is measured
+            if (key is "strict" or "data_dir") continue; // how bad rows are handled, where data was read from (its hash is compared): not what is measured
             string? a = baseline.Setting(key), b = current.Setting(key);
             if (a != b) parts.Add($"setting {key} {a ?? "unset"} vs {b ?? "unset"}");
         }

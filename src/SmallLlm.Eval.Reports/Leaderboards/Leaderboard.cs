@@ -5,21 +5,22 @@ namespace SmallLlm.Eval.Reports.Leaderboards;
 /// <summary>
 /// One row per model, one column per task's headline metric. A row is ranked only when every task ran with the
 /// settings most rows used (shots, limit, data, task version): numbers from other settings are shown but flagged,
-/// never ranked against the rest silently.
+/// never ranked against the rest silently. Ranking: <see cref="LeaderboardRanking"/>; degenerate values: <see cref="Degeneracy"/>.
 /// </summary>
 public sealed record Leaderboard(IReadOnlyList<LeaderboardColumn> Columns, IReadOnlyList<LeaderboardRow> Rows, IReadOnlyList<string> Warnings)
 {
     public static Leaderboard Build(ResultSet set)
     {
-        // A row is a (model, folder) pair, so two result sets of the same model under one root stay apart.
-        var groups = set.Files.GroupBy(f => (f.Model, Dir: Path.GetDirectoryName(Path.GetFullPath(f.Path))!)).ToList();
+        // A row is a model folder (name, dtype and a hash of weights and tokenizer), so two checkpoints sharing a name,
+        // or one model in two dtypes, stay apart.
+        var groups = set.Files.GroupBy(f => (f.Model, Dir: f.ModelDirectory.Length > 0 ? f.ModelDirectory : Path.GetDirectoryName(Path.GetFullPath(f.Path))!)).ToList();
         var duplicateNames = groups.GroupBy(g => g.Key.Model).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
         string root = Directory.Exists(set.Source) ? Path.GetFullPath(set.Source) : Path.GetDirectoryName(Path.GetFullPath(set.Source))!;
 
         var columns = new List<LeaderboardColumn>();
-        foreach (string task in set.Tasks)
+        foreach (string task in set.Files.Select(ColumnKey).Distinct().Order(StringComparer.Ordinal))
         {
-            var runs = set.Files.Where(f => f.Task == task).ToList();
+            var runs = set.Files.Where(f => ColumnKey(f) == task).ToList();
             string metric = MetricKinds.Headline(runs.GroupBy(r => MetricKinds.Headline(r.Metrics)).OrderByDescending(g => g.Count()).First().First().Metrics);
             var reference = runs.GroupBy(Identity).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().First();
             var declared = runs.Select(r => r.Metrics.GetValueOrDefault(metric)).FirstOrDefault(m => m is not null);
@@ -32,15 +33,18 @@ public sealed record Leaderboard(IReadOnlyList<LeaderboardColumn> Columns, IRead
         {
             var cells = new Dictionary<string, LeaderboardCell>(StringComparer.Ordinal);
             var flags = new List<string>();
+            var notes = new List<string>();
             foreach (var c in columns)
             {
-                var file = g.FirstOrDefault(f => f.Task == c.Task);
+                var file = g.FirstOrDefault(f => ColumnKey(f) == c.Task);
                 if (file is null) continue;
                 if (!file.Metrics.TryGetValue(c.Metric, out var m)) { flags.Add($"{c.Task}: no {c.Metric}"); continue; }
-                var referenceFile = set.Files.First(f => f.Task == c.Task && Identity(f) == c.ReferenceSettings);
+                var referenceFile = set.Files.First(f => ColumnKey(f) == c.Task && Identity(f) == c.ReferenceSettings);
                 string? diff = Identity(file) == c.ReferenceSettings ? null : Describe(file, referenceFile);
                 if (diff is not null) flags.Add($"{c.Task}: {diff}");
-                cells[c.Task] = new LeaderboardCell(m, file, diff);
+                string? degenerate = Degeneracy.Of(file, c.Metric, m);
+                if (degenerate is not null) notes.Add($"{c.Task}: {degenerate}");
+                cells[c.Task] = new LeaderboardCell(m, file, diff, degenerate);
             }
             var missing = columns.Where(c => !cells.ContainsKey(c.Task)).Select(c => c.Task).ToList();
             if (missing.Count > 0) flags.Add("missing " + string.Join(", ", missing));
@@ -49,22 +53,9 @@ public sealed record Leaderboard(IReadOnlyList<LeaderboardColumn> Columns, IRead
                 ? proportions.Average(c => cells[c.Task].Metric.Value) : null;
             var first = g.First();
             string label = duplicateNames.Contains(g.Key.Model) ? $"{g.Key.Model} ({Path.GetRelativePath(root, g.Key.Dir)})" : g.Key.Model;
-            rows.Add(new LeaderboardRow(label, g.Key.Model, first.DType, first.Parameters, cells, average, null, flags));
+            rows.Add(new LeaderboardRow(label, g.Key.Model, first.DType, first.Parameters, cells, average, null, flags) { Notes = notes });
         }
-
-        // Rank by the average of proportion-type headlines, or by the only column there is.
-        Func<LeaderboardRow, double?> score = columns.Any(c => c.IsProportion) ? r => r.Average
-            : columns.Count == 1 ? r => r.Cells.TryGetValue(columns[0].Task, out var cell) ? (columns[0].LowerIsBetter ? -cell.Metric.Value : cell.Metric.Value) : null
-            : _ => null;
-        var ranked = rows.Where(r => r.Flags.Count == 0 && score(r) is double s && !double.IsNaN(s))
-            .OrderByDescending(r => score(r)).ToList();
-        var ranks = new Dictionary<LeaderboardRow, int>();
-        for (int i = 0; i < ranked.Count; i++)
-            ranks[ranked[i]] = i > 0 && score(ranked[i]) == score(ranked[i - 1]) ? ranks[ranked[i - 1]] : i + 1; // ties share a rank
-        var ordered = rows.Select(r => r with { Rank = ranks.TryGetValue(r, out int k) ? k : null })
-            .OrderBy(r => r.Rank ?? int.MaxValue).ThenByDescending(r => score(r) ?? double.NegativeInfinity).ThenBy(r => r.Label, StringComparer.Ordinal)
-            .ToList();
-        return new Leaderboard(columns, ordered, set.Warnings.Concat(ShotNotes(set)).ToList());
+        return new Leaderboard(columns, LeaderboardRanking.Rank(columns, rows), set.Warnings.Concat(ShotNotes(set)).ToList());
     }
 
     /// <summary>Runs whose prompts had fewer shots than asked for (fit_shots=drop), with how many documents had how many.</summary>
@@ -73,6 +64,13 @@ public sealed record Leaderboard(IReadOnlyList<LeaderboardColumn> Columns, IRead
         where f.ShotsHistogram is { Count: > 0 } h && f.Setting("num_fewshot") is string k && h.Keys.Any(s => s != k)
         select $"{f.Model} {f.Task}: {f.Setting("num_fewshot")} shots requested, prompts had " +
                string.Join(", ", f.ShotsHistogram!.Select(kv => $"{kv.Key} ({kv.Value} documents)"));
+
+    /// <summary>
+    /// A task's column, named by its data when the data was not the task's own (<c>--data-dir</c>):
+    /// <c>tinyshakespeare [my.txt 1a2b3c4d]</c>, so a score on other data never sits under the task's name alone.
+    /// </summary>
+    public static string ColumnKey(ResultFile f) =>
+        f.Setting("data_dir") is string d ? $"{f.Task} [{Path.GetFileName(d.TrimEnd('/', '\\'))} {Short(f.DataSha256)[..Math.Min(8, f.DataSha256.Length)]}]" : f.Task;
 
     /// <summary>What must be equal for two runs of a task to be compared: task version, data and settings.</summary>
     private static string Identity(ResultFile f) => $"v{f.TaskVersion}|{f.DataSha256}|{f.SettingsSignature}";

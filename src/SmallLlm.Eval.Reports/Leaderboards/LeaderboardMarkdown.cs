@@ -10,15 +10,16 @@ public static class LeaderboardMarkdown
         var sb = new StringBuilder();
         sb.Append("| rank | model | parameters | dtype | shots | limit | ");
         foreach (var c in board.Columns) sb.Append(LeaderboardText.Header(c)).Append(" | ");
-        sb.Append("average | flags |\n");
-        sb.Append("|---:|---|---:|---|---|---|").Append(string.Concat(board.Columns.Select(_ => "---:|"))).Append("---:|---|\n");
+        sb.Append("mean rank | average | flags |\n");
+        sb.Append("|---:|---|---:|---|---|---|").Append(string.Concat(board.Columns.Select(_ => "---:|"))).Append("---:|---:|---|\n");
         foreach (var r in board.Rows)
         {
-            sb.Append($"| {r.Rank?.ToString() ?? ""} | {Escape(r.Label)} | {LeaderboardText.Parameters(r.Parameters)} | {r.DType} | ");
-            sb.Append($"{LeaderboardText.PerTask(r, board.Columns, "num_fewshot")} | {LeaderboardText.PerTask(r, board.Columns, "limit")} | ");
+            sb.Append($"| {r.RankText} | {Escape(r.Label)} | {LeaderboardText.Parameters(r.Parameters)} | {r.DType} | ");
+            sb.Append($"{LeaderboardText.Shots(r, board.Columns)} | {LeaderboardText.PerTask(r, board.Columns, "limit")} | ");
             foreach (var c in board.Columns) sb.Append(LeaderboardText.Cell(r.Cells.GetValueOrDefault(c.Task))).Append(" | ");
+            sb.Append(r.MeanRank is double mr ? mr.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) : "").Append(" | ");
             sb.Append(r.Average is double a ? LeaderboardText.Number(a) : "—").Append(" | ");
-            sb.Append(Escape(string.Join("; ", r.Flags))).Append(" |\n");
+            sb.Append(Escape(string.Join("; ", r.Flags.Concat(r.Notes)))).Append(" |\n");
         }
         sb.Append('\n').Append(LeaderboardText.Legend(board)).Append('\n');
         foreach (string w in board.Warnings) sb.Append("\nwarning: ").Append(w).Append('\n');

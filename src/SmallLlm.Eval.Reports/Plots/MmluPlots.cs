@@ -57,7 +57,12 @@ public static class MmluPlots
             for (int m = 0; m < runs.Count; m++)
                 values[s, m] = runs[m].File.Breakdown["subject"].TryGetValue(subjects[s], out var v) ? v.Value : double.NaN;
         var plot = new Plot();
-        var heatmap = plot.Add.Heatmap(values);
+        // ScottPlot draws nothing for a heat map one cell wide or high: repeat the single column/row over the same rectangle.
+        var drawn = new double[Math.Max(2, subjects.Count), Math.Max(2, runs.Count)];
+        for (int s = 0; s < drawn.GetLength(0); s++)
+            for (int m = 0; m < drawn.GetLength(1); m++)
+                drawn[s, m] = values[Math.Min(s, subjects.Count - 1), Math.Min(m, runs.Count - 1)];
+        var heatmap = plot.Add.Heatmap(drawn);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
         heatmap.ManualRange = new ScottPlot.Range(0, 1);
         heatmap.Rectangle = new CoordinateRect(-0.5, runs.Count - 0.5, -0.5, subjects.Count - 0.5);
@@ -78,12 +83,19 @@ public static class MmluPlots
             subjects.Select((s, i) => new Tick(subjects.Count - 1 - i, s)).ToArray());
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(runs.Select((r, i) => new Tick(i, r.Label)).ToArray());
         plot.Axes.Left.MinimumSize = 20 + 7 * subjects.Max(s => s.Length);
-        plot.Title($"MMLU accuracy per subject ({Shots(runs[0].File)}; * below the 25% chance line)");
-        plot.XLabel("model");
+        plot.Title($"MMLU accuracy per subject ({Shots(runs[0].File)})");
+        plot.XLabel("model (* below the 25% chance level)");
         plot.YLabel("MMLU subject");
         plot.Axes.SetLimits(-0.5, runs.Count - 0.5, -0.5, subjects.Count - 0.5);
-        return PlotFiles.Save(plot, stem, Math.Max(700, 400 + 110 * runs.Count), Math.Max(400, 160 + 22 * subjects.Count));
+        return PlotFiles.Save(plot, stem, Math.Max(760, 460 + 110 * runs.Count), Math.Max(400, 160 + 22 * subjects.Count));
     }
 
-    private static string Shots(ResultFile f) => f.Setting("num_fewshot") is string k ? $"{k}-shot" : "shots unknown";
+    /// <summary>"5-shot", or "5-shot, used 1.2 avg" when prompts had to drop shots to fit the context.</summary>
+    private static string Shots(ResultFile f)
+    {
+        if (f.Setting("num_fewshot") is not string k) return "shots unknown";
+        string text = LeaderboardText.ShotsUsed(f);
+        int open = text.IndexOf(" (used ", StringComparison.Ordinal);
+        return open < 0 ? $"{k}-shot" : $"{k}-shot, {text[(open + 2)..^1]}";
+    }
 }

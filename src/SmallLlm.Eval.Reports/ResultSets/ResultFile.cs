@@ -14,6 +14,12 @@ public sealed record ResultFile
     /// <summary>Task settings as their JSON text (5, "test", true), so two runs compare key by key.</summary>
     public required IReadOnlyDictionary<string, string> Settings { get; init; }
     public required string Model { get; init; }
+    /// <summary>The folder the model's runs are filed under (<c>stories260K-fp32-3f9a1c2e</c>): name, dtype and a hash of weights, tokenizer and backend.</summary>
+    public string ModelId { get; init; } = "";
+    /// <summary>The run folder's name (its UTC start time), or "" for results in the older flat layout.</summary>
+    public string RunId { get; init; } = "";
+    /// <summary>Full path of the folder that holds the model's runs: two rows of a leaderboard never share one.</summary>
+    public string ModelDirectory { get; init; } = "";
     public required string ModelPath { get; init; }
     public required string WeightsSha256 { get; init; }
     public required string DType { get; init; }
@@ -23,6 +29,10 @@ public sealed record ResultFile
     public required IReadOnlyDictionary<string, ResultMetric> Metrics { get; init; }
     /// <summary>breakdown[kind][group]: MMLU's "category" and "subject".</summary>
     public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, ResultMetric>> Breakdown { get; init; }
+    /// <summary>The model's vocabulary size, when the results file records it (older files do not).</summary>
+    public int? VocabSize { get; init; }
+    /// <summary>The numeric entries of the file's "counts": documents, requests, shots_dropped, truncated_prompts, ...</summary>
+    public IReadOnlyDictionary<string, long> Counts { get; init; } = new Dictionary<string, long>();
     /// <summary>Documents per number of shots their prompt actually had (schema 2, few-shot tasks), e.g. {"5": 560, "3": 10}.</summary>
     public IReadOnlyDictionary<string, long>? ShotsHistogram { get; init; }
     /// <summary>Full path of the per-sample records, or null when the file names none.</summary>
@@ -31,5 +41,6 @@ public sealed record ResultFile
     public string? Setting(string key) => Settings.TryGetValue(key, out var v) ? v : null;
 
     /// <summary>num_fewshot, limit and every other setting, in key order: equal strings mean comparable task runs.</summary>
-    public string SettingsSignature => string.Join(", ", Settings.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
+    /// <remarks>data_dir is left out: where the data was read from does not matter, its hash (<see cref="DataSha256"/>) does.</remarks>
+    public string SettingsSignature => string.Join(", ", Settings.Where(kv => kv.Key != "data_dir").OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
 }

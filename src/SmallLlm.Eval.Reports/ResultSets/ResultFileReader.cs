@@ -12,8 +12,18 @@ public static class ResultFileReader
     /// <summary>2 declares each metric; 1 (still read) leaves direction and headline to be inferred from names.</summary>
     public const int SupportedSchemaVersion = 2;
 
-    /// <summary>Every results file under <paramref name="path"/> (a folder, searched recursively, or one .json file).</summary>
-    public static ResultSet Read(string path, bool strict = false)
+    /// <summary>
+    /// The results under <paramref name="path"/> (a folder, searched recursively, or one .json file): for each model
+    /// and task the latest run (see <see cref="RunSelection"/>), or the runs named in <paramref name="runs"/> (run ids).
+    /// </summary>
+    public static ResultSet Read(string path, bool strict = false, IReadOnlyCollection<string>? runs = null)
+    {
+        var all = ReadAll(path, strict);
+        return RunSelection.Select(all, runs);
+    }
+
+    /// <summary>Every results file under <paramref name="path"/>, every run of it.</summary>
+    public static ResultSet ReadAll(string path, bool strict = false)
     {
         var files = new List<ResultFile>();
         var warnings = new List<string>();
@@ -74,6 +84,9 @@ public static class ResultFileReader
             if (root.TryGetProperty("breakdown", out var bd) && bd.ValueKind == JsonValueKind.Object)
                 foreach (var kind in bd.EnumerateObject().Where(k => k.Value.ValueKind == JsonValueKind.Object))
                     breakdown[kind.Name] = Metrics(kind.Value, file);
+            string runDir = Path.GetDirectoryName(Path.GetFullPath(file))!;
+            bool inRunFolder = File.Exists(Path.Combine(Path.GetDirectoryName(runDir) ?? runDir, "latest"));
+            string modelDir = inRunFolder ? Path.GetDirectoryName(runDir)! : runDir;
             string? samples = root.TryGetProperty("samples_file", out var sf) && sf.ValueKind == JsonValueKind.String && sf.GetString() is { Length: > 0 } s
                 ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, s) : null;
             return new ResultFile
@@ -85,6 +98,9 @@ public static class ResultFileReader
                 DataSha256 = String(task, "data_sha256", file, "task.data_sha256"),
                 Settings = settings,
                 Model = String(model, "name", file, "model.name"),
+                ModelId = Path.GetFileName(modelDir),
+                RunId = inRunFolder ? Path.GetFileName(runDir) : "",
+                ModelDirectory = modelDir,
                 ModelPath = OptionalString(model, "path") ?? "",
                 WeightsSha256 = OptionalString(model, "weights_sha256") ?? "",
                 DType = OptionalString(model, "dtype") ?? "",
@@ -93,12 +109,24 @@ public static class ResultFileReader
                 HarnessVersion = root.TryGetProperty("harness", out var h) && h.ValueKind == JsonValueKind.Object ? OptionalString(h, "version") ?? "" : "",
                 Metrics = metrics,
                 Breakdown = breakdown,
+                VocabSize = model.TryGetProperty("vocab_size", out var vs) && vs.ValueKind == JsonValueKind.Number ? vs.GetInt32() : null,
+                Counts = Counts(root),
                 SamplesPath = samples,
                 ShotsHistogram = root.TryGetProperty("shots_histogram", out var sh) && sh.ValueKind == JsonValueKind.Object
                     ? sh.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).ToDictionary(p => p.Name, p => p.Value.GetInt64())
                     : null,
             };
         }
+    }
+
+    /// <summary>The numeric entries of "counts" (documents, shots_dropped, truncated_prompts, ...).</summary>
+    private static Dictionary<string, long> Counts(JsonElement root)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (root.TryGetProperty("counts", out var c) && c.ValueKind == JsonValueKind.Object)
+            foreach (var p in c.EnumerateObject())
+                if (p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt64(out long v)) counts[p.Name] = v;
+        return counts;
     }
 
     private static JsonElement Object(JsonElement parent, string name, string file) =>

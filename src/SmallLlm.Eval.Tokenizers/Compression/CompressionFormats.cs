@@ -9,13 +9,16 @@ public static class CompressionFormats
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static string Markdown(CompressionReport r)
+    /// <param name="perFile">Every file's row; without it, only folder and corpus totals (a corpus of one file keeps its row).</param>
+    public static string Markdown(CompressionReport r, bool perFile = true)
     {
         var sb = new StringBuilder();
-        var rows = r.Rows();
+        var all = r.Rows();
+        var rows = perFile ? all
+            : all.Where(row => row.Kind != RowKind.File || !all.Any(x => x.Corpus == row.Corpus && x.Kind != RowKind.File)).ToList();
         var names = r.Tokenizers;
         string first = names[0];
-        sb.AppendLine($"### Tokens (no BOS/EOS; change against {first})").AppendLine();
+        sb.AppendLine($"### Tokens (no BOS/EOS; change against {first}){(perFile || rows.Count == all.Count ? "" : $": totals ({all.Count(x => x.Kind == RowKind.File)} files; --per-file lists each)")}").AppendLine();
         sb.AppendLine("| corpus | file | bytes | chars | words | " + string.Join(" | ", names) + " |");
         sb.AppendLine("|---|---|---:|---:|---:|" + string.Concat(names.Select(_ => "---:|")));
         foreach (var row in rows)

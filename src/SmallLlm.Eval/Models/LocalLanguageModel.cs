@@ -157,9 +157,9 @@ public sealed class LocalLanguageModel : ILanguageModel, IEngineMeter, IDisposab
         EngineTime.Start();
         try
         {
-            // The scorer counts windows; report documents (a long document is many windows).
+            // The scorer counts windows; report documents, fractionally (a long document is many windows).
             var perToken = _scorer.LoglikelihoodRolling(nonEmpty.Select(x => x.d).ToList(), Prefix, _rollingStride,
-                (done, total) => progress.Report((int)((long)done * requests.Count / Math.Max(1, total)), requests.Count, EngineTokens));
+                (done, total) => progress.ReportPartial((double)done * requests.Count / Math.Max(1, total), requests.Count, EngineTokens));
             var result = new RollingLoglikelihoodResponse[requests.Count];
             for (int i = 0; i < requests.Count; i++) result[i] = new RollingLoglikelihoodResponse(0, 0);
             for (int k = 0; k < nonEmpty.Count; k++)

@@ -26,13 +26,11 @@ public static class ResultFiles
     public static string ModelFolderName(string modelName) =>
         string.Concat(modelName.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
 
-    public static string ResultPath(string outputDir, string modelName, string task) =>
-        Path.Combine(outputDir, ModelFolderName(modelName), task + ".json");
-
-    public static void Write(string outputDir, TaskResult result, IEnumerable<IReadOnlyDictionary<string, object?>> samples)
+    /// <summary>Writes <c>&lt;runDir&gt;/&lt;task&gt;.json</c> and its samples file (see <see cref="RunFolders"/> for the layout).</summary>
+    public static void Write(string runDir, TaskResult result, IEnumerable<IReadOnlyDictionary<string, object?>> samples)
     {
-        string path = ResultPath(outputDir, result.Model.Name, result.Task.Name);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        string path = Path.Combine(runDir, result.Task.Name + ".json");
+        Directory.CreateDirectory(runDir);
         AtomicWrite(Path.Combine(Path.GetDirectoryName(path)!, result.SamplesFile), writer =>
         {
             foreach (var s in samples) writer.WriteLine(JsonSerializer.Serialize(s, JsonLine));
@@ -86,11 +84,11 @@ public static class ResultFiles
         catch (InvalidOperationException) { return false; }
     }
 
-    /// <summary>One row per (model, task, metric) of every result under <paramref name="outputDir"/>, as CSV.</summary>
+    /// <summary>One row per (model, task, metric) of the latest run of each task under <paramref name="outputDir"/>, as CSV.</summary>
     public static void WriteSummaryCsv(string outputDir)
     {
         var rows = new List<SummaryRow>();
-        foreach (var file in Directory.GetFiles(outputDir, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (var file in RunFolders.LatestResultFiles(outputDir))
         {
             TaskResult? r;
             try { r = JsonSerializer.Deserialize<TaskResult>(File.ReadAllText(file), Json); }
@@ -99,7 +97,7 @@ public static class ResultFiles
             foreach (var (metric, v) in r.Metrics)
                 rows.Add(new SummaryRow(r.Model.Name, r.Task.Name, metric, v.Value, v.Stderr, v.N, r.Model.DType,
                     r.Task.Settings.TryGetValue("num_fewshot", out var k) ? k?.ToString() : null,
-                    r.Task.Settings.TryGetValue("limit", out var l) ? l?.ToString() : null));
+                    r.Task.Settings.TryGetValue("limit", out var l) ? l?.ToString() : null, ModelIdOf(outputDir, file), RunIdOf(outputDir, file)));
         }
         AtomicWrite(Path.Combine(outputDir, "summary.csv"), writer =>
         {
@@ -108,5 +106,17 @@ public static class ResultFiles
         });
     }
 
-    public sealed record SummaryRow(string Model, string Task, string Metric, double Value, double? Stderr, int N, string DType, string? NumFewshot, string? Limit);
+    private static string RunIdOf(string outputDir, string file)
+    {
+        string runDir = Path.GetDirectoryName(file)!;
+        return File.Exists(Path.Combine(Path.GetDirectoryName(runDir)!, RunFolders.LatestFile)) ? Path.GetFileName(runDir) : "";
+    }
+
+    private static string ModelIdOf(string outputDir, string file)
+    {
+        string runDir = Path.GetDirectoryName(file)!;
+        return Path.GetFileName(RunIdOf(outputDir, file).Length > 0 ? Path.GetDirectoryName(runDir)! : runDir);
+    }
+
+    public sealed record SummaryRow(string Model, string Task, string Metric, double Value, double? Stderr, int N, string DType, string? NumFewshot, string? Limit, string ModelId, string RunId);
 }

@@ -58,7 +58,8 @@ public sealed record ModelInfo(
     [property: JsonPropertyName("add_bos")] bool AddBos,
     [property: JsonPropertyName("rolling_stride")] int? RollingStride = null,
     [property: JsonPropertyName("backend")] string Backend = "torch",
-    [property: JsonPropertyName("backend_settings"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BackendSettings = null);
+    [property: JsonPropertyName("backend_settings"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BackendSettings = null,
+    [property: JsonPropertyName("vocab_size")] int? VocabSize = null);
 
 public sealed record HarnessInfo(
     [property: JsonPropertyName("name")] string Name,

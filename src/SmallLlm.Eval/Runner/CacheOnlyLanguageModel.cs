@@ -7,8 +7,10 @@ namespace SmallLlm.Eval.Runner;
 /// The model of a merged sharded run: its identity and prompt-fitting facts are the shards' model's, and every answer
 /// must come from the merged request cache. Being asked to compute means a shard's answers are missing.
 /// </summary>
-public sealed class CacheOnlyLanguageModel(ModelIdentity identity, int contextLength, Func<string, int> countPromptTokens) : ILanguageModel
+public sealed class CacheOnlyLanguageModel(ModelIdentity identity, int contextLength, Func<string, int> countPromptTokens, int? vocabSize = null) : ILanguageModel
 {
+    /// <summary>The shards' model's vocabulary size (recorded in results), when they knew it.</summary>
+    public int? VocabSize => vocabSize;
     public ModelIdentity Identity => identity;
     public int ContextLength => contextLength;
     public int CountPromptTokens(string text) => countPromptTokens(text);

@@ -100,5 +100,6 @@ public sealed class CachingLanguageModel(ILanguageModel inner, RequestCache? cac
     private sealed class OffsetProgress(IProgressSink inner, int offset, int total) : IProgressSink
     {
         public void Report(int done, int _, long tokens) => inner.Report(offset + done, total, tokens);
+        public void ReportPartial(double done, int _, long tokens) => inner.ReportPartial(offset + done, total, tokens);
     }
 }

@@ -13,11 +13,13 @@ public sealed class ConsoleProgress(TextWriter writer, string label, bool intera
     private double _lastDraw = -10;
     private long _tokensAtStart = -1;
     private double _tokenClockStart;
-    private int _lastDone;
+    private double _lastDone;
 
     public static ConsoleProgress ForStderr(string label) => new(Console.Error, label, !Console.IsErrorRedirected);
 
-    public void Report(int done, int total, long tokens)
+    public void Report(int done, int total, long tokens) => ReportPartial(done, total, tokens);
+
+    public void ReportPartial(double done, int total, long tokens)
     {
         if (_tokensAtStart < 0 && tokens >= 0) { _tokensAtStart = tokens; _tokenClockStart = _clock.Elapsed.TotalSeconds; }
         double now = _clock.Elapsed.TotalSeconds;
@@ -32,7 +34,8 @@ public sealed class ConsoleProgress(TextWriter writer, string label, bool intera
         string eta = fraction > 0 && !finished ? Format(now / fraction - now) : "--:--";
         int width = 24, filled = (int)(fraction * width);
         string bar = new string('#', filled) + new string('.', width - filled);
-        string line = $"{label} [{bar}] {done}/{total} requests {fraction:P0} | {Format(now)} elapsed, ETA {eta} | {tps:F0} tok/s";
+        string count = done == Math.Floor(done) ? $"{done:F0}" : $"{done:F2}"; // a fraction: progress inside a long request
+        string line = $"{label} [{bar}] {count}/{total} requests {fraction:P0} | {Format(now)} elapsed, ETA {eta} | {tps:F0} tok/s";
         if (interactive) writer.Write("\r" + line + (finished ? "\n" : ""));
         else writer.WriteLine(line);
         writer.Flush();

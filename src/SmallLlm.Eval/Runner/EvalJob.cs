@@ -18,6 +18,10 @@ public sealed record EvalJobSpec
     public int? RollingStride { get; init; }
     public required IReadOnlyList<string> Tasks { get; init; }
     public required string TasksDirectory { get; init; }
+    /// <summary>Task folders added to <see cref="TasksDirectory"/>'s (--include-tasks).</summary>
+    public IReadOnlyList<string> IncludeTasks { get; init; } = [];
+    /// <summary>--limit as a fraction of each task's documents (lm-eval's --limit 0.1), resolved to a count per task.</summary>
+    public double? LimitFraction { get; init; }
     public string? PluginsDirectory { get; init; }
     public string BatchSize { get; init; } = "auto";
     public required string OutputDirectory { get; init; }
@@ -26,6 +30,8 @@ public sealed record EvalJobSpec
     public required Func<string, TaskSettings> SettingsFor { get; init; }
     /// <summary>Computed answers are committed to the cache in chunks of this many requests.</summary>
     public int CommitEvery { get; init; } = 512;
+    /// <summary>Called after each task's files are written (e.g. to print its rows at once).</summary>
+    public Action<TaskResult>? TaskFinished { get; init; }
     /// <summary>Record NaN or infinite scores (counted and warned about) instead of failing the task on them.</summary>
     public bool AllowNonFinite { get; init; }
     /// <summary>Cancelled on Ctrl-C: the answers in flight are committed, then the run stops (RunInterruptedException).</summary>
@@ -36,14 +42,24 @@ public sealed record EvalJobSpec
     public Shard? Shard { get; init; }
 }
 
-/// <summary>Loads the model once, runs every task, writes results and the CSV summary, and prints a table.</summary>
+/// <summary>The results of one job, and where they were filed: <c>&lt;output&gt;/&lt;ModelId&gt;/&lt;run id&gt;</c>.</summary>
+public sealed class EvalJobResults(IEnumerable<TaskResult> results, string modelId, string runDirectory) : List<TaskResult>(results)
+{
+    public string ModelId { get; } = modelId;
+    public string RunDirectory { get; } = runDirectory;
+    public string RunId => Path.GetFileName(RunDirectory);
+}
+
+/// <summary>Loads the model once, runs every task into a new run folder, writes results and the CSV summary.</summary>
 public static class EvalJob
 {
-    public static IReadOnlyList<TaskResult> Run(EvalJobSpec spec, TextWriter log, Func<string, IProgressSink> progressFor)
+    public static EvalJobResults Run(EvalJobSpec spec, TextWriter log, Func<string, IProgressSink> progressFor)
     {
         ResultFiles.RemoveStaleTemporaries(spec.OutputDirectory);
-        var registry = TaskRegistry.Load(spec.TasksDirectory, spec.PluginsDirectory);
-        var tasks = spec.Tasks.Select(registry.Create).ToList(); // unknown names fail before the model loads
+        var registry = TaskRegistry.Load(spec.TasksDirectory, spec.PluginsDirectory, spec.IncludeTasks);
+        var (names, settingsFor) = TaskNames.Expand(spec.Tasks, spec.SettingsFor);
+        var tasks = names.Select(registry.Create).ToList(); // unknown names fail before the model loads
+        if (spec.LimitFraction is double fraction) settingsFor = TaskNames.WithFractionLimit(tasks, settingsFor, fraction);
         var model = spec.LoadModel?.Invoke(spec) ?? LocalLanguageModel.Load(spec.Model, spec.DType, spec.Tokenizer, rollingStride: spec.RollingStride);
         using var owned = model as IDisposable;
         if (model is LocalLanguageModel local)
@@ -55,19 +71,23 @@ public static class EvalJob
         if (spec.Shard is { } shard)
         {
             if (cache is null) throw new ArgumentException("--shard needs the request cache (it holds the shard's answers for merge): drop --no-cache");
-            ShardRun.Run(spec, shard, model, cache, tasks, progressFor, log);
-            return [];
+            ShardRun.Run(spec with { SettingsFor = settingsFor }, shard, model, cache, tasks, progressFor, log);
+            return new EvalJobResults([], RunFolders.ModelId(model.Identity), spec.OutputDirectory);
         }
         var runner = new EvalRunner(model, cache, progressFor, spec.CommitEvery, spec.AllowNonFinite, spec.Interrupt);
         var results = new List<TaskResult>();
+        string modelId = RunFolders.ModelId(model.Identity);
+        string runDir = RunFolders.CreateRun(spec.OutputDirectory, modelId, DateTime.UtcNow);
         foreach (var task in tasks)
         {
-            var result = runner.Run(task, spec.SettingsFor(task.Name), spec.OutputDirectory);
+            var result = runner.Run(task, settingsFor(task.Name), runDir);
+            RunFolders.MarkLatest(runDir);
             results.Add(result);
+            spec.TaskFinished?.Invoke(result);
             foreach (var w in result.Warnings.Take(5)) log.WriteLine($"warning: {task.Name}: {w}");
             if (result.Warnings.Count > 5) log.WriteLine($"warning: {task.Name}: ... and {result.Warnings.Count - 5} more (see the result file)");
         }
         ResultFiles.WriteSummaryCsv(spec.OutputDirectory);
-        return results;
+        return new EvalJobResults(results, modelId, runDir);
     }
 }

@@ -16,7 +16,8 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
 {
     private readonly CachingLanguageModel _cached = new(model, cache, commitEvery, allowNonFinite, interrupt);
 
-    public TaskResult Run(IEvalTask task, TaskSettings settings, string outputDir)
+    /// <summary>Runs one task and writes <c>&lt;runDir&gt;/&lt;task&gt;.json</c> and its samples.</summary>
+    public TaskResult Run(IEvalTask task, TaskSettings settings, string runDir)
     {
         var started = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -33,6 +34,9 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
         double modelSeconds = (engine?.EngineTime.Elapsed.TotalSeconds ?? wall) - engineBefore;
         long tokens = (engine?.EngineTokens ?? 0) - tokensBefore;
         var id = model.Identity;
+        // Data read from elsewhere is named in the result (its hash is data_sha256), whatever the task records itself.
+        var recorded = settings.DataDir is null || plan.Settings.ContainsKey("data_dir") ? plan.Settings
+            : new Dictionary<string, object?>(plan.Settings) { ["data_dir"] = Path.GetFullPath(settings.DataDir) };
         int nonFinite = _cached.NonFinite - nonFiniteBefore;
         var counts = new Dictionary<string, long>(scores.Counts) { ["documents"] = plan.Documents, ["requests"] = plan.Requests.Count };
         var warnings = plan.Warnings;
@@ -44,8 +48,9 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
         }
         var result = new TaskResult
         {
-            Task = new TaskInfo(task.Name, task.Version, plan.DataSha256, plan.Settings),
-            Model = new ModelInfo(id.Name, id.Path, id.WeightsSha256, id.DType, id.Parameters, model.ContextLength, id.Tokenizer, id.AddBos, id.RollingStride, id.Backend, id.BackendSettings),
+            Task = new TaskInfo(task.Name, task.Version, plan.DataSha256, recorded),
+            Model = new ModelInfo(id.Name, id.Path, id.WeightsSha256, id.DType, id.Parameters, model.ContextLength, id.Tokenizer, id.AddBos, id.RollingStride,
+                id.Backend, id.BackendSettings, (model as LocalLanguageModel)?.Engine.Config.VocabSize ?? (model as CacheOnlyLanguageModel)?.VocabSize),
             Harness = HarnessVersion.Current,
             Seed = settings.Seed,
             Metrics = scores.Metrics,
@@ -59,7 +64,7 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
                 plan.Requests.Count, _cached.Computed - computedBefore, _cached.Reused - reusedBefore),
             Machine = Machine(model as LocalLanguageModel),
         };
-        ResultFiles.Write(outputDir, result, scores.Samples);
+        ResultFiles.Write(runDir, result, scores.Samples);
         return result;
     }
 

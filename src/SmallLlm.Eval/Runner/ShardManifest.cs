@@ -21,6 +21,7 @@ public sealed record ShardManifest
     public int? RollingStride { get; init; }
     public required ModelIdentity Identity { get; init; }
     public required int ContextLength { get; init; }
+    public int? VocabSize { get; init; }
     public required IReadOnlyList<string> Tasks { get; init; }
     public required string TasksDirectory { get; init; }
     public string? PluginsDirectory { get; init; }

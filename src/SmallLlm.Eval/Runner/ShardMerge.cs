@@ -61,7 +61,7 @@ public static class ShardMerge
             OutputDirectory = output,
             CachePath = cachePath,
             SettingsFor = t => settings[t],
-            LoadModel = _ => new CacheOnlyLanguageModel(manifest.Identity, manifest.ContextLength, promptCounter(manifest)),
+            LoadModel = _ => new CacheOnlyLanguageModel(manifest.Identity, manifest.ContextLength, promptCounter(manifest), manifest.VocabSize),
         };
         log.WriteLine($"merge: {n} shards of {string.Join(",", manifest.Tasks)} on {manifest.Identity.Name}");
         return EvalJob.Run(spec, log, progressFor);

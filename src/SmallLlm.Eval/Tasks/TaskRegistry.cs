@@ -29,10 +29,13 @@ public sealed class TaskRegistry
     public IReadOnlyCollection<TaskDefinition> Definitions => _definitions.Values.OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
     public IReadOnlyCollection<string> Kinds => _kinds.Keys.Order(StringComparer.Ordinal).ToList();
 
-    public static TaskRegistry Load(string tasksDirectory, string? pluginsDirectory = null)
+    /// <param name="includeDirectories">More task folders added to <paramref name="tasksDirectory"/>'s tasks (<c>--include-tasks</c>, lm-eval's --include_path).</param>
+    public static TaskRegistry Load(string tasksDirectory, string? pluginsDirectory = null, IReadOnlyList<string>? includeDirectories = null)
     {
         if (!Directory.Exists(tasksDirectory))
             throw new DirectoryNotFoundException($"tasks folder '{tasksDirectory}' not found: run from the repository (or pass --tasks-dir)");
+        foreach (string extra in includeDirectories ?? [])
+            if (!Directory.Exists(extra)) throw new DirectoryNotFoundException($"--include-tasks folder '{extra}' not found");
         var assemblies = new List<Assembly> { typeof(TaskRegistry).Assembly };
         if (pluginsDirectory is not null && Directory.Exists(pluginsDirectory))
             foreach (var dll in Directory.GetFiles(pluginsDirectory, "*.dll").Order(StringComparer.Ordinal))
@@ -50,7 +53,9 @@ public sealed class TaskRegistry
         // One bad task file is reported (by `tasks list`, and when that task is asked for); it never hides the others.
         var definitions = new Dictionary<string, TaskDefinition>();
         var broken = new List<(string?, string)>();
-        foreach (var file in Directory.GetFiles(tasksDirectory, "*.task.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        var files = new[] { tasksDirectory }.Concat(includeDirectories ?? [])
+            .SelectMany(dir => Directory.GetFiles(dir, "*.task.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+        foreach (var file in files)
         {
             try
             {

@@ -36,8 +36,8 @@ public sealed class EvaluatedRuns : IDisposable
             "--tokens-per-step", "8192", "-o", Sweep, "--cache", Cache);
     }
 
-    /// <summary>A checkpoint's results in the sweep, e.g. "step-50".</summary>
-    public string SweepResults(string checkpoint) => Path.Combine(Sweep, checkpoint);
+    /// <summary>A checkpoint's (latest) run folder in the sweep, e.g. for "step-50".</summary>
+    public string SweepResults(string checkpoint) => RunResults.LatestRun(Sweep, checkpoint);
 
     private static CliRun Run(params string[] args)
     {

@@ -37,7 +37,7 @@ public sealed class CodeEvalCommandTests : IDisposable
         Assert.True(run.ExitCode == 0, run.ToString());
         foreach (var task in new[] { "humaneval", "mbpp" })
         {
-            var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "stories260K", task + ".json"))).RootElement;
+            var result = JsonDocument.Parse(File.ReadAllText(RunResults.Result(_dir, task))).RootElement;
             var metrics = result.GetProperty("metrics");
             // A 260K-parameter story model writes no working Python, but the metrics exist and are in range.
             Assert.InRange(metrics.GetProperty("pass@1").GetProperty("value").GetDouble(), 0, 1);
@@ -54,7 +54,7 @@ public sealed class CodeEvalCommandTests : IDisposable
             "--tasks-dir", ShortTasks(), "--output", _dir, "--no-cache");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("--allow-code-execution", run.Stderr);
-        var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "stories260K", "humaneval.json"))).RootElement.GetProperty("metrics");
+        var metrics = JsonDocument.Parse(File.ReadAllText(RunResults.Result(_dir, "humaneval"))).RootElement.GetProperty("metrics");
         Assert.False(metrics.TryGetProperty("pass@1", out _));
         Assert.True(metrics.TryGetProperty("first_line_exact_match", out _));
     }

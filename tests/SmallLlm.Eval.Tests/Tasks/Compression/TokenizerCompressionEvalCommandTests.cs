@@ -28,7 +28,7 @@ public sealed class TokenizerCompressionEvalCommandTests : IDisposable
         var run = CliRun.InProcess("eval", "--model", "stories260K", "--tasks", "tokenizer_compression", "--data-dir", corpus,
             "--tasks-dir", Path.Combine(root, "tasks"), "--output", _dir, "--no-cache");
         Assert.True(run.ExitCode == 0, run.ToString());
-        var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "stories260K", "tokenizer_compression.json"))).RootElement;
+        var result = JsonDocument.Parse(File.ReadAllText(RunResults.Result(_dir, "tokenizer_compression"))).RootElement;
         var metrics = result.GetProperty("metrics");
         var counts = result.GetProperty("counts");
 

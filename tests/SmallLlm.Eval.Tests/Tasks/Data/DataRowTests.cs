@@ -89,7 +89,7 @@ public sealed class DataRowTests : IDisposable
         var run = CliRun.InProcess("eval", "--model", "stories260K", "--tasks", "longchoice", "--tasks-dir", Path.GetDirectoryName(tasks)!, "--output", output, "--no-cache");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains($"{data}:2: choice 1 alone is", run.Stderr);
-        var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "stories260K", "longchoice.json"))).RootElement;
+        var result = JsonDocument.Parse(File.ReadAllText(RunResults.Result(output, "longchoice"))).RootElement;
         Assert.Equal(2, result.GetProperty("counts").GetProperty("documents").GetInt64());
 
         var strict = CliRun.InProcess("eval", "--model", "stories260K", "--tasks", "longchoice", "--tasks-dir", Path.GetDirectoryName(tasks)!, "--output", Path.Combine(_dir, "strict"), "--no-cache", "--strict");

@@ -16,7 +16,7 @@ public sealed class PerplexityEvalCommandTests : IDisposable
         var run = CliRun.InProcess("eval", "--model", "stories260K", "--tasks", "tinystories_ppl", "--tasks-dir", tasksDir,
             "--output", _dir, "--no-cache", "--json");
         Assert.True(run.ExitCode == 0, run.ToString());
-        var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "stories260K", "tinystories_ppl.json"))).RootElement;
+        var result = JsonDocument.Parse(File.ReadAllText(RunResults.Result(_dir, "tinystories_ppl"))).RootElement;
         var metrics = result.GetProperty("metrics");
         var counts = result.GetProperty("counts");
         Assert.Equal(5, counts.GetProperty("documents").GetInt64());
@@ -29,6 +29,6 @@ public sealed class PerplexityEvalCommandTests : IDisposable
         Assert.Equal(nll / (3717 * Math.Log(2)), metrics.GetProperty("bits_per_byte").GetProperty("value").GetDouble(), 1e-9);
         // stories260K was trained on TinyStories: a low perplexity on its own domain.
         Assert.InRange(tokenPpl, 1.5, 6.0);
-        Assert.Equal(5, File.ReadAllLines(Path.Combine(_dir, "stories260K", "tinystories_ppl.samples.jsonl")).Length);
+        Assert.Equal(5, File.ReadAllLines(RunResults.Samples(_dir, "tinystories_ppl")).Length);
     }
 }

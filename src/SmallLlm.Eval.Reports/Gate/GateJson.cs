@@ -1,0 +1,33 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SmallLlm.Eval.Reports.Gate;
+
+/// <summary>The gate's verdict as JSON for scripts: exit code, every check, and why the inputs could not be compared.</summary>
+public static class GateJson
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static string Render(GateResult result) => JsonSerializer.Serialize(new
+    {
+        exit_code = result.ExitCode,
+        verdict = result.ExitCode switch { GateResult.Holds => "holds", GateResult.Regressed => "regression", _ => "not comparable" },
+        alpha = result.Alpha,
+        passed = result.Passed,
+        failed = result.Failed,
+        incomparable = result.Incomparable,
+        warnings = result.Warnings,
+        checks = result.Checks.Select(c => new
+        {
+            model = c.Model, task = c.Task, metric = c.Metric, baseline = c.Baseline, current = c.Current, delta = c.Delta,
+            lower_is_better = c.LowerIsBetter, tolerance = c.Tolerance.ToString(), allowed_drop = c.AllowedDrop,
+            p_value = c.PValue, test = c.Test, failed = c.Failed, reason = c.Reason,
+        }),
+    }, Options) + "\n";
+}

@@ -1,0 +1,26 @@
+using System.Globalization;
+using SmallLlm.Eval.Reports.ResultSets;
+
+namespace SmallLlm.Eval.Reports.Leaderboards;
+
+/// <summary>
+/// Values no working model produces: NaN or infinite, or a token perplexity above the vocabulary size (worse than
+/// guessing uniformly among all tokens). Such a cell is shown with a warning and ranks last in its column.
+/// </summary>
+public static class Degeneracy
+{
+    public static string? Of(ResultFile file, string metric, ResultMetric value)
+    {
+        if (double.IsNaN(value.Value) || double.IsInfinity(value.Value))
+            return $"{metric} is {Format(value.Value)} (a numerical failure, not a score)";
+        // Any perplexity-type headline of a run whose token perplexity is beyond uniform guessing is degenerate too.
+        if (file.VocabSize is int vocab && vocab > 0)
+            foreach (string name in new[] { "token_perplexity", "perplexity" })
+                if (file.Metrics.TryGetValue(name, out var ppl) && ppl.Value > vocab)
+                    return $"token perplexity {Format(ppl.Value)} > vocabulary size {vocab:N0}: worse than uniform guessing (broken weights?)";
+        return null;
+    }
+
+    private static string Format(double v) => double.IsNaN(v) ? "NaN" : double.IsInfinity(v) ? (v > 0 ? "+Inf" : "-Inf")
+        : Math.Abs(v) >= 1e6 ? v.ToString("0.00e+0", CultureInfo.InvariantCulture) : v.ToString("0.##", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,55 @@
+using SmallLlm.Eval.Reports.Leaderboards;
+using SmallLlm.Eval.Reports.ResultSets;
+using SmallLlm.Eval.Reports.Tests.Fixtures;
+
+namespace SmallLlm.Eval.Reports.Tests;
+
+/// <summary>
+/// Ranking with every headline metric: a checkpoint with noise of one standard deviation on every weight must not
+/// rank first on accuracy alone; its perplexity is flagged as degenerate (worse than uniform guessing).
+/// </summary>
+[Collection(EvaluatedRunsCollection.Name)]
+public sealed class RankingTests(EvaluatedRuns runs)
+{
+    [SkippableFact]
+    public void A_checkpoint_with_noise_on_every_weight_ranks_below_the_real_model_and_its_perplexity_is_flagged()
+    {
+        string dir = Path.Combine(runs.Root, "ranked");
+        string noisy = Path.Combine(runs.Checkpoints, "step-50");
+        foreach (string[] model in new[] { new[] { "-m", "stories260K" }, new[] { "-m", noisy, "--tokenizer", "tok512" } })
+        {
+            Run([.. model, "--tasks", StoryClozeTask.Name, "--tasks-dir", runs.TasksDir, "--limit", "20", "-o", dir, "--no-cache"]);
+            Run([.. model, "--tasks", "tinystories_ppl", "--limit", "5", "-o", dir, "--no-cache"]);
+        }
+        var board = Leaderboard.Build(ResultFileReader.Read(dir));
+        Assert.Equal(["stories260K", "step-50"], board.Rows.Select(r => r.Label));
+        Assert.Equal([1, 2], board.Rows.Select(r => r.Rank ?? 0));
+        var ppl = board.Rows[1].Cells["tinystories_ppl"];
+        Assert.NotNull(ppl.Degenerate);
+        Assert.Contains("worse than uniform guessing", ppl.Degenerate);
+        Assert.Null(board.Rows[0].Cells["tinystories_ppl"].Degenerate);
+        string md = LeaderboardMarkdown.Render(board);
+        Assert.Contains("| ⚠ ", md);
+        Assert.Contains("tinystories_ppl: token perplexity", md);
+    }
+
+    [SkippableFact]
+    public void Values_within_noise_share_a_column_rank_and_lower_is_better_for_perplexity()
+    {
+        var set = ResultFileReader.Read(runs.Sweep);
+        var board = Leaderboard.Build(set);
+        var column = board.Columns.Single();
+        var ranks = LeaderboardRanking.ColumnRanks(column, board.Rows).ToDictionary(x => x.Row.Label, x => x.Rank);
+        Assert.Equal(1, ranks["step-1000"]);
+        Assert.Equal(2.5, ranks["step-200"]); // 0.50 ± 0.065 vs 0.43 ± 0.065: within noise
+        Assert.Equal(2.5, ranks["step-50"]);
+        Assert.True(MetricKinds.LowerIsBetter("word_perplexity", null));
+        Assert.False(MetricKinds.LowerIsBetter("word_perplexity", new ResultMetric(1, null, 1) { Declared = new DeclaredMetric(HigherIsBetter: true, "mean", IsProportion: false, null, Headline: true) })); // a declaration wins
+    }
+
+    private static void Run(string[] args)
+    {
+        var run = CliRun.InProcess(["eval", .. args]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+    }
+}
