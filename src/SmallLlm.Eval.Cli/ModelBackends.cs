@@ -3,6 +3,7 @@ using SmallLlm.Eval.Engine;
 using SmallLlm.Eval.Engine.Gguf;
 using SmallLlm.Eval.LlamaCpp;
 using SmallLlm.Eval.Models;
+using SmallLlm.Eval.Remote;
 using SmallLlm.Eval.Runner;
 
 namespace SmallLlm.Eval.Cli;
@@ -28,7 +29,7 @@ public static class ModelBackends
     };
 
     /// <summary>"torch" or "llamacpp" for this model and --backend value.</summary>
-    public static string Choose(string model, string backend) => backend.ToLowerInvariant() switch
+    public static string Choose(string model, string backend) => RemoteOptions.IsRemote(model) ? "openai-completions" : backend.ToLowerInvariant() switch
     {
         "auto" => GgufFile.LooksLikeGguf(model) ? LlamaCpp : Torch,
         Torch => GgufFile.LooksLikeGguf(model)
@@ -40,8 +41,9 @@ public static class ModelBackends
     };
 
     public static ILanguageModel Load(string model, string backend, bool fast, ModelDType dtype = ModelDType.Float32,
-        string? tokenizer = null, int? rollingStride = null)
+        string? tokenizer = null, int? rollingStride = null, RemoteOptions? remote = null)
     {
+        if (RemoteOptions.IsRemote(model)) return LoadRemote(model, remote, dtype, tokenizer, rollingStride);
         if (Choose(model, backend) == Torch)
         {
             if (fast) throw new ArgumentException("--llamacpp-fast applies to the llama.cpp backend only");
@@ -52,7 +54,19 @@ public static class ModelBackends
         return LlamaCppLanguageModel.Load(model, new LlamaCppOptions { Fast = fast }, rollingStride);
     }
 
+    /// <summary>A model behind an OpenAI-compatible server, with our tokenizer (--tokenizer, or the bundled model of that name).</summary>
+    private static ILanguageModel LoadRemote(string model, RemoteOptions? remote, ModelDType dtype, string? tokenizer, int? rollingStride)
+    {
+        remote ??= new RemoteOptions { BaseUrl = RemoteOptions.UrlOf(model) };
+        if (dtype != ModelDType.Float32) throw new ArgumentException($"--dtype {dtype.Name()}: a remote model's precision is the server's");
+        string? tokName = tokenizer ?? (remote.Model is string m && Engine.BundledModels.BundledModel.Resolve(m) is { } b ? b.TokenizerName : null);
+        if (tokName is null)
+            throw new ArgumentException($"{model}: pass --tokenizer NAME|PATH (the model's own tokenizer) so that contexts and continuations split as lm-eval splits them");
+        return RemoteLanguageModel.Connect(remote, Tokenizers.TokenizerCatalog.Resolve(tokName), rollingStride);
+    }
+
     /// <summary>The EvalJob hook for a backend choice (null keeps the built-in engine's own loading).</summary>
-    public static Func<EvalJobSpec, ILanguageModel>? JobLoader(string model, string backend, bool fast) =>
-        Choose(model, backend) == Torch && !fast ? null : s => Load(s.Model, backend, fast, s.DType, s.Tokenizer, s.RollingStride);
+    public static Func<EvalJobSpec, ILanguageModel>? JobLoader(string model, string backend, bool fast, RemoteOptions? remote = null) =>
+        !RemoteOptions.IsRemote(model) && Choose(model, backend) == Torch && !fast ? null
+            : s => Load(s.Model, backend, fast, s.DType, s.Tokenizer, s.RollingStride, remote);
 }

@@ -34,6 +34,7 @@ public static class ModelOptions
     public static DTypeChoice ResolveDType(string text, string model)
     {
         if (!text.Equals("auto", StringComparison.OrdinalIgnoreCase)) return DTypeChoice.Resolve(text, 0, CpuFeatures.Current);
+        if (Remote.RemoteOptions.IsRemote(model)) return new DTypeChoice(ModelDType.Float32, "auto", "remote: precision is the server's");
         // A GGUF file's precision is its tensor types; the llama.cpp backend takes no --dtype.
         if (Engine.Gguf.GgufFile.LooksLikeGguf(model)) return new DTypeChoice(ModelDType.Float32, "auto", "GGUF: precision is the file's tensor types");
         var config = model.StartsWith("random:", StringComparison.Ordinal) && EngineBenchmark.Shapes.TryGetValue(model["random:".Length..], out var shape)

@@ -26,6 +26,8 @@ public static class SmallEvalCommand
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(SweepCommand.Create());
         root.Subcommands.Add(SandboxCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(MergeCommand.Create());
         return root;
     }
 }

@@ -29,6 +29,7 @@ public static class BenchCommand
             shapes, dtypes, batch, length, passTokens, decode, iterations, json, inProcess, peakOption, contention, backends, cppTypes,
         };
         command.Subcommands.Add(BenchTasksCommand.Create());
+        command.Subcommands.Add(BenchServeCommand.Create());
         command.Subcommands.Add(SpinningCompetitor.Command());
         command.SetAction(parse =>
         {

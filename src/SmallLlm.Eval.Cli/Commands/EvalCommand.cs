@@ -38,10 +38,14 @@ public static class EvalCommand
         var json = ModelOptions.Json();
         var backend = ModelBackends.BackendOption();
         var fast = ModelBackends.FastOption();
+        var remote = new RemoteCliOptions();
+        var shard = new Option<string?>("--shard") { Description = "Run shard I of N (e.g. 2/3): a deterministic block of every task's requests into the cache, plus shard.json; combine the N folders with `smalleval merge`." };
         var command = new Command("eval", "Evaluate a model on tasks: log-likelihood multiple choice (MMLU, ARC, PIQA) and more. Results are written atomically; a killed run resumes from the request cache.")
         {
             model, tasks, shots, limit, batch, dtype, tokenizer, output, seed, strict, dataDir, cache, noCache, commitEvery, stride, tasksDir, includeTasks, subjects, fitShots, allowCode, allowUnsandboxed, allowNonFinite, logSamples, json, backend, fast,
         };
+        foreach (var o in remote.All) command.Options.Add(o);
+        command.Options.Add(shard);
         command.SetAction(parse =>
         {
             string outputDir = parse.GetValue(output)!;
@@ -80,7 +84,8 @@ public static class EvalCommand
                 CachePath = parse.GetValue(noCache) ? null : parse.GetValue(cache) ?? Path.Combine(outputDir, ".cache", "requests.sqlite"),
                 SettingsFor = _ => settings,
                 AllowNonFinite = parse.GetValue(allowNonFinite),
-                LoadModel = ModelBackends.JobLoader(parse.GetValue(model)!, parse.GetValue(backend)!, parse.GetValue(fast)),
+                LoadModel = ModelBackends.JobLoader(parse.GetValue(model)!, parse.GetValue(backend)!, parse.GetValue(fast), remote.Read(parse, parse.GetValue(model)!)),
+                Shard = parse.GetValue(shard) is string sh ? Shard.Parse(sh) : null,
                 CommitEvery = SettingRules.AtLeastOne(parse.GetValue(commitEvery), "--commit-every"),
                 // Each task's rows as soon as it finishes (a long run shows its numbers as it goes).
                 TaskFinished = asJson ? null : result =>
@@ -91,6 +96,11 @@ public static class EvalCommand
             };
             using var ctrlC = new CtrlC(parse.InvocationConfiguration.Error);
             var results = EvalJob.Run(spec with { Interrupt = ctrlC.Token }, parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
+            if (spec.Shard is not null)
+            {
+                parse.InvocationConfiguration.Output.WriteLine($"shard {spec.Shard} written to {outputDir} ({ShardManifest.FileName} and the request cache): combine all shards with `smalleval merge DIR... -o OUT`");
+                return 0;
+            }
             var writer = parse.InvocationConfiguration.Output;
             if (asJson) writer.WriteLine(JsonSerializer.Serialize(results, ResultFiles.Json));
             else

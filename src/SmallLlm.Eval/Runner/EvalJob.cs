@@ -38,6 +38,8 @@ public sealed record EvalJobSpec
     public CancellationToken Interrupt { get; init; }
     /// <summary>Loads the model of another backend (llama.cpp); null: the built-in engine.</summary>
     public Func<EvalJobSpec, ILanguageModel>? LoadModel { get; init; }
+    /// <summary>Compute only this shard's requests into the cache and write shard.json (scored later by merge).</summary>
+    public Shard? Shard { get; init; }
 }
 
 /// <summary>The results of one job, and where they were filed: <c>&lt;output&gt;/&lt;ModelId&gt;/&lt;run id&gt;</c>.</summary>
@@ -66,6 +68,12 @@ public static class EvalJob
             local.DTypeChoice = spec.DTypeChoice ?? new DTypeChoice(spec.DType, spec.DType.Name(), "asked for");
         }
         using var cache = spec.CachePath is null ? null : new RequestCache(spec.CachePath);
+        if (spec.Shard is { } shard)
+        {
+            if (cache is null) throw new ArgumentException("--shard needs the request cache (it holds the shard's answers for merge): drop --no-cache");
+            ShardRun.Run(spec with { SettingsFor = settingsFor }, shard, model, cache, tasks, progressFor, log);
+            return new EvalJobResults([], RunFolders.ModelId(model.Identity), spec.OutputDirectory);
+        }
         var runner = new EvalRunner(model, cache, progressFor, spec.CommitEvery, spec.AllowNonFinite, spec.Interrupt);
         var results = new List<TaskResult>();
         string modelId = RunFolders.ModelId(model.Identity);

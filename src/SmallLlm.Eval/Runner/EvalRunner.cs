@@ -50,7 +50,7 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
         {
             Task = new TaskInfo(task.Name, task.Version, plan.DataSha256, recorded),
             Model = new ModelInfo(id.Name, id.Path, id.WeightsSha256, id.DType, id.Parameters, model.ContextLength, id.Tokenizer, id.AddBos, id.RollingStride,
-                id.Backend, id.BackendSettings, (model as LocalLanguageModel)?.Engine.Config.VocabSize),
+                id.Backend, id.BackendSettings, (model as LocalLanguageModel)?.Engine.Config.VocabSize ?? (model as CacheOnlyLanguageModel)?.VocabSize),
             Harness = HarnessVersion.Current,
             Seed = settings.Seed,
             Metrics = scores.Metrics,

@@ -80,5 +80,16 @@ public sealed class RequestCache : IDisposable
         tx.Commit();
     }
 
+    /// <summary>Copies every answer of another cache file into this one (pooling the caches of a run's shards).</summary>
+    public void ImportFrom(string otherPath)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "ATTACH DATABASE $p AS other";
+        cmd.Parameters.AddWithValue("$p", otherPath);
+        cmd.ExecuteNonQuery();
+        try { Execute("INSERT OR IGNORE INTO responses SELECT model, request, response FROM other.responses"); }
+        finally { Execute("DETACH DATABASE other"); }
+    }
+
     public void Dispose() => _db.Dispose();
 }

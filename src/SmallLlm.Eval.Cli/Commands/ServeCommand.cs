@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using SmallLlm.Eval.Engine;
+using SmallLlm.Eval.Engine.BundledModels;
+using SmallLlm.Eval.Engine.Checkpoints;
+using SmallLlm.Eval.Models;
+using SmallLlm.Eval.Serve;
+
+namespace SmallLlm.Eval.Cli.Commands;
+
+/// <summary><c>smalleval serve</c>: the engine behind an OpenAI-compatible completions API.</summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var model = ModelOptions.Model();
+        var dtype = ModelOptions.DType();
+        var tokenizer = ModelOptions.Tokenizer();
+        var backend = ModelBackends.BackendOption();
+        var host = new Option<string>("--host") { Description = "Address to bind (loopback by default: the server has no authentication).", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "Port; 0 picks a free one (the bound URL is printed).", DefaultValueFactory = _ => 8000 };
+        var name = new Option<string?>("--served-model-name") { Description = "Model name reported by /v1/models (default: the model's name)." };
+        var maxBatch = new Option<int>("--max-batch-tokens") { Description = "Most tokens scored in one forward batch across concurrent requests.", DefaultValueFactory = _ => 4096 };
+        var maxQueue = new Option<int>("--max-queue") { Description = "Most sequences waiting for the engine; beyond it requests are answered 429.", DefaultValueFactory = _ => 1024 };
+        var command = new Command("serve", "Serve a model over an OpenAI-compatible API (POST /v1/completions with echo/logprobs, GET /v1/models, POST /tokenize and /detokenize, GET /health). Ctrl+C stops it after requests in flight finish.")
+        {
+            model, dtype, tokenizer, backend, host, port, name, maxBatch, maxQueue,
+        };
+        command.SetAction(parse =>
+        {
+            string modelName = parse.GetValue(model)!;
+            if (ModelBackends.Choose(modelName, parse.GetValue(backend)!) != ModelBackends.Torch)
+                throw new ArgumentException("serve runs on the built-in engine only for now (--backend torch); llama.cpp has its own llama-server");
+            if (parse.GetValue(port) is < 0 or > 65535) throw new ArgumentException($"--port {parse.GetValue(port)}: expected 0..65535");
+            if (parse.GetValue(maxBatch) < 1) throw new ArgumentException("--max-batch-tokens must be at least 1");
+            if (parse.GetValue(maxQueue) < 1) throw new ArgumentException("--max-queue must be at least 1");
+            if (!System.Net.IPAddress.TryParse(parse.GetValue(host) == "localhost" ? "127.0.0.1" : parse.GetValue(host), out _))
+                throw new ArgumentException($"--host '{parse.GetValue(host)}': expected an IP address such as 127.0.0.1 or 0.0.0.0");
+            var tok = LocalLanguageModel.ResolveTokenizer(modelName, parse.GetValue(tokenizer));
+            var weights = CheckpointLoader.Load(modelName, ModelOptions.ResolveDType(parse.GetValue(dtype)!, modelName).DType);
+            using var engine = new LlamaModel(weights);
+            string served = parse.GetValue(name) ?? BundledModel.Resolve(modelName)?.Name
+                ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelName)));
+            var server = new CompletionServer(new TorchCompletionEngine(engine, tok, served), new ServeOptions
+            {
+                Host = parse.GetValue(host)!,
+                Port = parse.GetValue(port),
+                MaxBatchTokens = parse.GetValue(maxBatch),
+                MaxQueue = parse.GetValue(maxQueue),
+            });
+            server.StartAsync().GetAwaiter().GetResult();
+            var output = parse.InvocationConfiguration.Output;
+            output.WriteLine($"smalleval serve: {served} listening on {server.Url} (POST {server.Url}/v1/completions)");
+            output.Flush();
+            using var stop = new ManualResetEventSlim();
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Set(); });
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Set(); });
+            stop.Wait();
+            parse.InvocationConfiguration.Error.WriteLine("smalleval serve: stopping after requests in flight");
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,150 @@
+using System.Text.Json.Nodes;
+using SmallLlm.Eval.Tokenizers;
+
+namespace SmallLlm.Eval.Serve;
+
+/// <summary>
+/// Answers a parsed completions request in OpenAI's legacy completions shape. Choice p·n+k is sample k of prompt p.
+/// With echo, <c>tokens</c>/<c>token_logprobs</c>/<c>top_logprobs</c> cover the prompt too and start with a null
+/// (the first token has no context), as vLLM and OpenAI do.
+/// </summary>
+public sealed class CompletionService(ICompletionEngine engine, EngineQueue queue)
+{
+    private long _ids;
+    private readonly ITextTokenizer _tok = engine.Tokenizer;
+
+    public async Task<JsonObject> CompleteAsync(CompletionRequest request)
+    {
+        var choices = new JsonArray();
+        int promptTokens = 0, completionTokens = 0;
+        // Queue every prompt's work before awaiting any, so a many-prompt request becomes one batch.
+        queue.Admit(request.Prompts.Count * request.N);
+        var pending = new List<Task<JsonObject>>();
+        for (int p = 0; p < request.Prompts.Count; p++)
+        {
+            promptTokens += request.Prompts[p].Length;
+            for (int k = 0; k < request.N; k++)
+                pending.Add(ChoiceAsync(request, p, k));
+        }
+        var done = await Task.WhenAll(pending);
+        for (int i = 0; i < done.Length; i++)
+        {
+            done[i]["index"] = i;
+            completionTokens += (int)done[i]["_completion_tokens"]!;
+            done[i].Remove("_completion_tokens");
+            choices.Add(done[i]);
+        }
+        return new JsonObject
+        {
+            ["id"] = $"cmpl-{Interlocked.Increment(ref _ids)}",
+            ["object"] = "text_completion",
+            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["model"] = request.Model ?? engine.ModelName,
+            ["choices"] = choices,
+            ["usage"] = new JsonObject
+            {
+                ["prompt_tokens"] = promptTokens,
+                ["completion_tokens"] = completionTokens,
+                ["total_tokens"] = promptTokens + completionTokens,
+            },
+        };
+    }
+
+    private async Task<JsonObject> ChoiceAsync(CompletionRequest r, int p, int k)
+    {
+        int[] prompt = r.Prompts[p];
+        int topN = r.LogProbs ?? 0;
+        int[] generated;
+        bool stopped;
+        PromptScores? scores = null;
+        if (r.MaxTokens == 0) { generated = []; stopped = false; }
+        else if (r.Temperature == 0 && r.MaxTokens == 1)
+        {
+            // Greedy single token (lm-eval's log-likelihood payload): the batched scorer's last position gives it.
+            scores = await queue.Score([prompt], Math.Max(1, topN), includeLast: true)[0];
+            var best = scores.Top[^1][0];
+            generated = [best.Id];
+            stopped = best.Id == _tok.EosId;
+        }
+        else
+        {
+            ulong seed = (r.Seed ?? (ulong)Random.Shared.NextInt64()) + (ulong)k;
+            (generated, stopped) = await queue.Generate(prompt, r.MaxTokens, r.Temperature, r.TopP, seed, r.Stop);
+        }
+
+        string genText = _tok.Decode(generated);
+        int cut = StopText.IndexOf(genText, r.Stop);
+        if (cut >= 0) { genText = genText[..cut]; stopped = true; }
+        string promptText = r.PromptTexts[p] ?? _tok.Decode(prompt);
+        var choice = new JsonObject
+        {
+            ["text"] = r.Echo ? promptText + genText : genText,
+            ["logprobs"] = null,
+            ["finish_reason"] = stopped ? "stop" : "length",
+            ["_completion_tokens"] = generated.Length,
+        };
+        if (r.LogProbs is null) return choice;
+
+        int[] all = [.. prompt, .. generated];
+        if (scores is null || scores.TokenLogProbs.Length < all.Length - 1)
+            scores = await queue.Score([all], topN, includeLast: false)[0];
+        int from = r.Echo ? 0 : prompt.Length; // first token returned
+        var (pieces, offsets) = Pieces(all);
+        var tokens = new JsonArray();
+        var tokenLogProbs = new JsonArray();
+        var topLogProbs = new JsonArray();
+        var textOffset = new JsonArray();
+        int shift = r.Echo ? 0 : -offsets[prompt.Length]; // without echo, offsets count from the completion's start
+        for (int i = from; i < all.Length; i++)
+        {
+            tokens.Add(pieces[i]);
+            textOffset.Add(offsets[i] + shift);
+            if (i == 0) { tokenLogProbs.Add(null); topLogProbs.Add(null); continue; }
+            float lp = scores.TokenLogProbs[i - 1];
+            tokenLogProbs.Add(lp);
+            var top = new JsonObject();
+            if (topN > 0)
+                foreach (var (id, value) in scores.Top[i - 1].Take(topN))
+                {
+                    string key = Piece(id);
+                    if (!top.ContainsKey(key)) top[key] = value;
+                }
+            // The chosen token is always listed, as OpenAI and vLLM do (N+1 entries when it is not in the top N).
+            if (!top.ContainsKey(pieces[i])) top[pieces[i]] = lp;
+            topLogProbs.Add(top);
+        }
+        choice["logprobs"] = new JsonObject
+        {
+            ["tokens"] = tokens,
+            ["token_logprobs"] = tokenLogProbs,
+            ["top_logprobs"] = topLogProbs,
+            ["text_offset"] = textOffset,
+        };
+        return choice;
+    }
+
+    private string Piece(int id)
+    {
+        string s = _tok.Decode([id]);
+        return s.Length > 0 ? s : _tok.IdToPiece(id);
+    }
+
+    /// <summary>Each token's text as the difference of growing decodes (so spaces and multi-byte characters land on
+    /// the right token), and where it starts in the decoded text.</summary>
+    private (string[] Pieces, int[] Offsets) Pieces(int[] ids)
+    {
+        var pieces = new string[ids.Length];
+        var offsets = new int[ids.Length + 1];
+        string previous = "";
+        for (int i = 0; i < ids.Length; i++)
+        {
+            string text = _tok.Decode(ids[..(i + 1)]);
+            offsets[i] = previous.Length;
+            pieces[i] = text.StartsWith(previous, StringComparison.Ordinal) && text.Length > previous.Length
+                ? text[previous.Length..] : Piece(ids[i]);
+            if (text.StartsWith(previous, StringComparison.Ordinal)) previous = text;
+        }
+        offsets[ids.Length] = previous.Length;
+        return (pieces, offsets);
+    }
+}
