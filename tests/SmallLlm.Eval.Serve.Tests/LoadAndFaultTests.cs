@@ -49,11 +49,11 @@ public class LoadAndFaultTests
         Assert.True(memoryAfter - memoryBefore < 200L << 20, $"managed memory grew by {(memoryAfter - memoryBefore) >> 20} MiB");
     }
 
-    /// <summary>`smalleval serve` as a real process on a fixed loopback port (so that it can come back on it).</summary>
+    /// <summary>`smalleval serve` as a real process on a fixed loopback port (so that it can come back on it); it stops by itself after 10 minutes even if the test host dies.</summary>
     private static Process StartServer(int port)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "smalleval.dll"), "serve", "--model", "stories260K", "--port", port.ToString() })
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "smalleval.dll"), "serve", "--model", "stories260K", "--port", port.ToString(), "--shutdown-after", "600" })
             psi.ArgumentList.Add(a);
         var p = Process.Start(psi)!;
         var line = p.StandardOutput.ReadLineAsync();
