@@ -39,8 +39,12 @@ public static class ModelOptions
         if (Engine.Gguf.GgufFile.LooksLikeGguf(model)) return new DTypeChoice(ModelDType.Float32, "auto", "GGUF: precision is the file's tensor types");
         var config = model.StartsWith("random:", StringComparison.Ordinal) && EngineBenchmark.Shapes.TryGetValue(model["random:".Length..], out var shape)
             ? shape : CheckpointLoader.ReadConfig(model);
-        return DTypeChoice.Resolve(text, ModelStatistics.Of(config, ModelDType.Float32).TotalParameters, CpuFeatures.Current);
+        return DTypeChoice.Resolve(text, ModelStatistics.Of(config, ModelDType.Float32).TotalParameters, CpuFeatures.Current, MeasuredBf16Speedup);
     }
+
+    /// <summary>bf16 over fp32 matmul GFLOP/s on this machine (a few milliseconds; only asked when the flags promise bf16).</summary>
+    private static double MeasuredBf16Speedup() =>
+        EngineBenchmark.MeasureMatmulPeakGflops(ModelDType.BFloat16, repeats: 3) / EngineBenchmark.MeasureMatmulPeakGflops(ModelDType.Float32, repeats: 3);
 
     /// <summary>Parses "1,2,3" (spaces allowed) into token ids.</summary>
     public static int[] ParseTokens(string text, string option = "--tokens")

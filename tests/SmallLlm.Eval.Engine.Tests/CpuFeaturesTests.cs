@@ -46,6 +46,17 @@ public class CpuFeaturesTests
     }
 
     [Fact]
+    public void A_measured_bf16_slowdown_overrules_the_flags()
+    {
+        var cpu = Parse(SapphireRapids);
+        var slow = DTypeChoice.Resolve("auto", 109_530_000, cpu, () => 0.52);
+        Assert.Equal(ModelDType.Float32, slow.DType);
+        Assert.Contains("only 0.52x", slow.Reason);
+        Assert.Equal(ModelDType.BFloat16, DTypeChoice.Resolve("auto", 109_530_000, cpu, () => 2.1).DType);
+        Assert.Equal(ModelDType.Float32, DTypeChoice.Resolve("auto", 109_530_000, Parse(Zen3), () => throw new InvalidOperationException("no probe without the flags")).DType);
+    }
+
+    [Fact]
     public void MissingCpuinfoMeansNoFeatures()
     {
         var cpu = CpuFeatures.Read("/nonexistent/cpuinfo");

@@ -13,11 +13,10 @@ public static class Degeneracy
     {
         if (double.IsNaN(value.Value) || double.IsInfinity(value.Value))
             return $"{metric} is {Format(value.Value)} (a numerical failure, not a score)";
-        // Any perplexity-type headline of a run whose token perplexity is beyond uniform guessing is degenerate too.
-        if (file.VocabSize is int vocab && vocab > 0)
-            foreach (string name in new[] { "token_perplexity", "perplexity" })
-                if (file.Metrics.TryGetValue(name, out var ppl) && ppl.Value > vocab)
-                    return $"token perplexity {Format(ppl.Value)} > vocabulary size {vocab:N0}: worse than uniform guessing (broken weights?)";
+        // Any headline of a run whose per-token perplexity is beyond uniform guessing is degenerate too. Only
+        // token_perplexity: LAMBADA's "perplexity" is per target word (several tokens), which may exceed the vocabulary.
+        if (file.VocabSize is int vocab && vocab > 0 && file.Metrics.TryGetValue("token_perplexity", out var ppl) && ppl.Value > vocab)
+            return $"token perplexity {Format(ppl.Value)} > vocabulary size {vocab:N0}: worse than uniform guessing (broken weights?)";
         return null;
     }
 
