@@ -142,7 +142,7 @@ public sealed class LlamaCppLanguageModel : ILanguageModel, IEngineMeter, IDispo
                 Temperature = r.Temperature,
                 Seed = r.Seed,
                 StopTokens = _model.EosId is int eos ? new HashSet<int> { eos } : new HashSet<int>(),
-                ShouldStop = r.Until.Count == 0 ? null : generated => StopIndex(_model.Decode(generated), r.Until) >= 0,
+                ShouldStop = r.Until.Count == 0 ? null : generated => StopText.IndexOf(_model.Decode(generated), r.Until) >= 0,
             };
             EngineTime.Start();
             GenerationResult g;
@@ -150,24 +150,13 @@ public sealed class LlamaCppLanguageModel : ILanguageModel, IEngineMeter, IDispo
             finally { EngineTime.Stop(); }
             _generatedTokens += g.Tokens.Length;
             string text = _model.Decode(g.Tokens);
-            int stop = StopIndex(text, r.Until);
+            int stop = StopText.IndexOf(text, r.Until);
             results.Add(new GenerateResponse(stop >= 0 ? text[..stop] : text, g.Tokens.Length));
             progress.Report(i + 1, requests.Count, EngineTokens);
         }
         return results;
     }
 
-    private static int StopIndex(string text, IReadOnlyList<string> until)
-    {
-        int best = -1;
-        foreach (var u in until)
-        {
-            if (u.Length == 0) continue;
-            int i = text.IndexOf(u, StringComparison.Ordinal);
-            if (i >= 0 && (best < 0 || i < best)) best = i;
-        }
-        return best;
-    }
 
     public void Dispose() => _model.Dispose();
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SmallLlm.Eval.Engine.Generation;
 using SmallLlm.Eval.Tokenizers;
 
 namespace SmallLlm.Eval.Serve;

@@ -185,7 +185,7 @@ public sealed class LocalLanguageModel : ILanguageModel, IEngineMeter, IDisposab
                 Temperature = r.Temperature,
                 Seed = r.Seed,
                 StopTokens = _tokenizer.EosId is int eos ? new HashSet<int> { eos } : new HashSet<int>(),
-                ShouldStop = r.Until.Count == 0 ? null : generated => StopIndex(_tokenizer.Decode(generated), r.Until) >= 0,
+                ShouldStop = r.Until.Count == 0 ? null : generated => StopText.IndexOf(_tokenizer.Decode(generated), r.Until) >= 0,
             }));
         }
         EngineTime.Start();
@@ -201,24 +201,13 @@ public sealed class LocalLanguageModel : ILanguageModel, IEngineMeter, IDisposab
             var g = generated[i];
             _generatedTokens += jobs[i].Prompt.Count + g.Tokens.Length;
             string text = _tokenizer.Decode(g.Tokens);
-            int stop = StopIndex(text, requests[i].Until);
+            int stop = StopText.IndexOf(text, requests[i].Until);
             results.Add(new GenerateResponse(stop >= 0 ? text[..stop] : text, g.Tokens.Length));
         }
         progress.Report(requests.Count, requests.Count, EngineTokens);
         return results;
     }
 
-    private static int StopIndex(string text, IReadOnlyList<string> until)
-    {
-        int best = -1;
-        foreach (var u in until)
-        {
-            if (u.Length == 0) continue;
-            int i = text.IndexOf(u, StringComparison.Ordinal);
-            if (i >= 0 && (best < 0 || i < best)) best = i;
-        }
-        return best;
-    }
 
     /// <summary>The scorer's token counts (padding not counted) and prefixes reused, for benchmarks and token counting.</summary>
     public TokenScorer Scorer => _scorer;

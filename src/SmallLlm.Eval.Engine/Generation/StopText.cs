@@ -1,6 +1,6 @@
-namespace SmallLlm.Eval.Serve;
+namespace SmallLlm.Eval.Engine.Generation;
 
-/// <summary>Where the first of several stop strings starts in a text (-1: none).</summary>
+/// <summary>Where the first of several stop strings starts in a generated text (-1: none); empty strings never match.</summary>
 public static class StopText
 {
     public static int IndexOf(string text, IReadOnlyList<string> stops)
