@@ -1,18 +1,11 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace SmallLlm.Eval.Reports.Gate;
 
 /// <summary>The gate's verdict as JSON for scripts: exit code, every check, and why the inputs could not be compared.</summary>
 public static class GateJson
 {
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        WriteIndented = true,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    private static JsonSerializerOptions Options => ReportJson.Options;
 
     public static string Render(GateResult result) => JsonSerializer.Serialize(new
     {

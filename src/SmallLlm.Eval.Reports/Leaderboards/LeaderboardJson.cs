@@ -1,18 +1,11 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace SmallLlm.Eval.Reports.Leaderboards;
 
 /// <summary>The leaderboard as JSON for scripts: columns, rows in rank order with every cell, flags, notes and warnings.</summary>
 public static class LeaderboardJson
 {
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        WriteIndented = true,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    private static JsonSerializerOptions Options => ReportJson.Options;
 
     public static string Render(Leaderboard board) => JsonSerializer.Serialize(new
     {
