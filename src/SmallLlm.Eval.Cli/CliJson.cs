@@ -1,16 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SmallLlm.Eval.Results;
 
 namespace SmallLlm.Eval.Cli;
 
-/// <summary>One JSON style for every --json output: snake_case, indented, nulls kept.</summary>
+/// <summary>One JSON style for every --json output: the result files' (snake_case, indented, nulls and NaN kept), enums as snake_case names.</summary>
 public static class CliJson
 {
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    public static readonly JsonSerializerOptions Options = new(ResultFiles.Json) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) } };
 }

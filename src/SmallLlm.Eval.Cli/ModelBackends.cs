@@ -47,7 +47,7 @@ public static class ModelBackends
         if (Choose(model, backend) == Torch)
         {
             if (fast) throw new ArgumentException("--llamacpp-fast applies to the llama.cpp backend only");
-            return LocalLanguageModel.Load(model, dtype, tokenizer, rollingStride: rollingStride);
+            return LocalModelLoader.Load(model, new LocalModelOptions { DType = dtype, Tokenizer = tokenizer, RollingStride = rollingStride });
         }
         if (tokenizer is not null) throw new ArgumentException("--tokenizer: a GGUF file brings its own vocabulary, llama.cpp uses it");
         if (dtype != ModelDType.Float32) throw new ArgumentException($"--dtype {dtype.Name()}: a GGUF file's precision is its tensor types (use `smalleval quantize`)");

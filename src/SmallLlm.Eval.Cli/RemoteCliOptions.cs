@@ -17,10 +17,12 @@ public sealed class RemoteCliOptions
     public IEnumerable<Option> All => [RemoteModel, ApiKeyEnv, Concurrency, PromptsPerRequest, Timeout, MaxRetries, ContextLength];
 
     /// <summary>Settings for a remote --model, or null when the model is local.</summary>
-    public RemoteOptions? Read(ParseResult parse, string model)
+    /// <param name="remoteModel">The server's model name where --remote-model is not given (a config entry's, a sweep's checkpoint).</param>
+    /// <param name="apiKeyEnv">The key's variable where --api-key-env is not given.</param>
+    public RemoteOptions? Read(ParseResult parse, string model, string? remoteModel = null, string? apiKeyEnv = null)
     {
         if (!RemoteOptions.IsRemote(model)) return null;
-        string? keyVar = parse.GetValue(ApiKeyEnv);
+        string? keyVar = parse.GetValue(ApiKeyEnv) ?? apiKeyEnv;
         string? key = keyVar is null ? null
             : Environment.GetEnvironmentVariable(keyVar) ?? throw new ArgumentException($"--api-key-env {keyVar}: that environment variable is not set");
         if (parse.GetValue(Concurrency) < 1) throw new ArgumentException("--concurrency must be at least 1");
@@ -33,7 +35,7 @@ public sealed class RemoteCliOptions
         return new RemoteOptions
         {
             BaseUrl = url,
-            Model = parse.GetValue(RemoteModel),
+            Model = parse.GetValue(RemoteModel) ?? remoteModel,
             ApiKey = key,
             Concurrency = parse.GetValue(Concurrency),
             BatchSize = parse.GetValue(PromptsPerRequest),

@@ -56,7 +56,7 @@ public sealed class BadGgufTests
     {
         // Same size of vocabulary, other merge scores: the same text becomes other tokens.
         string path = GgufFixture.Temp("other-tokenizer.gguf");
-        var original = SmallLlm.Eval.Conversion.GgufVocabularies.From(LocalLanguageModel.ResolveTokenizer("stories260K", null), null);
+        var original = SmallLlm.Eval.Conversion.GgufVocabularies.From(LocalModelLoader.ResolveTokenizer("stories260K", null), null);
         var shuffled = original with { Scores = original.Scores!.Select(s => -s).ToArray() };
         using (var weights = SmallLlm.Eval.Engine.Checkpoints.CheckpointLoader.Load("stories260K", SmallLlm.Eval.Engine.ModelDType.Float32))
             GgufCheckpointWriter.Write(weights, shuffled, path, GgmlType.F32, "other");

@@ -36,13 +36,13 @@ public sealed class GgufConversionTests
     public void Gguf_of_the_bundled_model_scores_and_tokenizes_like_the_torch_engine()
     {
         using var gguf = LlamaCppLanguageModel.Load(GgufFixture.Stories260K());
-        using var torch = LocalLanguageModel.Load("stories260K");
+        using var torch = LocalModelLoader.Load("stories260K");
         const string text = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her dog Max, 42 times!";
         int[] ids = [.. torch.Tokenizer.Encode(text)];
         Assert.Equal(ids, gguf.Engine.Tokenize(text));
         foreach (var (context, continuation) in new[] { ("Question: who?\nAnswer:", " Lily"), ("The dog ran ", "home."), ("", "Once") })
         {
-            var (tc, tn) = torch.EncodePair(context, continuation);
+            var (tc, tn) = torch.Prompts.EncodePair(context, continuation);
             var (gc, gn) = gguf.EncodePair(context, continuation);
             Assert.Equal(tc, gc);
             Assert.Equal(tn, gn);

@@ -17,7 +17,7 @@ public sealed class KldAndQuantizeTests
         string path = GgufFixture.Temp("random-f32.gguf");
         var config = RandomWeights.Stories(128, 2, 4, vocab: 512, context: 256);
         using var weights = RandomWeights.Create(config, ModelDType.Float32);
-        var vocabulary = GgufVocabularies.From(LocalLanguageModel.ResolveTokenizer("stories260K", null), null);
+        var vocabulary = GgufVocabularies.From(LocalModelLoader.ResolveTokenizer("stories260K", null), null);
         GgufCheckpointWriter.Write(weights, vocabulary, path, GgmlType.F32, "random");
         return path;
     });

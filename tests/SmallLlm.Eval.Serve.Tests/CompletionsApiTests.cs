@@ -27,7 +27,7 @@ public class CompletionsApiTests
     public async Task LmEvalLoglikelihoodPayloadGivesTheEnginesLogprobs()
     {
         await using var s = await LoopbackServer.StartAsync();
-        var tok = LocalLanguageModel.ResolveTokenizer("stories260K", null);
+        var tok = LocalModelLoader.ResolveTokenizer("stories260K", null);
         var prompts = Texts.Select(t => new[] { tok.BosId!.Value }.Concat(tok.Encode(t)).ToArray()).ToList();
         // Exactly what lm-eval's local-completions sends for log-likelihood requests.
         string payload = JsonSerializer.Serialize(new Dictionary<string, object>
@@ -79,7 +79,7 @@ public class CompletionsApiTests
     public async Task TextPromptsEchoTopNAndGreedyGenerationMatchTheEngine()
     {
         await using var s = await LoopbackServer.StartAsync();
-        var tok = LocalLanguageModel.ResolveTokenizer("stories260K", null);
+        var tok = LocalModelLoader.ResolveTokenizer("stories260K", null);
         // Greedy generation from a text prompt equals `smalleval generate`.
         var (status, json) = await Post(s.Http, "/v1/completions",
             """{"prompt": "Once upon a time", "max_tokens": 24, "temperature": 0, "logprobs": 5}""");
@@ -121,7 +121,7 @@ public class CompletionsApiTests
     public async Task ModelsTokenizeDetokenizeAndHealth()
     {
         await using var s = await LoopbackServer.StartAsync();
-        var tok = LocalLanguageModel.ResolveTokenizer("stories260K", null);
+        var tok = LocalModelLoader.ResolveTokenizer("stories260K", null);
         Assert.Equal(HttpStatusCode.OK, (await s.Http.GetAsync("/health")).StatusCode);
         var models = JsonDocument.Parse(await s.Http.GetStringAsync("/v1/models")).RootElement;
         Assert.Equal("stories260K", models.GetProperty("data")[0].GetProperty("id").GetString());

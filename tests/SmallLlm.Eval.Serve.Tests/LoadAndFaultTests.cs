@@ -16,7 +16,7 @@ public class LoadAndFaultTests
     {
         // A queue smaller than the clients: some requests must be refused, none may be lost or answered twice.
         await using var s = await LoopbackServer.StartAsync(new ServeOptions { MaxQueue = 32, MaxBatchTokens = 512 });
-        var tok = LocalLanguageModel.ResolveTokenizer("stories260K", null);
+        var tok = LocalModelLoader.ResolveTokenizer("stories260K", null);
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         int ok = 0, refused = 0;
         var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();

@@ -22,7 +22,7 @@ public sealed class LoopbackServer : IAsyncDisposable
     public static async Task<LoopbackServer> StartAsync(ServeOptions? options = null, string model = "stories260K")
     {
         var engine = new LlamaModel(CheckpointLoader.Load(model, ModelDType.Float32));
-        var tok = LocalLanguageModel.ResolveTokenizer(model, null);
+        var tok = LocalModelLoader.ResolveTokenizer(model, null);
         var server = new CompletionServer(new TorchCompletionEngine(engine, tok, model), (options ?? new ServeOptions()) with { Host = "127.0.0.1", Port = 0 });
         await server.StartAsync();
         Assert.StartsWith("http://127.0.0.1:", server.Url);

@@ -57,7 +57,7 @@ public class RemoteBackendTests
     public async Task ServerWithoutPromptLogprobsOrModelFailsClearly()
     {
         await using var s = await LoopbackServer.StartAsync();
-        var tok = LocalLanguageModel.ResolveTokenizer("stories260K", null);
+        var tok = LocalModelLoader.ResolveTokenizer("stories260K", null);
         var e = Assert.Throws<RemoteModelException>(() => RemoteLanguageModel.Connect(new RemoteOptions { BaseUrl = s.Server.Url + "/v1", Model = "gpt-none" }, tok));
         Assert.Contains("has no model 'gpt-none'", e.Message);
         // Nothing listens on a freed port: retries, then a message naming the URL.

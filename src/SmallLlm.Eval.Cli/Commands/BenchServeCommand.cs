@@ -34,7 +34,7 @@ public static class BenchServeCommand
             var clientCounts = parse.GetValue(clients)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(c => int.TryParse(c, out int k) && k > 0 ? k
                 : throw new ArgumentException($"--clients: '{c}' is not a positive number")).ToArray();
             string name = parse.GetValue(model)!;
-            var tok = LocalLanguageModel.ResolveTokenizer(name, null);
+            var tok = LocalModelLoader.ResolveTokenizer(name, null);
             using var llama = new LlamaModel(CheckpointLoader.Load(name, ModelDType.Float32));
             len = Math.Min(len, llama.Config.MaxPositionEmbeddings);
             var rng = new Random(1234);

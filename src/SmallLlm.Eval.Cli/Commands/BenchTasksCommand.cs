@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using SmallLlm.Eval.Configuration;
 using SmallLlm.Eval.Runner;
 using SmallLlm.Eval.Tasks;
 
@@ -14,17 +13,21 @@ public static class BenchTasksCommand
         var models = new Option<string>("--models") { Description = "Comma-separated models: paths, bundled names, or random:stories15M / random:stories110M.", DefaultValueFactory = _ => "stories260K,random:stories110M" };
         var tasks = new Option<string>("--tasks") { Description = "Comma-separated tasks.", DefaultValueFactory = _ => "mmlu" };
         var shots = new Option<string>("--shots") { Description = "Comma-separated few-shot counts to measure.", DefaultValueFactory = _ => "0,5" };
-        var limit = new Option<int>("--limit") { Description = "Documents per task (per subject for MMLU).", DefaultValueFactory = _ => 2 };
         var dtypes = new Option<string>("--dtypes") { Description = "Comma-separated dtypes: fp32, bf16, auto.", DefaultValueFactory = _ => "fp32" };
-        var batch = new Option<string>("--batch-size") { Description = "Sequences per forward pass, or auto.", DefaultValueFactory = _ => "auto" };
         var json = ModelOptions.Json();
-        var command = new Command("tasks", "Benchmark whole tasks end to end (no cache): documents/s, tokens/s, and the share of wall time spent outside the engine's forward passes.")
+        var evalOptions = new EvalOptions();
+        var command = new Command("tasks", "Benchmark whole tasks end to end (no cache): documents/s, tokens/s, and the share of wall time spent outside the model's calls. --limit defaults to 2 documents per task here; --shots replaces --num-fewshot.")
         {
-            models, tasks, shots, limit, dtypes, batch, json,
+            models, tasks, shots, dtypes, json,
         };
+        evalOptions.AddTo(command);
         command.SetAction(parse =>
         {
-            var registry = TaskRegistry.Load(ProjectPaths.TasksDirectory(null));
+            if (parse.GetResult(evalOptions.NumFewshot) is not null) throw new ArgumentException("bench tasks: give the few-shot counts to measure with --shots (a list), not --num-fewshot");
+            var job = evalOptions.Job(parse, "", [], "");
+            if (job.LimitFraction is not null) throw new ArgumentException("bench tasks: --limit takes a number of documents here, not a fraction");
+            if (job.RollingStride is not null || job.AllowNonFinite) throw new ArgumentException("bench tasks: --rolling-stride and --allow-nonfinite are not benchmarked (the engine's default windows; non-finite scores fail)");
+            var registry = TaskRegistry.Load(job.TasksDirectory, job.PluginsDirectory, job.IncludeTasks);
             var taskList = registry.CreateAll(parse.GetValue(tasks)!);
             var shotList = parse.GetValue(shots)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.TryParse(s, out int k) ? k
                 : throw new ArgumentException($"--shots: '{s}' is not a number")).ToList();
@@ -40,11 +43,12 @@ public static class BenchTasksCommand
                 foreach (var dtypeText in parse.GetValue(dtypes)!.Split(',', StringSplitOptions.RemoveEmptyEntries))
                 {
                     var d = ModelOptions.ResolveDType(dtypeText, m).DType;
-                    using var model = TaskBenchmark.LoadModel(m, d);
+                    using var model = TaskBenchmark.LoadModel(m, d, job.BatchSize);
                     foreach (var task in taskList)
                         foreach (int k in shotList)
                         {
-                            var r = TaskBenchmark.Run(model, task, new TaskSettings { NumFewshot = k, Limit = parse.GetValue(limit) }, parse.GetValue(batch)!);
+                            var settings = job.SettingsFor(task.Name);
+                            var r = TaskBenchmark.Run(model, task, settings with { NumFewshot = k, Limit = settings.Limit ?? 2 });
                             rows.Add(r);
                             if (!asJson)
                                 output.WriteLine($"| {r.Model} | {r.DType} | {r.Task} | {k} | {r.Documents} | {r.Requests} | {r.WallSeconds:F1} | {r.DocumentsPerSecond:F1} | {r.TokensPerSecond:F0} | {r.OverheadShare:P1} | {r.TokensWithReuse:N0} | {r.TokensWithoutReuse:N0} |");

@@ -36,7 +36,7 @@ public static class GenerateCommand
             if (parse.GetValue(maxTokens) < 1) throw new ArgumentException("--max-tokens must be at least 1");
             if (parse.GetValue(temperature) < 0) throw new ArgumentException("--temperature must be >= 0");
             var tok = tokenText is null || parse.GetValue(tokenizer) is not null
-                ? LocalLanguageModel.ResolveTokenizer(modelName, parse.GetValue(tokenizer)) : null;
+                ? LocalModelLoader.ResolveTokenizer(modelName, parse.GetValue(tokenizer)) : null;
             int[] ids = tokenText is not null
                 ? ModelOptions.ParseTokens(tokenText)
                 : [.. tok!.BosId is int bos ? new[] { bos } : [], .. tok.Encode(promptText ?? "")];

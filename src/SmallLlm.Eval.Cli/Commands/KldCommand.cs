@@ -4,6 +4,7 @@ using SmallLlm.Eval.Configuration;
 using SmallLlm.Eval.Kld;
 using SmallLlm.Eval.LlamaCpp;
 using SmallLlm.Eval.Models;
+using SmallLlm.Eval.Remote;
 using SmallLlm.Eval.Reports.Plots;
 
 namespace SmallLlm.Eval.Cli.Commands;
@@ -70,7 +71,9 @@ public static class KldCommand
     }
 
     private static ITokenDistributions Open(string path, bool fast) =>
-        ModelBackends.Load(path, "auto", fast && ModelBackends.Choose(path, "auto") == ModelBackends.LlamaCpp) switch
+        RemoteOptions.IsRemote(path)
+            ? throw new ArgumentException($"{path}: kld needs a model's full next-token distribution at every position, and an OpenAI-compatible server returns at most the top 20 log-probabilities per token (logprobs <= 20): compare the checkpoint or GGUF file the server runs instead")
+            : ModelBackends.Load(path, "auto", fast && ModelBackends.Choose(path, "auto") == ModelBackends.LlamaCpp) switch
         {
             LocalLanguageModel local => new TorchTokenDistributions(local),
             LlamaCppLanguageModel cpp => new LlamaCppTokenDistributions(cpp),

@@ -4,6 +4,7 @@ using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Remote;
 using SmallLlm.Eval.Results;
 using SmallLlm.Eval.Runner;
+using SmallLlm.Eval.Tokenizers;
 
 namespace SmallLlm.Eval.Cli.Commands;
 
@@ -21,33 +22,27 @@ public static class MergeCommand
         };
         command.SetAction(parse =>
         {
-            var results = ShardMerge.Run(parse.GetValue(folders)!, parse.GetValue(output)!, PromptCounter,
+            var results = ShardMerge.Run(parse.GetValue(folders)!, parse.GetValue(output)!, TokenizerFor,
                 parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
             var writer = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) writer.WriteLine(JsonSerializer.Serialize(results, ResultFiles.Json));
+            if (parse.GetValue(json)) writer.WriteLine(JsonSerializer.Serialize(results, CliJson.Options));
             else ResultsTable.Write(writer, results);
             return 0;
         });
         return command;
     }
 
-    /// <summary>Prompt tokens as the shards' model counted them: its tokenizer (llama.cpp models count with their own vocabulary, so they are loaded).</summary>
-    private static Func<string, int> PromptCounter(ShardManifest m)
+    /// <summary>The shards' model's tokenizer (llama.cpp models tokenize with their own vocabulary, so they are loaded).</summary>
+    private static ITextTokenizer TokenizerFor(ShardManifest m)
     {
-        int bos = m.Identity.AddBos ? 1 : 0;
         if (RemoteOptions.IsRemote(m.ModelArgument))
         {
             string name = m.TokenizerArgument ?? (Engine.BundledModels.BundledModel.Resolve(m.Identity.Name)?.TokenizerName
                 ?? throw new ArgumentException($"merge: the shards' remote model names no tokenizer"));
-            var remoteTok = Tokenizers.TokenizerCatalog.Resolve(name);
-            return t => remoteTok.CountTokens(t) + bos;
+            return TokenizerCatalog.Resolve(name);
         }
         if (m.Identity.Backend != ModelBackends.Torch)
-        {
-            var model = ModelBackends.Load(m.ModelArgument, m.Identity.Backend, fast: m.Identity.BackendSettings?.StartsWith("llamacpp-fast", StringComparison.Ordinal) == true);
-            return model.CountPromptTokens;
-        }
-        var tok = LocalLanguageModel.ResolveTokenizer(m.ModelArgument, m.TokenizerArgument);
-        return t => tok.CountTokens(t) + bos;
+            return ModelBackends.Load(m.ModelArgument, m.Identity.Backend, fast: m.Identity.BackendSettings?.StartsWith("llamacpp-fast", StringComparison.Ordinal) == true).Tokenizer;
+        return LocalModelLoader.ResolveTokenizer(m.ModelArgument, m.TokenizerArgument);
     }
 }

@@ -132,11 +132,11 @@ public static class ModelCommand
             if (tokenText is not null)
             {
                 ids = ModelOptions.ParseTokens(tokenText);
-                if (parse.GetValue(tokenizer) is not null) tok = LocalLanguageModel.ResolveTokenizer(modelName, parse.GetValue(tokenizer));
+                if (parse.GetValue(tokenizer) is not null) tok = LocalModelLoader.ResolveTokenizer(modelName, parse.GetValue(tokenizer));
             }
             else
             {
-                tok = LocalLanguageModel.ResolveTokenizer(modelName, parse.GetValue(tokenizer));
+                tok = LocalModelLoader.ResolveTokenizer(modelName, parse.GetValue(tokenizer));
                 var encoded = tok.Encode(inputText!);
                 ids = !parse.GetValue(noBos) && tok.BosId is int bos ? [bos, .. encoded] : [.. encoded];
             }

@@ -15,10 +15,14 @@ public static class RunCommand
         var config = new Option<string?>("--config", "-c") { Description = "Run configuration (default: eval.config.json of the repository)." };
         var output = new Option<string?>("--output", "-o", "--output_path") { Description = "Override the config's results folder." };
         var json = ModelOptions.Json();
-        var command = new Command("run", "Run the configured evaluation (eval.config.json): by default the bundled stories260K on the bundled tasks, about 80 s on 2 cores (see README).")
+        var evalOptions = new EvalOptions();
+        var loading = new ModelLoadOptions();
+        var command = new Command("run", "Run the configured evaluation (eval.config.json): by default the bundled stories260K on the bundled tasks, about 80 s on 2 cores (see README). Evaluation and model options given here override the config's.")
         {
             config, output, json,
         };
+        evalOptions.AddTo(command);
+        loading.AddTo(command);
         command.SetAction(parse =>
         {
             string configPath = parse.GetValue(config) ?? ProjectPaths.DefaultConfig();
@@ -41,28 +45,15 @@ public static class RunCommand
             using var ctrlC = new CtrlC(parse.InvocationConfiguration.Error);
             foreach (var entry in cfg.Models)
             {
-                var dtype = ModelOptions.ResolveDType(entry.DType, entry.Model);
-                writer.WriteLine($"== {entry.Model} ({dtype.DType.Name()}{(dtype.Requested == "auto" ? ", auto" : "")}) on {string.Join(", ", cfg.Tasks)}");
-                bool headerDone = false;
-                var spec = new EvalJobSpec
+                var spec = loading.Apply(parse, evalOptions.Job(parse, entry.Model, cfg.Tasks, outputDir, cfg), entry) with
                 {
-                    Model = entry.Model,
-                    DType = dtype.DType,
-                    DTypeChoice = dtype,
-                    Tokenizer = entry.Tokenizer,
-                    Tasks = cfg.Tasks,
-                    TasksDirectory = cfg.Resolve(cfg.TasksDir),
-                    PluginsDirectory = cfg.Resolve(cfg.Plugins),
-                    BatchSize = cfg.BatchSize,
-                    OutputDirectory = outputDir,
                     CachePath = cfg.Cache is null ? null : Writable(cfg.Cache),
                     Interrupt = ctrlC.Token,
-                    LoadModel = ModelBackends.JobLoader(entry.Model, "auto", fast: false),
-                    SettingsFor = task =>
-                    {
-                        var o = cfg.TaskSettings.GetValueOrDefault(task) ?? new TaskOverride();
-                        return new TaskSettings { NumFewshot = o.NumFewshot ?? cfg.NumFewshot, Limit = o.Limit ?? cfg.Limit, Seed = cfg.Seed, Options = o.Options };
-                    },
+                };
+                writer.WriteLine($"== {entry.Model} ({spec.DType.Name()}{(spec.DTypeChoice?.Requested == "auto" ? ", auto" : "")}) on {string.Join(", ", cfg.Tasks)}");
+                bool headerDone = false;
+                spec = spec with
+                {
                     TaskFinished = result =>
                     {
                         if (!headerDone) { ResultsTable.WriteHeader(writer); headerDone = true; }
@@ -92,7 +83,7 @@ public static class RunCommand
                     results = all,
                     run_directories = runDirs.Select(Path.GetFullPath),
                     leaderboard = written.Select(Path.GetFullPath),
-                }, ResultFiles.Json));
+                }, CliJson.Options));
             return 0;
         });
         return command;

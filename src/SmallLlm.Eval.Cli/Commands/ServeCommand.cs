@@ -38,7 +38,7 @@ public static class ServeCommand
             if (!(parse.GetValue(shutdownAfter) >= 0)) throw new ArgumentException("--shutdown-after must be >= 0 seconds");
             if (!System.Net.IPAddress.TryParse(parse.GetValue(host) == "localhost" ? "127.0.0.1" : parse.GetValue(host), out _))
                 throw new ArgumentException($"--host '{parse.GetValue(host)}': expected an IP address such as 127.0.0.1 or 0.0.0.0");
-            var tok = LocalLanguageModel.ResolveTokenizer(modelName, parse.GetValue(tokenizer));
+            var tok = LocalModelLoader.ResolveTokenizer(modelName, parse.GetValue(tokenizer));
             var weights = CheckpointLoader.Load(modelName, ModelOptions.ResolveDType(parse.GetValue(dtype)!, modelName).DType);
             using var engine = new LlamaModel(weights);
             string served = parse.GetValue(name) ?? BundledModel.Resolve(modelName)?.Name

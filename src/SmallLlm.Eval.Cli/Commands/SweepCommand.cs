@@ -1,12 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using SmallLlm.Eval.Configuration;
 using SmallLlm.Eval.Reports.Leaderboards;
 using SmallLlm.Eval.Reports.Plots;
 using SmallLlm.Eval.Reports.ResultSets;
 using SmallLlm.Eval.Reports.Sweeps;
 using SmallLlm.Eval.Runner;
-using SmallLlm.Eval.Tasks;
 
 namespace SmallLlm.Eval.Cli.Commands;
 
@@ -19,31 +17,26 @@ public static class SweepCommand
 {
     public static Command Create()
     {
-        var checkpoints = new Option<string>("--checkpoints") { Description = "Folder of checkpoints: sub-folders (Hugging Face) or files (.bin/.safetensors), ordered by the step in their names or their trainer_state.json/metadata.json.", Required = true };
+        var checkpoints = new Option<string>("--checkpoints") { Description = "Folder of checkpoints: sub-folders (Hugging Face) or files (.bin/.safetensors/.gguf), ordered by the step in their names or their trainer_state.json/metadata.json.", Required = true };
         var tasks = TaskOptions.Tasks("Comma-separated task names, e.g. arc_easy,mmlu.");
         var tokensPerStep = new Option<long?>("--tokens-per-step") { Description = "Training tokens per step (batch × sequence length), for the tokens axis and the Chinchilla point when checkpoints do not record tokens." };
-        var limit = TaskOptions.Limit("At most N documents per task (per subject for MMLU).");
-        var shots = TaskOptions.NumFewshot("Few-shot examples per prompt (default: each task's own).");
-        var subjects = new Option<string?>("--subjects") { Description = "MMLU only: comma-separated subjects." };
-        var dtype = ModelOptions.DType();
-        var tokenizer = ModelOptions.Tokenizer();
-        var batch = TaskOptions.BatchSize();
+        var server = new Option<string?>("--server") { Description = "Score on an OpenAI-compatible server (openai-completions:http://HOST:PORT/v1) that serves every checkpoint under its name (folder or file name); steps and tokenizers still come from the checkpoint folder." };
         var output = new Option<string>("--output", "-o", "--output_path") { Description = "Sweep folder: <output>/<checkpoint>/<task>.json, sweep.csv, sweep.png/.svg, leaderboard.*.", DefaultValueFactory = _ => Path.Combine("results", "sweep") };
         var cache = new Option<string?>("--cache") { Description = "Request cache shared by all checkpoints (default <output>/.cache/requests.sqlite)." };
-        var tasksDir = new Option<string?>("--tasks-dir") { Description = "Folder of task definitions (default: the repository's tasks/)." };
-        var seed = new Option<ulong>("--seed") { Description = "Seed for anything random.", DefaultValueFactory = _ => 1234UL };
+        var evalOptions = new EvalOptions();
+        var loading = new ModelLoadOptions();
         var command = new Command("sweep", "Evaluate every checkpoint of a training run (in step order) and plot the metrics against training tokens, with the Chinchilla-optimal point (20 tokens per parameter) marked.")
         {
-            checkpoints, tasks, tokensPerStep, limit, shots, subjects, dtype, tokenizer, batch, output, cache, tasksDir, seed,
+            checkpoints, tasks, tokensPerStep, server, output, cache,
         };
+        evalOptions.AddTo(command);
+        loading.AddTo(command);
         command.SetAction(parse =>
         {
             string outputDir = parse.GetValue(output)!;
+            string? url = parse.GetValue(server);
+            if (url is not null && !Remote.RemoteOptions.IsRemote(url)) throw new ArgumentException($"--server {url}: expected openai-completions:http://HOST:PORT/v1");
             var series = CheckpointSeries.Find(parse.GetValue(checkpoints)!, parse.GetValue(tokensPerStep));
-            var (limitCount, limitFraction) = TaskOptions.ParseLimit(parse.GetValue(limit));
-            var options = new Dictionary<string, string>();
-            if (parse.GetValue(subjects) is string s) options["subjects"] = s;
-            var settings = new TaskSettings { NumFewshot = parse.GetValue(shots), Limit = limitCount, Seed = parse.GetValue(seed), Options = options };
             var taskNames = TaskOptions.ParseTasks(parse.GetValue(tasks)!);
             var writer = parse.InvocationConfiguration.Output;
             var log = parse.InvocationConfiguration.Error;
@@ -51,20 +44,14 @@ public static class SweepCommand
             foreach (var checkpoint in series)
             {
                 log.WriteLine($"== {checkpoint.Name}: step {checkpoint.Step} (from {checkpoint.StepSource})" + (checkpoint.Tokens is long t ? $", {t:N0} tokens" : ""));
-                var results = EvalJob.Run(new EvalJobSpec
+                var job = evalOptions.Job(parse, url ?? checkpoint.Path, taskNames, outputDir) with
                 {
-                    Model = checkpoint.Path,
-                    DType = ModelOptions.ResolveDType(parse.GetValue(dtype)!, checkpoint.Path).DType,
-                    DTypeChoice = ModelOptions.ResolveDType(parse.GetValue(dtype)!, checkpoint.Path),
-                    Tokenizer = parse.GetValue(tokenizer),
-                    Tasks = taskNames,
-                    TasksDirectory = ProjectPaths.TasksDirectory(parse.GetValue(tasksDir)),
-                    BatchSize = parse.GetValue(batch)!,
-                    OutputDirectory = outputDir,
                     CachePath = parse.GetValue(cache) ?? Path.Combine(outputDir, ".cache", "requests.sqlite"),
-                    SettingsFor = _ => settings,
-                    LimitFraction = limitFraction,
-                }, log, ConsoleProgress.ForStderr);
+                };
+                job = loading.Apply(parse, job, remoteModel: checkpoint.Name);
+                // On a server the checkpoint's own tokenizer splits the prompts, as it does in-process.
+                if (url is not null && job.Tokenizer is null) job = job with { Tokenizer = TokenizerPath(checkpoint.Path) };
+                var results = EvalJob.Run(job, log, ConsoleProgress.ForStderr);
                 entries.Add(new SweepManifest.Entry(checkpoint.Name, checkpoint.Step, checkpoint.Tokens, results.ModelId, Path.GetFullPath(checkpoint.Path)));
             }
             var set = ResultFileReader.Read(outputDir);
@@ -78,6 +65,10 @@ public static class SweepCommand
         });
         return command;
     }
+
+    /// <summary>The tokenizer a checkpoint brings: its folder (or the folder of a checkpoint file).</summary>
+    private static string TokenizerPath(string checkpoint) =>
+        Directory.Exists(checkpoint) ? checkpoint : Path.GetDirectoryName(Path.GetFullPath(checkpoint))!;
 
     private static void WriteTable(TextWriter writer, IReadOnlyList<SweepManifest.Entry> entries, ResultSet set)
     {

@@ -62,6 +62,10 @@ public sealed record ModelEntry
     [JsonPropertyName("model")] public required string Model { get; init; }
     [JsonPropertyName("dtype")] public string DType { get; init; } = "auto";
     [JsonPropertyName("tokenizer")] public string? Tokenizer { get; init; }
+    /// <summary>For an openai-completions:URL model: the server's model name (default: the first it lists).</summary>
+    [JsonPropertyName("remote_model")] public string? RemoteModel { get; init; }
+    /// <summary>For an openai-completions:URL model: the environment variable holding the API key (the key is never stored).</summary>
+    [JsonPropertyName("api_key_env")] public string? ApiKeyEnv { get; init; }
 }
 
 public sealed record TaskOverride

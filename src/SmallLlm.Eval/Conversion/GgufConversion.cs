@@ -11,7 +11,7 @@ public static class GgufConversion
 {
     public static GgufSummary Convert(string from, string to, GgmlType type, string? tokenizer = null)
     {
-        var tok = LocalLanguageModel.ResolveTokenizer(from, tokenizer);
+        var tok = LocalModelLoader.ResolveTokenizer(from, tokenizer);
         string? tokFile = tokenizer is not null && File.Exists(tokenizer) ? tokenizer : TokenizerFileBeside(from);
         var vocabulary = GgufVocabularies.From(tok, tokFile);
         using var weights = CheckpointLoader.Load(from, ModelDType.Float32);

@@ -1,17 +1,28 @@
 using SmallLlm.Eval.Requests;
+using SmallLlm.Eval.Tokenizers;
 
 namespace SmallLlm.Eval.Models;
 
 /// <summary>
-/// What tasks see of a model: three batched calls and enough about the model to fit prompts to it. Tasks never touch
-/// the engine, so any backend (the local engine, a remote server) can run any task.
+/// What tasks and the runner see of a model: three batched calls, enough about the model to fit prompts to it, its
+/// tokenizer, and what the results record about it. Nothing here is engine-specific, so any backend (the built-in
+/// engine, llama.cpp, a remote server) runs any task.
 /// </summary>
 public interface ILanguageModel
 {
     ModelIdentity Identity { get; }
 
+    /// <summary>What the results record about the backend beyond its identity (vocabulary, how the precision was chosen).</summary>
+    ModelDescription Description { get; }
+
     /// <summary>Most tokens the model attends to (prompt + continuation).</summary>
     int ContextLength { get; }
+
+    /// <summary>The tokenizer prompts are encoded with (tasks that measure tokenization count with it).</summary>
+    ITextTokenizer Tokenizer { get; }
+
+    /// <summary>Tokens the backend has processed so far (prompts and generated tokens; padding not counted), for tokens/s.</summary>
+    long TokensProcessed { get; }
 
     /// <summary>Tokens <paramref name="text"/> takes in this model's prompt format (BOS included when the model adds one).</summary>
     int CountPromptTokens(string text);

@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using SmallLlm.Eval.Engine;
-using SmallLlm.Eval.Engine.BundledModels;
-using SmallLlm.Eval.Engine.Checkpoints;
 using SmallLlm.Eval.Engine.Generation;
+using SmallLlm.Eval.Engine.Hardware;
 using SmallLlm.Eval.Engine.Scoring;
 using SmallLlm.Eval.Requests;
 using SmallLlm.Eval.Tokenizers;
@@ -10,207 +8,96 @@ using SmallLlm.Eval.Tokenizers;
 namespace SmallLlm.Eval.Models;
 
 /// <summary>
-/// The built-in engine behind the model interface: tokenizes as lm-evaluation-harness does (context and continuation
-/// encoded together, then split; trailing context spaces move into the continuation), prepends BOS, truncates on the
-/// left to fit the context, and hands token requests to the batched scorer and generator.
+/// The built-in engine behind the model interface: prompts encoded by the shared <see cref="PromptEncoder"/> rules,
+/// token requests handed to the batched scorer and generator. Fixed at construction (batching, precision); loading
+/// from files is <see cref="LocalModelLoader"/>'s job, timing the runner's (<see cref="MeteredLanguageModel"/>).
 /// </summary>
-public sealed class LocalLanguageModel : ILanguageModel, IEngineMeter, IDisposable
+public sealed class LocalLanguageModel : ILanguageModel, IDisposable
 {
     private readonly LlamaModel _model;
-    private readonly ITextTokenizer _tokenizer;
-    private TokenScorer _scorer;
+    private readonly TokenScorer _scorer;
     private readonly BatchedGenerator _batchedGenerator;
-    private readonly Dictionary<string, int[]> _encodings = new();
-    private readonly int? _rollingStride;
-
-    public ModelIdentity Identity { get; }
-    public int ContextLength => _model.Config.MaxPositionEmbeddings;
-    public LlamaModel Engine => _model;
-    public ITextTokenizer Tokenizer => _tokenizer;
-    /// <summary>How the compute dtype was chosen, for the results' machine block (null: not recorded).</summary>
-    public Engine.Hardware.DTypeChoice? DTypeChoice { get; set; }
-
-    /// <summary>Time spent inside the engine (forward passes, LM head): the rest of a run is harness overhead.</summary>
-    public Stopwatch EngineTime { get; } = new();
-    public long EngineTokens => _tokensBeforeRebatching + _scorer.TokensProcessed + _generatedTokens;
+    private readonly PromptEncoder _prompts;
     private long _generatedTokens;
 
-    public LocalLanguageModel(LlamaModel model, ITextTokenizer tokenizer, ModelIdentity identity, ScoringOptions? scoring = null, int? rollingStride = null)
+    public ModelIdentity Identity { get; }
+    public ModelDescription Description { get; }
+    public int ContextLength => _model.Config.MaxPositionEmbeddings;
+    public ITextTokenizer Tokenizer => _prompts.Tokenizer;
+    public long TokensProcessed => _scorer.TokensProcessed + Interlocked.Read(ref _generatedTokens);
+
+    /// <summary>The engine itself, for engine-level work that is no task's (KL divergence, token counting, tests).</summary>
+    public LlamaModel Engine => _model;
+
+    /// <summary>The scorer's token counts (padding not counted) and prefixes reused, for benchmarks and token counting.</summary>
+    public TokenScorer Scorer => _scorer;
+
+    /// <summary>The prompt rules this model encodes with (token counting plans with them).</summary>
+    public PromptEncoder Prompts => _prompts;
+
+    /// <param name="scoring">How requests are packed into forward passes (null: the scorer's defaults).</param>
+    /// <param name="dtypeChoice">How the precision was chosen, for the results (null: asked for).</param>
+    public LocalLanguageModel(LlamaModel model, ITextTokenizer tokenizer, ModelIdentity identity, ScoringOptions? scoring = null, DTypeChoice? dtypeChoice = null)
     {
-        _model = model;
-        _tokenizer = tokenizer;
-        _scorer = new TokenScorer(model, scoring);
-        _batchedGenerator = new BatchedGenerator(model);
-        _rollingStride = rollingStride;
-        Identity = identity;
         if (tokenizer.VocabSize > model.Config.VocabSize)
             throw new InvalidDataException(
                 $"tokenizer '{tokenizer.Name}' has {tokenizer.VocabSize:N0} ids but the model's vocabulary has {model.Config.VocabSize:N0}: they do not belong together");
+        _model = model;
+        _scorer = new TokenScorer(model, scoring);
+        _batchedGenerator = new BatchedGenerator(model);
+        _prompts = new PromptEncoder(tokenizer, identity.AddBos, tokenizer.BosId ?? tokenizer.EosId ?? model.Config.BosTokenId ?? 0, ContextLength);
+        Identity = identity;
+        Description = new ModelDescription(model.Config.VocabSize, dtypeChoice?.Requested ?? identity.DType, dtypeChoice?.Reason ?? "asked for");
     }
 
-    /// <summary>Loads a model by path or bundled name, with its own tokenizer unless one is given.</summary>
-    public static LocalLanguageModel Load(string pathOrName, ModelDType dtype = ModelDType.Float32, string? tokenizer = null,
-        ScoringOptions? scoring = null, int? rollingStride = null)
-    {
-        var tok = ResolveTokenizer(pathOrName, tokenizer);
-        var weights = CheckpointLoader.Load(pathOrName, dtype);
-        var model = new LlamaModel(weights);
-        string sha = CheckpointFingerprint.Sha256(pathOrName);
-        string name = BundledModel.Resolve(pathOrName) is { } b
-            ? b.Name : Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(pathOrName)));
-        bool addBos = tok.BosId is not null;
-        var identity = new ModelIdentity(name, pathOrName, sha, dtype.Name(), model.ParameterCount, tok.Name, addBos,
-            CacheKey: $"{sha}|{dtype.Name()}|{tok.Name}|bos={addBos}|stride={rollingStride}", RollingStride: rollingStride);
-        return new LocalLanguageModel(model, tok, identity, scoring, rollingStride);
-    }
-
-    /// <summary>The explicit tokenizer if given, else the one a bundled model names or a model folder holds.</summary>
-    public static ITextTokenizer ResolveTokenizer(string model, string? explicitTokenizer)
-    {
-        if (!string.IsNullOrEmpty(explicitTokenizer)) return TokenizerCatalog.Resolve(explicitTokenizer);
-        if (BundledModel.Resolve(model) is { } bundled)
-            return TokenizerCatalog.Resolve(bundled.TokenizerName);
-        string? folder = Directory.Exists(model) ? model : File.Exists(model) ? Path.GetDirectoryName(Path.GetFullPath(model)) : null;
-        if (folder != null)
-        {
-            foreach (var candidate in new[] { "tokenizer.json", "tokenizer.model" }.Select(f => Path.Combine(folder, f)))
-                if (File.Exists(candidate)) return TokenizerCatalog.Resolve(candidate);
-            var tok = Directory.GetFiles(folder, "tok*.bin");
-            if (tok.Length == 1) return TokenizerCatalog.Resolve(tok[0]);
-        }
-        if (!File.Exists(model) && !Directory.Exists(model))
-            throw new FileNotFoundException($"model '{model}' not found: not a file, not a folder, not a bundled model (bundled: {string.Join(", ", BundledModel.All.Select(m => m.Name))})");
-        throw new ArgumentException($"model '{model}' brings no tokenizer (no tokenizer.json, tokenizer.model or tok*.bin beside it): pass --tokenizer NAME|PATH");
-    }
-
-    /// <summary>Changes how requests are packed into forward passes (results do not change, only speed and memory).</summary>
-    public void UseBatching(ScoringOptions options)
-    {
-        long processed = _scorer.TokensProcessed;
-        _scorer.Dispose();
-        _scorer = new TokenScorer(_model, options);
-        _tokensBeforeRebatching += processed;
-    }
-
-    private long _tokensBeforeRebatching;
-
-    public int CountPromptTokens(string text) => Encode(text).Length + (Identity.AddBos ? 1 : 0);
-
-    private int[] Encode(string text)
-    {
-        if (_encodings.TryGetValue(text, out var ids)) return ids;
-        if (_encodings.Count > 16_384) _encodings.Clear(); // prompts are asked twice (fitting, then scoring); bound the memory
-        return _encodings[text] = [.. _tokenizer.Encode(text)];
-    }
-
-    private int Prefix => _tokenizer.BosId ?? _tokenizer.EosId ?? _model.Config.BosTokenId ?? 0;
-
-    /// <summary>The token a rolling document starts from (BOS, else EOS).</summary>
-    public int DocumentPrefixToken => Prefix;
-
-    /// <summary>Context and continuation token ids split as lm-evaluation-harness's _encode_pair does.</summary>
-    public (int[] Context, int[] Continuation) EncodePair(string context, string continuation)
-    {
-        var (ctx, cont) = ContinuationSplit.Split(context, continuation, t => [.. _tokenizer.Encode(t)], Encode);
-        int[] prefixed = Identity.AddBos || ctx.Length == 0 ? [Prefix, .. ctx] : ctx;
-        return (prefixed, cont);
-    }
+    public int CountPromptTokens(string text) => _prompts.CountPromptTokens(text);
 
     public IReadOnlyList<LoglikelihoodResponse> Loglikelihood(IReadOnlyList<LoglikelihoodRequest> requests, IProgressSink progress)
     {
-        var (tokenRequests, truncated) = TokenRequests(requests);
-        EngineTime.Start();
-        try
-        {
-            var scores = _scorer.Loglikelihood(tokenRequests, (done, total) => progress.Report(done, total, EngineTokens));
-            return scores.Select((s, i) => new LoglikelihoodResponse(s.LogProb, s.IsGreedy, s.TokenLogProbs.Length, truncated[i])).ToList();
-        }
-        finally { EngineTime.Stop(); }
-    }
-
-    /// <summary>The token requests the scorer gets: pairs encoded, BOS prepended, cut on the left to fit the context.</summary>
-    public (List<ContinuationRequest> Requests, bool[] Truncated) TokenRequests(IReadOnlyList<LoglikelihoodRequest> requests)
-    {
-        int max = ContextLength;
-        var tokenRequests = new List<ContinuationRequest>(requests.Count);
-        var truncated = new bool[requests.Count];
-        for (int i = 0; i < requests.Count; i++)
-        {
-            var (ctx, cont) = EncodePair(requests[i].Context, requests[i].Continuation);
-            if (cont.Length == 0) throw new ArgumentException($"request {i}: the continuation '{requests[i].Continuation}' has no tokens");
-            if (cont.Length > max)
-                throw new ArgumentException($"request {i}: the continuation alone has {cont.Length} tokens, more than the model's context of {max}");
-            if (ctx.Length + cont.Length - 1 > max) // keep the last max+1 tokens, as lm-evaluation-harness does
-            {
-                ctx = ctx[^(max + 1 - cont.Length)..];
-                truncated[i] = true;
-            }
-            tokenRequests.Add(new ContinuationRequest(ctx, cont));
-        }
-        return (tokenRequests, truncated);
+        var (tokenRequests, truncated) = _prompts.Loglikelihood(requests);
+        var scores = _scorer.Loglikelihood(tokenRequests, (done, total) => progress.Report(done, total, TokensProcessed));
+        return scores.Select((s, i) => new LoglikelihoodResponse(s.LogProb, s.IsGreedy, s.TokenLogProbs.Length, truncated[i])).ToList();
     }
 
     public IReadOnlyList<RollingLoglikelihoodResponse> LoglikelihoodRolling(IReadOnlyList<RollingLoglikelihoodRequest> requests, IProgressSink progress)
     {
-        var docs = requests.Select(r => _tokenizer.Encode(r.Text).ToArray()).ToList();
+        var docs = requests.Select(r => Tokenizer.Encode(r.Text).ToArray()).ToList();
         var nonEmpty = docs.Select((d, i) => (d, i)).Where(x => x.d.Length > 0).ToList();
-        EngineTime.Start();
-        try
-        {
-            // The scorer counts windows; report documents, fractionally (a long document is many windows).
-            var perToken = _scorer.LoglikelihoodRolling(nonEmpty.Select(x => x.d).ToList(), Prefix, _rollingStride,
-                (done, total) => progress.ReportPartial((double)done * requests.Count / Math.Max(1, total), requests.Count, EngineTokens));
-            var result = new RollingLoglikelihoodResponse[requests.Count];
-            for (int i = 0; i < requests.Count; i++) result[i] = new RollingLoglikelihoodResponse(0, 0);
-            for (int k = 0; k < nonEmpty.Count; k++)
-                result[nonEmpty[k].i] = new RollingLoglikelihoodResponse(perToken[k].Sum(x => (double)x), perToken[k].Length);
-            return result;
-        }
-        finally { EngineTime.Stop(); }
+        // The scorer counts windows; report documents, fractionally (a long document is many windows).
+        var perToken = _scorer.LoglikelihoodRolling(nonEmpty.Select(x => x.d).ToList(), _prompts.PrefixToken, Identity.RollingStride,
+            (done, total) => progress.ReportPartial((double)done * requests.Count / Math.Max(1, total), requests.Count, TokensProcessed));
+        var result = new RollingLoglikelihoodResponse[requests.Count];
+        for (int i = 0; i < requests.Count; i++) result[i] = new RollingLoglikelihoodResponse(0, 0);
+        for (int k = 0; k < nonEmpty.Count; k++)
+            result[nonEmpty[k].i] = new RollingLoglikelihoodResponse(perToken[k].Sum(x => (double)x), perToken[k].Length);
+        return result;
     }
 
     /// <summary>Generates for all requests in batches (<see cref="BatchedGenerator"/>; each row as if alone).</summary>
     public IReadOnlyList<GenerateResponse> GenerateUntil(IReadOnlyList<GenerateRequest> requests, IProgressSink progress)
     {
-        var jobs = new List<(IReadOnlyList<int> Prompt, GenerationSettings Settings)>(requests.Count);
-        foreach (var r in requests)
+        var tokenizer = Tokenizer;
+        var jobs = requests.Select(r => ((IReadOnlyList<int>)_prompts.GenerationPrompt(r), new GenerationSettings
         {
-            int[] ctx = Identity.AddBos ? [Prefix, .. Encode(r.Context)] : Encode(r.Context);
-            if (ctx.Length == 0) ctx = [Prefix];
-            int room = Math.Max(1, ContextLength - r.MaxTokens);
-            if (ctx.Length > room) ctx = ctx[^room..]; // keep the end of the prompt, as lm-evaluation-harness does
-            jobs.Add((ctx, new GenerationSettings
-            {
-                MaxNewTokens = r.MaxTokens,
-                Temperature = r.Temperature,
-                Seed = r.Seed,
-                StopTokens = _tokenizer.EosId is int eos ? new HashSet<int> { eos } : new HashSet<int>(),
-                ShouldStop = r.Until.Count == 0 ? null : generated => StopText.IndexOf(_tokenizer.Decode(generated), r.Until) >= 0,
-            }));
-        }
-        EngineTime.Start();
-        IReadOnlyList<GenerationResult> generated;
-        try
-        {
-            generated = _batchedGenerator.Generate(jobs, done => progress.Report(done, requests.Count, EngineTokens));
-        }
-        finally { EngineTime.Stop(); }
+            MaxNewTokens = r.MaxTokens,
+            Temperature = r.Temperature,
+            Seed = r.Seed,
+            StopTokens = tokenizer.EosId is int eos ? new HashSet<int> { eos } : new HashSet<int>(),
+            ShouldStop = r.Until.Count == 0 ? null : generated => StopText.IndexOf(tokenizer.Decode(generated), r.Until) >= 0,
+        })).ToList();
+        var generated = _batchedGenerator.Generate(jobs, done => progress.Report(done, requests.Count, TokensProcessed));
         var results = new List<GenerateResponse>(requests.Count);
         for (int i = 0; i < requests.Count; i++)
         {
             var g = generated[i];
-            _generatedTokens += jobs[i].Prompt.Count + g.Tokens.Length;
-            string text = _tokenizer.Decode(g.Tokens);
+            Interlocked.Add(ref _generatedTokens, jobs[i].Item1.Count + g.Tokens.Length);
+            string text = tokenizer.Decode(g.Tokens);
             int stop = StopText.IndexOf(text, requests[i].Until);
             results.Add(new GenerateResponse(stop >= 0 ? text[..stop] : text, g.Tokens.Length));
         }
-        progress.Report(requests.Count, requests.Count, EngineTokens);
+        progress.Report(requests.Count, requests.Count, TokensProcessed);
         return results;
     }
-
-
-    /// <summary>The scorer's token counts (padding not counted) and prefixes reused, for benchmarks and token counting.</summary>
-    public TokenScorer Scorer => _scorer;
 
     public void Dispose()
     {

@@ -13,14 +13,11 @@ namespace SmallLlm.Eval.Runner;
 /// <see cref="RunInterruptedException"/> stops the run.
 /// </summary>
 public sealed class CachingLanguageModel(ILanguageModel inner, RequestCache? cache, int chunkSize = 512, bool allowNonFinite = false,
-    CancellationToken interrupt = default) : ILanguageModel
+    CancellationToken interrupt = default) : LanguageModelWrapper(inner)
 {
     /// <summary>Answers committed to the cache over this wrapper's life.</summary>
     public int Committed { get; private set; }
 
-    public ModelIdentity Identity => inner.Identity;
-    public int ContextLength => inner.ContextLength;
-    public int CountPromptTokens(string text) => inner.CountPromptTokens(text);
 
     /// <summary>Requests answered from the cache (or deduplicated) instead of computed, over this wrapper's life.</summary>
     public int Reused { get; private set; }
@@ -46,20 +43,20 @@ public sealed class CachingLanguageModel(ILanguageModel inner, RequestCache? cac
         };
     }
 
-    public IReadOnlyList<LoglikelihoodResponse> Loglikelihood(IReadOnlyList<LoglikelihoodRequest> requests, IProgressSink progress) =>
-        Run(requests, progress, inner.Loglikelihood);
+    public override IReadOnlyList<LoglikelihoodResponse> Loglikelihood(IReadOnlyList<LoglikelihoodRequest> requests, IProgressSink progress) =>
+        Run(requests, progress, Inner.Loglikelihood);
 
-    public IReadOnlyList<RollingLoglikelihoodResponse> LoglikelihoodRolling(IReadOnlyList<RollingLoglikelihoodRequest> requests, IProgressSink progress) =>
-        Run(requests, progress, inner.LoglikelihoodRolling);
+    public override IReadOnlyList<RollingLoglikelihoodResponse> LoglikelihoodRolling(IReadOnlyList<RollingLoglikelihoodRequest> requests, IProgressSink progress) =>
+        Run(requests, progress, Inner.LoglikelihoodRolling);
 
-    public IReadOnlyList<GenerateResponse> GenerateUntil(IReadOnlyList<GenerateRequest> requests, IProgressSink progress) =>
-        Run(requests, progress, inner.GenerateUntil);
+    public override IReadOnlyList<GenerateResponse> GenerateUntil(IReadOnlyList<GenerateRequest> requests, IProgressSink progress) =>
+        Run(requests, progress, Inner.GenerateUntil);
 
     private IReadOnlyList<TResponse> Run<TRequest, TResponse>(IReadOnlyList<TRequest> requests, IProgressSink progress,
         Func<IReadOnlyList<TRequest>, IProgressSink, IReadOnlyList<TResponse>> compute)
         where TRequest : ModelRequest where TResponse : ModelResponse
     {
-        string model = inner.Identity.CacheKey;
+        string model = Inner.Identity.CacheKey;
         var keys = requests.Select(RequestCache.Key).ToArray();
         var known = cache?.Lookup<TResponse>(model, keys) ?? new Dictionary<string, TResponse>();
         foreach (var key in known.Where(k => !IsFinite(k.Value)).Select(k => k.Key).ToList()) known.Remove(key); // never trusted from a cache
@@ -88,7 +85,7 @@ public sealed class CachingLanguageModel(ILanguageModel inner, RequestCache? cac
                 int bad = Enumerable.Range(0, chunk.Count).First(j => !IsFinite(answers[j]));
                 double value = answers[bad] switch { LoglikelihoodResponse l => l.LogLikelihood, RollingLoglikelihoodResponse l => l.LogLikelihood, _ => double.NaN };
                 if (!allowNonFinite)
-                    throw new InvalidDataException($"model '{inner.Identity.Name}' ({inner.Identity.Path}) returned a {(double.IsNaN(value) ? "NaN" : value.ToString(System.Globalization.CultureInfo.InvariantCulture))} " +
+                    throw new InvalidDataException($"model '{Inner.Identity.Name}' ({Inner.Identity.Path}) returned a {(double.IsNaN(value) ? "NaN" : value.ToString(System.Globalization.CultureInfo.InvariantCulture))} " +
                         $"score for request {requests.ToList().IndexOf(chunk[bad].Request)} ({Describe(chunk[bad].Request)}), and {chunk.Count - finite.Count} of {chunk.Count} in its batch are not finite: " +
                         "its results cannot be trusted (broken weights or an overflow in this dtype?); --allow-nonfinite records such scores instead of failing");
                 NonFinite += chunk.Count - finite.Count;

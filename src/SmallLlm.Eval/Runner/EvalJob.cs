@@ -40,6 +40,12 @@ public sealed record EvalJobSpec
     public Func<EvalJobSpec, ILanguageModel>? LoadModel { get; init; }
     /// <summary>Compute only this shard's requests into the cache and write shard.json (scored later by merge).</summary>
     public Shard? Shard { get; init; }
+
+    /// <summary>How the built-in engine loads <see cref="Model"/> for this job.</summary>
+    public LocalModelOptions LocalModelOptions => new()
+    {
+        DType = DType, DTypeChoice = DTypeChoice, Tokenizer = Tokenizer, RollingStride = RollingStride, BatchSize = BatchSize,
+    };
 }
 
 /// <summary>The results of one job, and where they were filed: <c>&lt;output&gt;/&lt;ModelId&gt;/&lt;run id&gt;</c>.</summary>
@@ -60,13 +66,8 @@ public static class EvalJob
         var (names, settingsFor) = TaskNames.Expand(spec.Tasks, spec.SettingsFor);
         var tasks = names.Select(registry.Create).ToList(); // unknown names fail before the model loads
         if (spec.LimitFraction is double fraction) settingsFor = TaskNames.WithFractionLimit(tasks, settingsFor, fraction);
-        var model = spec.LoadModel?.Invoke(spec) ?? LocalLanguageModel.Load(spec.Model, spec.DType, spec.Tokenizer, rollingStride: spec.RollingStride);
+        var model = spec.LoadModel?.Invoke(spec) ?? LocalModelLoader.Load(spec.Model, spec.LocalModelOptions);
         using var owned = model as IDisposable;
-        if (model is LocalLanguageModel local)
-        {
-            local.UseBatching(BatchSize.Parse(spec.BatchSize, local.Engine.ParameterCount));
-            local.DTypeChoice = spec.DTypeChoice ?? new DTypeChoice(spec.DType, spec.DType.Name(), "asked for");
-        }
         using var cache = spec.CachePath is null ? null : new RequestCache(spec.CachePath);
         if (spec.Shard is { } shard)
         {

@@ -11,19 +11,31 @@ namespace SmallLlm.Eval.Runner;
 /// Runs tasks against a model: plan (documents → requests), execute (batched, deduplicated and cached by the model
 /// wrapper), score, and write the result and per-sample files atomically.
 /// </summary>
-public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<string, IProgressSink> progressFor, int commitEvery = 512,
-    bool allowNonFinite = false, CancellationToken interrupt = default)
+public sealed class EvalRunner
 {
-    private readonly CachingLanguageModel _cached = new(model, cache, commitEvery, allowNonFinite, interrupt);
+    private readonly ILanguageModel model;
+    private readonly Func<string, IProgressSink> progressFor;
+    private readonly bool allowNonFinite;
+    private readonly MeteredLanguageModel _metered;
+    private readonly CachingLanguageModel _cached;
+
+    public EvalRunner(ILanguageModel model, RequestCache? cache, Func<string, IProgressSink> progressFor, int commitEvery = 512,
+        bool allowNonFinite = false, CancellationToken interrupt = default)
+    {
+        this.model = model;
+        this.progressFor = progressFor;
+        this.allowNonFinite = allowNonFinite;
+        _metered = new MeteredLanguageModel(model); // inside the cache: only computed answers are timed
+        _cached = new CachingLanguageModel(_metered, cache, commitEvery, allowNonFinite, interrupt);
+    }
 
     /// <summary>Runs one task and writes <c>&lt;runDir&gt;/&lt;task&gt;.json</c> and its samples.</summary>
     public TaskResult Run(IEvalTask task, TaskSettings settings, string runDir)
     {
         var started = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
-        var engine = model as IEngineMeter;
-        double engineBefore = engine?.EngineTime.Elapsed.TotalSeconds ?? 0;
-        long tokensBefore = engine?.EngineTokens ?? 0;
+        double modelBefore = _metered.ModelTime.Elapsed.TotalSeconds;
+        long tokensBefore = model.TokensProcessed;
         int reusedBefore = _cached.Reused, computedBefore = _cached.Computed, nonFiniteBefore = _cached.NonFinite;
 
         var plan = task.Plan(_cached, settings);
@@ -31,8 +43,8 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
         var scores = plan.Score(responses);
 
         double wall = clock.Elapsed.TotalSeconds;
-        double modelSeconds = (engine?.EngineTime.Elapsed.TotalSeconds ?? wall) - engineBefore;
-        long tokens = (engine?.EngineTokens ?? 0) - tokensBefore;
+        double modelSeconds = _metered.ModelTime.Elapsed.TotalSeconds - modelBefore;
+        long tokens = model.TokensProcessed - tokensBefore;
         var id = model.Identity;
         // Data read from elsewhere is named in the result (its hash is data_sha256), whatever the task records itself.
         var recorded = settings.DataDir is null || plan.Settings.ContainsKey("data_dir") ? plan.Settings
@@ -50,7 +62,7 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
         {
             Task = new TaskInfo(task.Name, task.Version, plan.DataSha256, recorded),
             Model = new ModelInfo(id.Name, id.Path, id.WeightsSha256, id.DType, id.Parameters, model.ContextLength, id.Tokenizer, id.AddBos, id.RollingStride,
-                id.Backend, id.BackendSettings, (model as LocalLanguageModel)?.Engine.Config.VocabSize ?? (model as CacheOnlyLanguageModel)?.VocabSize),
+                id.Backend, id.BackendSettings, model.Description.VocabSize),
             Harness = HarnessVersion.Current,
             Seed = settings.Seed,
             Metrics = scores.Metrics,
@@ -62,17 +74,17 @@ public sealed class EvalRunner(ILanguageModel model, RequestCache? cache, Func<s
             SamplesFile = task.Name + ".samples.jsonl",
             Timing = new TimingInfo(started, wall, modelSeconds, tokens, modelSeconds > 0 ? tokens / modelSeconds : 0,
                 plan.Requests.Count, _cached.Computed - computedBefore, _cached.Reused - reusedBefore),
-            Machine = Machine(model as LocalLanguageModel),
+            Machine = Machine(model.Description),
         };
         ResultFiles.Write(runDir, result, scores.Samples);
         return result;
     }
 
-    private static MachineInfo Machine(LocalLanguageModel? engine)
+    private static MachineInfo Machine(ModelDescription description)
     {
         var cpu = CpuFeatures.Current;
         return new MachineInfo(cpu.ModelName, cpu.Flags, cpu.NativeBf16, cpu.AvailableCores, EngineThreads.Threads,
-            EngineThreads.WaitPolicy, engine?.DTypeChoice?.Requested, engine?.DTypeChoice?.Reason);
+            EngineThreads.WaitPolicy, description.DTypeRequested, description.DTypeReason);
     }
 
     /// <summary>Sends each kind of request to the model in one batched call, and puts the answers back in order.</summary>

@@ -1,5 +1,6 @@
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Results;
+using SmallLlm.Eval.Tokenizers;
 
 namespace SmallLlm.Eval.Runner;
 
@@ -10,9 +11,9 @@ namespace SmallLlm.Eval.Runner;
 /// </summary>
 public static class ShardMerge
 {
-    /// <param name="promptCounter">Counts prompt tokens as the shards' model did (its tokenizer), for prompt fitting.</param>
+    /// <param name="tokenizerFor">The shards' model's tokenizer (prompt fitting counts with it).</param>
     public static IReadOnlyList<TaskResult> Run(IReadOnlyList<string> shardFolders, string output,
-        Func<ShardManifest, Func<string, int>> promptCounter, TextWriter log, Func<string, IProgressSink> progressFor)
+        Func<ShardManifest, ITextTokenizer> tokenizerFor, TextWriter log, Func<string, IProgressSink> progressFor)
     {
         if (shardFolders.Count == 0) throw new ArgumentException("merge: give the shard folders");
         var manifests = shardFolders.Select(f => (Folder: f, Manifest: ShardManifest.Read(f))).ToList();
@@ -61,7 +62,7 @@ public static class ShardMerge
             OutputDirectory = output,
             CachePath = cachePath,
             SettingsFor = t => settings[t],
-            LoadModel = _ => new CacheOnlyLanguageModel(manifest.Identity, manifest.ContextLength, promptCounter(manifest), manifest.VocabSize),
+            LoadModel = _ => new CacheOnlyLanguageModel(manifest.Identity, manifest.ContextLength, tokenizerFor(manifest), manifest.VocabSize),
         };
         log.WriteLine($"merge: {n} shards of {string.Join(",", manifest.Tasks)} on {manifest.Identity.Name}");
         return EvalJob.Run(spec, log, progressFor);

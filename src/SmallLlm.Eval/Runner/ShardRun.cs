@@ -40,7 +40,7 @@ public static class ShardRun
             RollingStride = spec.RollingStride,
             Identity = model.Identity,
             ContextLength = model.ContextLength,
-            VocabSize = (model as LocalLanguageModel)?.Engine.Config.VocabSize,
+            VocabSize = model.Description.VocabSize,
             Tasks = tasks.Select(t => t.Name).ToList(),
             TasksDirectory = spec.TasksDirectory,
             PluginsDirectory = spec.PluginsDirectory,

@@ -14,7 +14,7 @@ public sealed record TaskBenchmarkResult(string Model, string DType, string Task
 {
     public double DocumentsPerSecond => Documents / WallSeconds;
     public double TokensPerSecond => Tokens / WallSeconds;
-    /// <summary>Share of the run spent outside the engine (planning, tokenizing, packing, scoring, writing).</summary>
+    /// <summary>Share of the run spent outside the model's calls (planning, scoring, writing).</summary>
     public double OverheadShare => 1 - EngineSeconds / WallSeconds;
     /// <summary>Tokens the run computed (padding not counted; generation not counted) with few-shot prefix reuse, and what it would without.</summary>
     public long TokensWithReuse { get; init; }
@@ -27,34 +27,31 @@ public sealed record TaskBenchmarkResult(string Model, string DType, string Task
 /// </summary>
 public static class TaskBenchmark
 {
-    public static LocalLanguageModel LoadModel(string spec, ModelDType dtype)
+    public static LocalLanguageModel LoadModel(string spec, ModelDType dtype, string batchSize = "auto")
     {
         const string prefix = "random:";
-        if (!spec.StartsWith(prefix, StringComparison.Ordinal)) return LocalLanguageModel.Load(spec, dtype);
+        if (!spec.StartsWith(prefix, StringComparison.Ordinal)) return LocalModelLoader.Load(spec, new LocalModelOptions { DType = dtype, BatchSize = batchSize });
         string shape = spec[prefix.Length..];
         if (!EngineBenchmark.Shapes.TryGetValue(shape, out var config))
             throw new ArgumentException($"unknown shape '{shape}': expected one of {string.Join(", ", EngineBenchmark.Shapes.Keys)}");
         var model = new LlamaModel(RandomWeights.Create(config, dtype));
         var tokenizer = TokenizerCatalog.Resolve("llama2");
         var identity = new ModelIdentity(spec, spec, "random", dtype.Name(), model.ParameterCount, tokenizer.Name, true, $"random:{shape}:{dtype.Name()}");
-        return new LocalLanguageModel(model, tokenizer, identity);
+        return new LocalLanguageModel(model, tokenizer, identity, BatchSize.Parse(batchSize, model.ParameterCount));
     }
 
-    public static TaskBenchmarkResult Run(LocalLanguageModel model, IEvalTask task, TaskSettings settings, string batchSize)
+    public static TaskBenchmarkResult Run(LocalLanguageModel model, IEvalTask task, TaskSettings settings)
     {
-        model.UseBatching(BatchSize.Parse(batchSize, model.Engine.ParameterCount));
         string output = Path.Combine(Path.GetTempPath(), "smalleval-bench", Guid.NewGuid().ToString("N"));
         try
         {
-            double engineBefore = model.EngineTime.Elapsed.TotalSeconds;
-            long tokensBefore = model.EngineTokens;
             var clock = Stopwatch.StartNew();
             var result = new EvalRunner(model, cache: null, _ => IProgressSink.None).Run(task, settings, output);
             double wall = clock.Elapsed.TotalSeconds;
             var count = TaskTokenCounter.Count(model, task, settings); // planned again, after the clock stopped
             return new TaskBenchmarkResult(model.Identity.Name, model.Identity.DType, task.Name, settings.NumFewshot,
                 (int)result.Counts["documents"], (int)result.Counts["requests"], wall,
-                model.EngineTime.Elapsed.TotalSeconds - engineBefore, model.EngineTokens - tokensBefore)
+                result.Timing.ModelSeconds, result.Timing.Tokens)
             {
                 TokensWithReuse = count.TokensWithReuse, TokensWithoutReuse = count.TokensWithoutReuse,
             };

@@ -41,7 +41,7 @@ public static class TaskTokenCounter
         var plan = task.Plan(model, settings);
         var scoring = plan.Requests.OfType<LoglikelihoodRequest>().Distinct().ToList(); // first-seen order, as the runner
         var rolling = plan.Requests.OfType<RollingLoglikelihoodRequest>().Distinct().ToList();
-        var (tokenRequests, _) = model.TokenRequests(scoring);
+        var (tokenRequests, _) = model.Prompts.Loglikelihood(scoring);
         (long Tokens, int Prefixes) Count(ScoringOptions options)
         {
             using var scorer = new TokenScorer(model.Engine, options with { CountOnly = true });
@@ -57,7 +57,7 @@ public static class TaskTokenCounter
             // Rolling windows never share a prefix: one count serves both columns.
             using var scorer = new TokenScorer(model.Engine, new ScoringOptions { CountOnly = true });
             var documents = rolling.Select(r => model.Tokenizer.Encode(r.Text).ToArray()).Where(d => d.Length > 0).ToList();
-            scorer.LoglikelihoodRolling(documents, model.DocumentPrefixToken, model.Identity.RollingStride);
+            scorer.LoglikelihoodRolling(documents, model.Prompts.PrefixToken, model.Identity.RollingStride);
             rollingTokens = scorer.TokensWithoutPadding;
         }
         return new TaskTokenCount(task.Name, plan.Documents, plan.Requests.Count(r => r is not GenerateRequest),

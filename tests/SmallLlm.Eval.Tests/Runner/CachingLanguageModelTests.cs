@@ -11,7 +11,10 @@ public class CachingLanguageModelTests
     {
         public List<int> BatchSizes { get; } = new();
         public ModelIdentity Identity { get; } = new("count", "count", "sha", "fp32", 1, "tok", true, "count-model");
+        public ModelDescription Description { get; } = new(VocabSize: null);
         public int ContextLength => 100;
+        public SmallLlm.Eval.Tokenizers.ITextTokenizer Tokenizer => SmallLlm.Eval.Tokenizers.TokenizerCatalog.Resolve("tok512");
+        public long TokensProcessed => 0;
         public int CountPromptTokens(string text) => text.Length;
 
         public IReadOnlyList<LoglikelihoodResponse> Loglikelihood(IReadOnlyList<LoglikelihoodRequest> requests, IProgressSink progress)

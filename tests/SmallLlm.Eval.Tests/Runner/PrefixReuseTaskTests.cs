@@ -18,7 +18,8 @@ public class PrefixReuseTaskTests
     [InlineData("arc_challenge", 2, null)]
     public void FewShotLoglikelihoodsWithAndWithoutReuseAgreeWithin1e5(string taskName, int shots, string? subjects)
     {
-        using var model = LocalLanguageModel.Load("stories260K");
+        using var model = LocalModelLoader.Load("stories260K", new LocalModelOptions { Scoring = new ScoringOptions { MinSharedPrefix = int.MaxValue } });
+        using var reusing = LocalModelLoader.Load("stories260K", new LocalModelOptions { Scoring = new ScoringOptions() });
         var task = TaskRegistry.Load(RepoPaths.Tasks).Create(taskName);
         var settings = new TaskSettings
         {
@@ -28,14 +29,12 @@ public class PrefixReuseTaskTests
         var requests = task.Plan(model, settings).Requests.Cast<LoglikelihoodRequest>().ToList();
 
         // Chunks of 10 as the runner commits them: with reuse, later chunks continue from prefixes kept by earlier ones.
-        model.UseBatching(new ScoringOptions { MinSharedPrefix = int.MaxValue });
         var whole = new CachingLanguageModel(model, cache: null, chunkSize: 10).Loglikelihood(requests, IProgressSink.None);
         long wholeTokens = model.Scorer.TokensWithoutPadding;
 
-        model.UseBatching(new ScoringOptions());
-        var reused = new CachingLanguageModel(model, cache: null, chunkSize: 10).Loglikelihood(requests, IProgressSink.None);
-        Assert.True(model.Scorer.PrefixesComputed > 0, "no few-shot prefix was reused");
-        Assert.True(model.Scorer.TokensWithoutPadding < wholeTokens, $"{model.Scorer.TokensWithoutPadding} tokens with reuse, {wholeTokens} without");
+        var reused = new CachingLanguageModel(reusing, cache: null, chunkSize: 10).Loglikelihood(requests, IProgressSink.None);
+        Assert.True(reusing.Scorer.PrefixesComputed > 0, "no few-shot prefix was reused");
+        Assert.True(reusing.Scorer.TokensWithoutPadding < wholeTokens, $"{reusing.Scorer.TokensWithoutPadding} tokens with reuse, {wholeTokens} without");
 
         for (int i = 0; i < requests.Count; i++)
         {
@@ -49,7 +48,7 @@ public class PrefixReuseTaskTests
     [Fact]
     public void CountedTokensAreWhatARunComputes()
     {
-        using var model = LocalLanguageModel.Load("stories260K");
+        using var model = LocalModelLoader.Load("stories260K");
         var task = TaskRegistry.Load(RepoPaths.Tasks).Create("mmlu");
         var settings = new TaskSettings { NumFewshot = 2, Limit = 5, Options = new Dictionary<string, string> { ["subjects"] = "marketing,virology" } };
         var count = TaskTokenCounter.Count(model, task, settings, chunkSize: 16);
@@ -58,12 +57,12 @@ public class PrefixReuseTaskTests
         string output = RepoPaths.Temp("count");
         try
         {
-            model.UseBatching(new ScoringOptions());
-            new EvalRunner(model, cache: null, _ => IProgressSink.None, commitEvery: 16).Run(task, settings, output);
-            Assert.Equal(count.TokensWithReuse, model.Scorer.TokensWithoutPadding);
-            model.UseBatching(new ScoringOptions { MinSharedPrefix = int.MaxValue });
-            new EvalRunner(model, cache: null, _ => IProgressSink.None, commitEvery: 16).Run(task, settings, output);
-            Assert.Equal(count.TokensWithoutReuse, model.Scorer.TokensWithoutPadding);
+            using var reusing = LocalModelLoader.Load("stories260K", new LocalModelOptions { Scoring = new ScoringOptions() });
+            new EvalRunner(reusing, cache: null, _ => IProgressSink.None, commitEvery: 16).Run(task, settings, output);
+            Assert.Equal(count.TokensWithReuse, reusing.Scorer.TokensWithoutPadding);
+            using var whole = LocalModelLoader.Load("stories260K", new LocalModelOptions { Scoring = new ScoringOptions { MinSharedPrefix = int.MaxValue } });
+            new EvalRunner(whole, cache: null, _ => IProgressSink.None, commitEvery: 16).Run(task, settings, output);
+            Assert.Equal(count.TokensWithoutReuse, whole.Scorer.TokensWithoutPadding);
         }
         finally { Directory.Delete(output, recursive: true); }
     }

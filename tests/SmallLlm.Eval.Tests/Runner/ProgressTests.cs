@@ -1,4 +1,3 @@
-using SmallLlm.Eval.Engine;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Requests;
 using SmallLlm.Eval.Runner;
@@ -18,28 +17,11 @@ public class ProgressTests
     [Fact]
     public void ADocumentOfManyWindowsReportsFractionsOfItself()
     {
-        using var model = LocalLanguageModel.Load("stories260K", ModelDType.Float32);
-        model.UseBatching(BatchSize.Parse("1", model.Engine.ParameterCount)); // one window per forward pass: progress after each
+        using var model = LocalModelLoader.Load("stories260K", new LocalModelOptions { BatchSize = "1" }); // one window per forward pass: progress after each
         string text = File.ReadAllText(Path.Combine(RepoPaths.Tasks, "perplexity", "data", "tinystories_sample.txt"));
         var recorder = new Recorder();
         model.LoglikelihoodRolling([new RollingLoglikelihoodRequest(text)], recorder); // ~1,000 tokens: several 512-token windows
         Assert.Contains(recorder.Done, d => d is > 0 and < 1);
         Assert.Equal(1, recorder.Done[^1]);
-    }
-
-    [Fact]
-    public void TheProgressLineShowsTheFractionAndTokensPerSecond()
-    {
-        var output = new StringWriter();
-        var progress = new ConsoleProgress(output, "tinyshakespeare", interactive: false);
-        progress.ReportPartial(0, 1, 0);
-        Thread.Sleep(10);
-        progress.ReportPartial(1, 1, 5000);
-        string last = output.ToString().Trim().Split('\n')[^1];
-        Assert.Contains("1/1 requests 100", last);
-        Assert.Matches(@"\d+ tok/s", last);
-        var partial = new StringWriter();
-        new ConsoleProgress(partial, "t", interactive: false).ReportPartial(0.37, 1, 100);
-        Assert.Contains("0.37/1 requests 37", partial.ToString());
     }
 }

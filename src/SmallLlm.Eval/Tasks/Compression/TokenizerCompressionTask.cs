@@ -8,7 +8,7 @@ namespace SmallLlm.Eval.Tasks.Compression;
 
 /// <summary>
 /// The tokenizer comparison as a task, so that it appears in runs and leaderboards: tokens per UTF-8 byte of the
-/// model's tokenizer, and of any others named (definition field or task option "tokenizers", comma-separated), on the
+/// model's own tokenizer (<see cref="ILanguageModel.Tokenizer"/>, whatever the backend), and of any others named (definition field or task option "tokenizers", comma-separated), on the
 /// configured corpora, counted by the tokenizer library's streaming <see cref="CorpusCounter"/>. It asks the model
 /// nothing. <c>--data-dir</c> names a file or folder to count instead.
 /// </summary>
@@ -37,16 +37,7 @@ public sealed class TokenizerCompressionTask(TaskDefinition definition) : IEvalT
 
     public TaskPlan Plan(ILanguageModel model, TaskSettings settings)
     {
-        ITextTokenizer own;
-        try { own = TokenizerCatalog.Resolve(model.Identity.Tokenizer); }
-        catch (InvalidDataException)
-        {
-            try { own = LocalLanguageModel.ResolveTokenizer(model.Identity.Path, null); }
-            catch (Exception e) when (e is InvalidDataException or ArgumentException or FileNotFoundException)
-            {
-                throw new InvalidDataException($"{Name}: cannot load the model's tokenizer '{model.Identity.Tokenizer}' by name or from '{model.Identity.Path}': {e.Message}");
-            }
-        }
+        var own = model.Tokenizer; // whatever the backend: the built-in engine, llama.cpp's vocabulary, a remote model's
         var others = OtherTokenizers(settings).Where(t => t != own.Name).Distinct().Select(TokenizerCatalog.Resolve).ToList();
         var corpora = Corpora(settings);
         var (files, skipped) = CorpusEnumerator.Expand(corpora);

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using SmallLlm.Eval.Metrics;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Requests;
@@ -120,7 +118,7 @@ public sealed class MmluTask(TaskDefinition definition) : EvalTask(definition)
             if (!correctBySubject.TryGetValue(item.Question.Subject, out var list)) correctBySubject[item.Question.Subject] = list = new();
             list.Add(correct);
             samples.Add(SampleRecord.Of(new Sample(item.Question.Id, item.Question.Subject, MmluSubjects.Category(item.Question.Subject, categories),
-                Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(item.Prompt)))[..16], MmluQuestion.Letters[item.Question.Answer],
+                PromptHash.Of(item.Prompt), MmluQuestion.Letters[item.Question.Answer],
                 lls.Select(l => l.LogLikelihood).ToArray(), MmluQuestion.Letters[prediction], correct, item.Shots, wasTruncated)));
         }
         var bySubject = correctBySubject.ToDictionary(kv => kv.Key, kv => MeanMetric.Of(kv.Value));

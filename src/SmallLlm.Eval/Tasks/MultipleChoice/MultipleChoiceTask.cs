@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using SmallLlm.Eval.Metrics;
@@ -134,7 +133,7 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
             acc.Add(pred == doc.Gold);
             accNorm.Add(predNorm == doc.Gold);
             accBytes.Add(predBytes == doc.Gold);
-            samples.Add(SampleRecord.Of(new Sample(doc.Index, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(prompt)))[..16],
+            samples.Add(SampleRecord.Of(new Sample(doc.Index, PromptHash.Of(prompt),
                 doc.Gold, lls.ToArray(), pred, predNorm, predBytes, pred == doc.Gold, predNorm == doc.Gold, predBytes == doc.Gold,
                 shots, answers.Any(a => a.Value.Truncated))));
         }

@@ -9,7 +9,10 @@ namespace SmallLlm.Eval.Tests.Tasks.Code;
 public sealed class ScriptedModel(Func<string, int, string> complete) : ILanguageModel
 {
     public ModelIdentity Identity { get; } = new("scripted", "scripted", "0", "fp32", 0, "none", false, "scripted");
+    public ModelDescription Description { get; } = new(VocabSize: null);
     public int ContextLength => 4096;
+    public SmallLlm.Eval.Tokenizers.ITextTokenizer Tokenizer => SmallLlm.Eval.Tokenizers.TokenizerCatalog.Resolve("tok512");
+    public long TokensProcessed => 0;
     public int CountPromptTokens(string text) => Encoding.UTF8.GetByteCount(text);
 
     public IReadOnlyList<LoglikelihoodResponse> Loglikelihood(IReadOnlyList<LoglikelihoodRequest> requests, IProgressSink progress) =>

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using SmallLlm.Eval.Models;
+using SmallLlm.Eval.Runner;
+using SmallLlm.Eval.Tasks;
 using SmallLlm.Eval.Tasks.Code;
 using SmallLlm.Eval.Tasks.Data;
 using SmallLlm.Eval.Tasks.MultipleChoice;
@@ -85,15 +88,17 @@ public sealed class DataRowTests : IDisposable
             "{\"query\":\"The sun was\",\"choices\":[\"hot\",\"blue\"],\"gold\":0}") + "\n");
         File.WriteAllText(Path.Combine(tasks, "longchoice.task.json"),
             "{\"name\":\"longchoice\",\"kind\":\"multiple_choice\",\"version\":\"1\",\"description\":\"t\",\"data\":\"longchoice.jsonl\",\"context_template\":\"{query}\",\"target_delimiter\":\" \",\"num_fewshot\":0}");
-        string output = Path.Combine(_dir, "results");
-        var run = CliRun.InProcess("eval", "--model", "stories260K", "--tasks", "longchoice", "--tasks-dir", Path.GetDirectoryName(tasks)!, "--output", output, "--no-cache");
-        Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains($"{data}:2: choice 1 alone is", run.Stderr);
-        var result = JsonDocument.Parse(File.ReadAllText(RunResults.Result(output, "longchoice"))).RootElement;
-        Assert.Equal(2, result.GetProperty("counts").GetProperty("documents").GetInt64());
+        EvalJobSpec Job(string output, bool strict) => new()
+        {
+            Model = "stories260K", Tasks = ["longchoice"], TasksDirectory = Path.GetDirectoryName(tasks)!, OutputDirectory = Path.Combine(_dir, output),
+            SettingsFor = _ => new TaskSettings { Strict = strict },
+        };
+        var log = new StringWriter();
+        var results = EvalJob.Run(Job("results", strict: false), log, _ => IProgressSink.None);
+        Assert.Contains($"{data}:2: choice 1 alone is", log.ToString());
+        Assert.Equal(2, results.Single().Counts["documents"]);
 
-        var strict = CliRun.InProcess("eval", "--model", "stories260K", "--tasks", "longchoice", "--tasks-dir", Path.GetDirectoryName(tasks)!, "--output", Path.Combine(_dir, "strict"), "--no-cache", "--strict");
-        Assert.True(strict.ExitCode == 2, strict.ToString());
-        Assert.Contains($"{data}:2: choice 1 alone is", strict.Stderr);
+        var e = Assert.Throws<InvalidDataException>(() => EvalJob.Run(Job("strict", strict: true), TextWriter.Null, _ => IProgressSink.None));
+        Assert.Contains($"{data}:2: choice 1 alone is", e.Message);
     }
 }

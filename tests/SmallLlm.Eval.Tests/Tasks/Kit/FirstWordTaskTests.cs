@@ -15,7 +15,7 @@ public class FirstWordTaskTests
         File.WriteAllText(Path.Combine(tasks, "words.jsonl"), "{\"text\":\"Once upon a\",\"word\":\"time\"}\n{\"text\":\"The cat sat on the\",\"word\":\"mat\"}\n");
         File.WriteAllText(Path.Combine(tasks, "words.task.json"), "{\"name\":\"words\",\"kind\":\"first_word\",\"data\":\"words.jsonl\"}");
         File.Copy(typeof(FirstWordTaskKind).Assembly.Location, Path.Combine(plugins, "FirstWord.dll"));
-        using var model = LocalLanguageModel.Load("stories260K");
+        using var model = LocalModelLoader.Load("stories260K");
         var plan = TaskRegistry.Load(tasks, plugins).Create("words").Plan(model, new TaskSettings());
         Assert.Equal(["Once upon a", "The cat sat on the"], plan.Requests.Cast<LoglikelihoodRequest>().Select(r => r.Context));
         var (scores, byHand) = PlainForwardPass.Run(model, plan);

@@ -13,7 +13,7 @@ public class MmluScoringTests
     [Fact]
     public void LoglikelihoodsOfTheFourLettersEqualAPlainForwardPass()
     {
-        using var model = LocalLanguageModel.Load("stories260K");
+        using var model = LocalModelLoader.Load("stories260K");
         var task = TaskRegistry.Load(RepoPaths.Tasks).Create("mmlu");
         var plan = task.Plan(model, new TaskSettings { Limit = 2, Options = new Dictionary<string, string> { ["subjects"] = "anatomy,virology" } });
         Assert.Equal(4, plan.Documents);
@@ -22,7 +22,7 @@ public class MmluScoringTests
         var answers = model.Loglikelihood(requests, IProgressSink.None);
         for (int i = 0; i < requests.Count; i++)
         {
-            var (ctx, cont) = model.EncodePair(requests[i].Context, requests[i].Continuation);
+            var (ctx, cont) = model.Prompts.EncodePair(requests[i].Context, requests[i].Continuation);
             Assert.InRange(cont.Length, 1, 2); // tok512 spells most of " A".." D" as "▁" + letter: the shared-context KV-cache path
             Assert.Equal(1, ctx[0]); // BOS first
             int[] seq = [.. ctx, .. cont];

@@ -36,7 +36,7 @@ public class LmEvalParityTests
         // Choice 0: 3 code points (𝟏 and 𝟐 are outside the BMP: 2 UTF-16 units, 4 UTF-8 bytes each), 10 bytes.
         File.WriteAllText(Path.Combine(dir, "d.jsonl"), "{\"query\":\"Q\",\"choices\":[\"𝟏𝟐é\",\"abcd\"],\"gold\":1}\n");
         File.WriteAllText(Path.Combine(dir, "t.task.json"), "{\"name\":\"t\",\"kind\":\"multiple_choice\",\"data\":\"d.jsonl\"}");
-        using var model = LocalLanguageModel.Load("stories260K");
+        using var model = LocalModelLoader.Load("stories260K");
         var plan = TaskRegistry.Load(dir).Create("t").Plan(model, new TaskSettings());
         // Hand-chosen log-likelihoods: per code point -1.1 vs -1.0 (acc_norm picks 1, as lm-eval's len(choice));
         // per byte -0.33 vs -1.0 (acc_bytes picks 0); per UTF-16 unit it would be -0.66 (would pick 0).
@@ -49,7 +49,7 @@ public class LmEvalParityTests
     [Fact]
     public void ShotsThatDoNotFitAreKeptAndTruncatedByDefault_OrDroppedOnRequest_AndCountedPerDocument()
     {
-        using var model = LocalLanguageModel.Load("stories260K");
+        using var model = LocalModelLoader.Load("stories260K");
         var task = Registry.Create("mmlu");
         TaskScores Run(string? fit)
         {
@@ -72,7 +72,7 @@ public class LmEvalParityTests
     [Fact]
     public void MmluAccStderrIsLmEvalsPooledSampleStderrOverSubjects()
     {
-        using var model = LocalLanguageModel.Load("stories260K");
+        using var model = LocalModelLoader.Load("stories260K");
         var plan = Registry.Create("mmlu").Plan(model, new TaskSettings
         {
             Limit = 7, NumFewshot = 0, Options = new Dictionary<string, string> { ["subjects"] = "anatomy,virology,marketing,sociology" },
@@ -135,7 +135,7 @@ public class LmEvalParityTests
     [Fact]
     public void HumanEvalBudgetIsLmEvals1024_BoundedByTheContext_AndSaysSo()
     {
-        using var model = LocalLanguageModel.Load("stories260K");
+        using var model = LocalModelLoader.Load("stories260K");
         var plan = Registry.Create("humaneval").Plan(model, new TaskSettings { Limit = 3 });
         Assert.Equal(1024, plan.Settings["max_tokens"]);
         Assert.Equal(3, plan.Settings["max_tokens_bounded"]);

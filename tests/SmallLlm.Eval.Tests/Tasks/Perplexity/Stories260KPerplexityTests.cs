@@ -33,7 +33,7 @@ public sealed class Stories260KPerplexityTests : IDisposable
         var meta = JsonDocument.Parse(File.ReadAllText(SharedFiles.Get("models/stories260K/reference/s260_33/meta.json"))).RootElement;
         double[] nll = meta.GetProperty("nll_per_position").EnumerateArray().Select(e => e.GetDouble()).ToArray();
         int[] ids = meta.GetProperty("token_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray();
-        using var model = LocalLanguageModel.Load("stories260K");
+        using var model = LocalModelLoader.Load("stories260K");
         Assert.Equal(ids[1..], model.Tokenizer.Encode(Reference32));
 
         string file = Path.Combine(_dir, "s260.txt");
@@ -63,8 +63,8 @@ public sealed class Stories260KPerplexityTests : IDisposable
         string text = File.ReadAllText(Path.Combine(PerplexityCorpusTests.ProjectRoot(), "tasks", "perplexity", "data", "tinyshakespeare.txt"))[..6000];
         string file = Path.Combine(_dir, "long.txt");
         File.WriteAllText(file, text);
-        using var disjoint = LocalLanguageModel.Load("stories260K");
-        using var strided = LocalLanguageModel.Load("stories260K", rollingStride: 256);
+        using var disjoint = LocalModelLoader.Load("stories260K");
+        using var strided = LocalModelLoader.Load("stories260K", new LocalModelOptions { RollingStride = 256 });
         int tokens = disjoint.Tokenizer.Encode(text).Count;
         Assert.True(tokens > 2 * disjoint.ContextLength, $"{tokens} tokens");
         var a = Run(disjoint, file);

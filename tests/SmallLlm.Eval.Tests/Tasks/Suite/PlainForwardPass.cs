@@ -13,7 +13,7 @@ public static class PlainForwardPass
 {
     public static (double LogLikelihood, bool IsGreedy) Score(LocalLanguageModel model, LoglikelihoodRequest r)
     {
-        var (ctx, cont) = model.EncodePair(r.Context, r.Continuation);
+        var (ctx, cont) = model.Prompts.EncodePair(r.Context, r.Continuation);
         int[] seq = [.. ctx, .. cont];
         if (seq.Length - 1 > model.ContextLength) seq = seq[^(model.ContextLength + 1)..];
         using var scope = torch.NewDisposeScope();

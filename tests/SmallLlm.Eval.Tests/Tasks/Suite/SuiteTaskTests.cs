@@ -14,7 +14,7 @@ namespace SmallLlm.Eval.Tests.Tasks.Suite;
 public sealed class SuiteTaskTests : IDisposable
 {
     private static readonly TaskRegistry Registry = TaskRegistry.Load(RepoPaths.Tasks);
-    private readonly LocalLanguageModel _model = LocalLanguageModel.Load("stories260K");
+    private readonly LocalLanguageModel _model = LocalModelLoader.Load("stories260K");
     public void Dispose() => _model.Dispose();
 
     private static string DataDir(string file, params object[] rows)

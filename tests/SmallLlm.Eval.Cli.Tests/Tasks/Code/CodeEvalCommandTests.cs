@@ -1,8 +1,7 @@
 using System.Text.Json;
 using SmallLlm.Eval.Tasks.Code;
-using SmallLlm.Eval.Tests.Tasks.Perplexity;
 
-namespace SmallLlm.Eval.Tests.Tasks.Code;
+namespace SmallLlm.Eval.Cli.Tests.Tasks.Code;
 
 /// <summary>End to end: `smalleval eval` with HumanEval and MBPP on the bundled stories260K.</summary>
 public sealed class CodeEvalCommandTests : IDisposable
@@ -14,7 +13,7 @@ public sealed class CodeEvalCommandTests : IDisposable
     /// <summary>The bundled humaneval and mbpp definitions with a short generation budget, so the test stays fast.</summary>
     private string ShortTasks()
     {
-        string root = Path.Combine(PerplexityCorpusTests.ProjectRoot(), "tasks"), tasks = Path.Combine(_dir, "tasks");
+        string root = RepoPaths.Tasks, tasks = Path.Combine(_dir, "tasks");
         foreach (var name in new[] { "humaneval", "mbpp" })
         {
             var def = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(root, name, name + ".task.json")))!.AsObject();

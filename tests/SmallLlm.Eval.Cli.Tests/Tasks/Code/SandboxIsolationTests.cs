@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using SmallLlm.Eval.Tasks.Code;
 
-namespace SmallLlm.Eval.Tests.Tasks.Code;
+namespace SmallLlm.Eval.Cli.Tests.Tasks.Code;
 
 /// <summary>
 /// Model-written code cannot write to the machine, connect anywhere, see the harness's folders or processes, leave

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace SmallLlm.Eval.Tests;
+namespace SmallLlm.Eval.Cli.Tests;
 
 /// <summary>
 /// `run --json`, `leaderboard --json` and `check --json` print one JSON document on stdout for scripts; `run --config`

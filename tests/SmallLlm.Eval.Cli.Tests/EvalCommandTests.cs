@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace SmallLlm.Eval.Tests;
+namespace SmallLlm.Eval.Cli.Tests;
 
 /// <summary>`smalleval eval` end to end on stories260K for each task family, and its bad-input errors.</summary>
 public class EvalCommandTests

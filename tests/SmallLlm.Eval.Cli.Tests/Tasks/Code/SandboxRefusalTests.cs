@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using SmallLlm.Eval.Tasks.Code;
 
-namespace SmallLlm.Eval.Tests.Tasks.Code;
+namespace SmallLlm.Eval.Cli.Tests.Tasks.Code;
 
 /// <summary>Where no isolation works, code execution is refused (exit 2, one line saying why and what to do) unless
 /// --allow-unsandboxed-execution. The test makes such a machine by running smalleval in a user namespace that may

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
-namespace SmallLlm.Eval.Tests.Runner;
+namespace SmallLlm.Eval.Cli.Tests.Runner;
 
 /// <summary>
 /// A real model whose weights hold NaN (the bundled stories260K converted to a Hugging Face folder, then its final norm

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
-namespace SmallLlm.Eval.Tests.Runner;
+namespace SmallLlm.Eval.Cli.Tests.Runner;
 
 /// <summary>
 /// Ctrl-C on a real `smalleval eval` process (SIGINT sent to it): the first commits the answers computed so far to the

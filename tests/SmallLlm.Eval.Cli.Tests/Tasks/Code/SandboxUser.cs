@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using SmallLlm.Eval.Tasks.Code;
 
-namespace SmallLlm.Eval.Tests.Tasks.Code;
+namespace SmallLlm.Eval.Cli.Tests.Tasks.Code;
 
 /// <summary>
 /// Who runs the sandbox in a test: "this" (the test process itself, calling <see cref="PythonSandbox"/>; root in CI)

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 
-namespace SmallLlm.Eval.Tests.Runner;
+namespace SmallLlm.Eval.Cli.Tests.Runner;
 
 /// <summary>
 /// `smalleval eval` as a real process: killed with SIGKILL mid-run and run again, it computes only the missing requests

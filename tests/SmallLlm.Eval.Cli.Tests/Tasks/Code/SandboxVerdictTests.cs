@@ -1,4 +1,4 @@
-namespace SmallLlm.Eval.Tests.Tasks.Code;
+namespace SmallLlm.Eval.Cli.Tests.Tasks.Code;
 
 /// <summary>Only a program whose tests returned normally passes: exiting with status 0 early, from inside the tests,
 /// from an excepthook or from an atexit handler is a failure (human-eval counts these as failures too). Each case as

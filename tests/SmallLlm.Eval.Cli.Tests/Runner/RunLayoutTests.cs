@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 
-namespace SmallLlm.Eval.Tests.Runner;
+namespace SmallLlm.Eval.Cli.Tests.Runner;
 
 /// <summary>
 /// Runs never overwrite each other: each gets <c>&lt;output&gt;/&lt;model-id&gt;/&lt;run-id&gt;/</c>, model ids tell dtypes

@@ -1,4 +1,4 @@
-namespace SmallLlm.Eval.Tests;
+namespace SmallLlm.Eval.Cli.Tests;
 
 /// <summary>eval.config.json values go through the same rules as the command line's options: a limit of -1 is refused
 /// in both, with the same words, exit 2, before anything runs or is written.</summary>

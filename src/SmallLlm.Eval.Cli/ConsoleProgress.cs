@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using SmallLlm.Eval.Models;
 
-namespace SmallLlm.Eval.Runner;
+namespace SmallLlm.Eval.Cli;
 
 /// <summary>
 /// A progress bar on stderr: requests done, ETA and tokens/s. On a terminal it redraws one line; when stderr is

@@ -1,6 +1,6 @@
 using SmallLlm.Eval.Engine.Scoring;
 
-namespace SmallLlm.Eval.Runner;
+namespace SmallLlm.Eval.Models;
 
 /// <summary>"auto" or a number of sequences per forward pass, turned into scoring options.</summary>
 public static class BatchSize

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace SmallLlm.Eval.Tests;
+namespace SmallLlm.Eval.Cli.Tests;
 
 /// <summary>
 /// lm-evaluation-harness habits work (option spellings, --limit fractions, task lists with spaces, mmlu_&lt;subject&gt;
