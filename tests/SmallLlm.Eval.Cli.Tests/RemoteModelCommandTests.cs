@@ -1,6 +1,4 @@
 using System.Text.Json;
-using SmallLlm.Eval.Engine;
-using SmallLlm.Eval.Engine.Checkpoints;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Serve;
 using SmallLlm.Eval.Serve.Tests;
@@ -83,7 +81,7 @@ public sealed class RemoteModelCommandTests : IDisposable
         var local = CliRun.InProcess([.. common, "-o", Path.Combine(_dir, "local")]);
         Assert.True(local.ExitCode == 0, local.ToString());
 
-        using var engine = new LlamaModel(CheckpointLoader.Load(step, ModelDType.Float32));
+        using var engine = new Engine.LlamaModel(Engine.Checkpoints.CheckpointLoader.Load(step, Engine.ModelDType.Float32));
         await using var server = new CompletionServer(new TorchCompletionEngine(engine, LocalModelLoader.ResolveTokenizer("stories260K", null), "step-100"),
             new ServeOptions { Host = "127.0.0.1", Port = 0 });
         await server.StartAsync();

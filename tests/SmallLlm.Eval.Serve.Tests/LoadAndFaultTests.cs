@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Serve;
 
@@ -65,20 +64,6 @@ public class LoadAndFaultTests
         return p;
     }
 
-    private static long CachedAnswers(string path)
-    {
-        if (!File.Exists(path)) return 0;
-        try
-        {
-            using var db = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-            db.Open();
-            using var cmd = db.CreateCommand();
-            cmd.CommandText = "SELECT COUNT(*) FROM responses";
-            return (long)cmd.ExecuteScalar()!;
-        }
-        catch (SqliteException) { return 0; } // not created yet
-    }
-
     [Fact]
     public async Task ServerKilledMidRunFailsClearlyThenTheRunResumesFromTheCache()
     {
@@ -94,14 +79,14 @@ public class LoadAndFaultTests
             string cache = Path.Combine(output, ".cache", "requests.sqlite");
             var run = Task.Run(() => CliRun.InProcess([.. args, "-o", output]));
             var watch = Stopwatch.StartNew();
-            while (CachedAnswers(cache) < 8 && !run.IsCompleted && watch.Elapsed < TimeSpan.FromMinutes(2)) await Task.Delay(20);
+            while (CacheRows.Count(cache) < 8 && !run.IsCompleted && watch.Elapsed < TimeSpan.FromMinutes(2)) await Task.Delay(20);
             Assert.False(run.IsCompleted, "the run finished before the server could be killed: " + (run.IsCompleted ? run.Result.ToString() : ""));
             server.Kill(entireProcessTree: true);
             server.WaitForExit();
             var failed = await run.WaitAsync(TimeSpan.FromMinutes(2));
             Assert.Equal(2, failed.ExitCode);
             Assert.Contains($"127.0.0.1:{port}/v1/completions: no answer after 2 retries", failed.Stderr);
-            long kept = CachedAnswers(cache);
+            long kept = CacheRows.Count(cache);
             Assert.InRange(kept, 8, 199);
 
             server = StartServer(port);
