@@ -38,6 +38,12 @@ public sealed class EvalOptions
         foreach (var o in All) command.Options.Add(o);
     }
 
+    /// <summary>What the options do not do, said once per command (--log_samples is accepted but changes nothing).</summary>
+    public void WriteNotes(ParseResult parse)
+    {
+        if (parse.GetValue(LogSamples)) parse.InvocationConfiguration.Error.WriteLine(TaskOptions.LogSamplesNote);
+    }
+
     /// <summary>Given on the command line (not a default).</summary>
     private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 
@@ -46,7 +52,6 @@ public sealed class EvalOptions
     /// The caller adds how the model loads.</summary>
     public EvalJobSpec Job(ParseResult parse, string model, IReadOnlyList<string> tasks, string output, EvalConfig? config = null)
     {
-        if (parse.GetValue(LogSamples)) parse.InvocationConfiguration.Error.WriteLine(TaskOptions.LogSamplesNote);
         var (limitCount, limitFraction) = TaskOptions.ParseLimit(parse.GetValue(Limit)); // the one --limit rule
         var options = new Dictionary<string, string>();
         if (parse.GetValue(Subjects) is string s) options["subjects"] = s;

@@ -30,6 +30,7 @@ public static class EvalCommand
         {
             string outputDir = parse.GetValue(output)!;
             bool asJson = parse.GetValue(json);
+            evalOptions.WriteNotes(parse);
             bool headerDone = false;
             var job = evalOptions.Job(parse, parse.GetValue(model)!, TaskOptions.ParseTasks(parse.GetValue(tasks)!), outputDir);
             var spec = loading.Apply(parse, job) with

@@ -33,7 +33,9 @@ public static class RunCommand
                 && Path.GetFullPath(Path.GetDirectoryName(configPath)!).TrimEnd(Path.DirectorySeparatorChar) == Path.GetFullPath(AppContext.BaseDirectory).TrimEnd(Path.DirectorySeparatorChar);
             string Writable(string relative) => shipped ? Path.GetFullPath(relative) : cfg.Resolve(relative);
             string outputDir = parse.GetValue(output) ?? Writable(cfg.Output);
-            var known = TaskRegistry.Load(cfg.Resolve(cfg.TasksDir)).Definitions.Select(d => d.Name).ToHashSet();
+            evalOptions.WriteNotes(parse);
+            var folders = evalOptions.Job(parse, "", [], outputDir, cfg); // the task folders every model's job uses
+            var known = TaskRegistry.Load(folders.TasksDirectory, folders.PluginsDirectory, folders.IncludeTasks).Definitions.Select(d => d.Name).ToHashSet();
             var unknown = cfg.TaskSettings.Keys.Where(t => !known.Contains(t)).ToList();
             if (unknown.Count > 0)
                 throw new InvalidDataException($"{configPath}: task_settings names unknown task(s) {string.Join(", ", unknown)}: known tasks are {string.Join(", ", known.Order(StringComparer.Ordinal))}");

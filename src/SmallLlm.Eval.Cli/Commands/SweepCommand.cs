@@ -36,6 +36,7 @@ public static class SweepCommand
             string outputDir = parse.GetValue(output)!;
             string? url = parse.GetValue(server);
             if (url is not null && !Remote.RemoteOptions.IsRemote(url)) throw new ArgumentException($"--server {url}: expected openai-completions:http://HOST:PORT/v1");
+            evalOptions.WriteNotes(parse);
             var series = CheckpointSeries.Find(parse.GetValue(checkpoints)!, parse.GetValue(tokensPerStep));
             var taskNames = TaskOptions.ParseTasks(parse.GetValue(tasks)!);
             var writer = parse.InvocationConfiguration.Output;
