@@ -13,18 +13,18 @@ namespace SmallLlm.Eval.Runner;
 /// </summary>
 public sealed class EvalRunner
 {
-    private readonly ILanguageModel model;
-    private readonly Func<string, IProgressSink> progressFor;
-    private readonly bool allowNonFinite;
+    private readonly ILanguageModel _model;
+    private readonly Func<string, IProgressSink> _progressFor;
+    private readonly bool _allowNonFinite;
     private readonly MeteredLanguageModel _metered;
     private readonly CachingLanguageModel _cached;
 
     public EvalRunner(ILanguageModel model, RequestCache? cache, Func<string, IProgressSink> progressFor, int commitEvery = 512,
         bool allowNonFinite = false, CancellationToken interrupt = default)
     {
-        this.model = model;
-        this.progressFor = progressFor;
-        this.allowNonFinite = allowNonFinite;
+        _model = model;
+        _progressFor = progressFor;
+        _allowNonFinite = allowNonFinite;
         _metered = new MeteredLanguageModel(model); // inside the cache: only computed answers are timed
         _cached = new CachingLanguageModel(_metered, cache, commitEvery, allowNonFinite, interrupt);
     }
@@ -35,24 +35,24 @@ public sealed class EvalRunner
         var started = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
         double modelBefore = _metered.ModelTime.Elapsed.TotalSeconds;
-        long tokensBefore = model.TokensProcessed;
+        long tokensBefore = _model.TokensProcessed;
         int reusedBefore = _cached.Reused, computedBefore = _cached.Computed, nonFiniteBefore = _cached.NonFinite;
 
         var plan = task.Plan(_cached, settings);
-        var responses = Execute(plan.Requests, progressFor(task.Name));
+        var responses = Execute(plan.Requests, _progressFor(task.Name));
         var scores = plan.Score(responses);
 
         double wall = clock.Elapsed.TotalSeconds;
         double modelSeconds = _metered.ModelTime.Elapsed.TotalSeconds - modelBefore;
-        long tokens = model.TokensProcessed - tokensBefore;
-        var id = model.Identity;
+        long tokens = _model.TokensProcessed - tokensBefore;
+        var id = _model.Identity;
         // Data read from elsewhere is named in the result (its hash is data_sha256), whatever the task records itself.
         var recorded = settings.DataDir is null || plan.Settings.ContainsKey("data_dir") ? plan.Settings
             : new Dictionary<string, object?>(plan.Settings) { ["data_dir"] = Path.GetFullPath(settings.DataDir) };
         int nonFinite = _cached.NonFinite - nonFiniteBefore;
         var counts = new Dictionary<string, long>(scores.Counts) { ["documents"] = plan.Documents, ["requests"] = plan.Requests.Count };
         var warnings = plan.Warnings;
-        if (allowNonFinite)
+        if (_allowNonFinite)
         {
             counts["nonfinite_scores"] = nonFinite;
             if (nonFinite > 0)
@@ -61,8 +61,8 @@ public sealed class EvalRunner
         var result = new TaskResult
         {
             Task = new TaskInfo(task.Name, task.Version, plan.DataSha256, recorded),
-            Model = new ModelInfo(id.Name, id.Path, id.WeightsSha256, id.DType, id.Parameters, model.ContextLength, id.Tokenizer, id.AddBos, id.RollingStride,
-                id.Backend, id.BackendSettings, model.Description.VocabSize),
+            Model = new ModelInfo(id.Name, id.Path, id.WeightsSha256, id.DType, id.Parameters, _model.ContextLength, id.Tokenizer, id.AddBos, id.RollingStride,
+                id.Backend, id.BackendSettings, _model.Description.VocabSize),
             Harness = HarnessVersion.Current,
             Seed = settings.Seed,
             Metrics = scores.Metrics,
@@ -74,7 +74,7 @@ public sealed class EvalRunner
             SamplesFile = task.Name + ".samples.jsonl",
             Timing = new TimingInfo(started, wall, modelSeconds, tokens, modelSeconds > 0 ? tokens / modelSeconds : 0,
                 plan.Requests.Count, _cached.Computed - computedBefore, _cached.Reused - reusedBefore),
-            Machine = Machine(model.Description),
+            Machine = Machine(_model.Description),
         };
         ResultFiles.Write(runDir, result, scores.Samples);
         return result;
