@@ -36,7 +36,7 @@ public static class BenchTasksCommand
             bool asJson = parse.GetValue(json);
             if (!asJson)
             {
-                output.WriteLine("| model | dtype | task | shots | docs | requests | wall s | docs/s | tokens/s | outside engine | tokens computed | without prefix reuse |");
+                output.WriteLine("| model | dtype | task | shots | docs | requests | wall s | docs/s | tokens/s | outside model | tokens computed | without prefix reuse |");
                 output.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             }
             var rows = new List<TaskBenchmarkResult>();
