@@ -20,19 +20,27 @@ public static class KldCommand
         var plot = new Option<string?>("--plot") { Description = "Write the KLD histogram here (PNG + SVG stem; default none)." };
         var maxKld = new Option<double?>("--max-mean-kld") { Description = "Gate: exit 1 when the mean KLD is above this (a quantized release must not drift further)." };
         var minTop1 = new Option<double?>("--min-top1-agreement") { Description = "Gate: exit 1 when top-1 agreement (0..1) is below this." };
+        var outputDir = new Option<string>("--output", "-o") { Description = "Results folder: the comparison is filed as task 'kld' of --model, <output>/<model-id>/<run-id>/kld.json (+ per-document samples), for the leaderboard and `smalleval check`.", DefaultValueFactory = _ => "results" };
         var fast = ModelBackends.FastOption();
         var json = ModelOptions.Json();
         var command = new Command("kld", "KL divergence of a model's next-token distributions from a base model's (llama-perplexity --kl-divergence): mean ± stderr, percentiles, top-1 agreement, |Δp| of the base's top token, perplexity of both; per document and overall. Streaming: memory stays bounded by one context window.")
         {
-            baseModel, model, data, limit, plot, fast, json, maxKld, minTop1,
+            baseModel, model, data, limit, outputDir, plot, fast, json, maxKld, minTop1,
         };
         command.SetAction(parse =>
         {
             if (parse.GetValue(limit) is < 1) throw new ArgumentException("--limit must be at least 1");
+            var started = DateTime.UtcNow;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var docs = KldCorpus.Read(parse.GetValue(data), ProjectPaths.TasksDirectory(null));
-            using var a = Open(parse.GetValue(baseModel)!, parse.GetValue(fast));
-            using var b = Open(parse.GetValue(model)!, parse.GetValue(fast));
+            var (aModel, a) = Open(parse.GetValue(baseModel)!, parse.GetValue(fast));
+            using var aOwned = a;
+            var (bModel, b) = Open(parse.GetValue(model)!, parse.GetValue(fast));
+            using var bOwned = b;
             var report = KldComparison.Run(a, b, docs, parse.GetValue(limit));
+            string resultFile = KldResult.Write(parse.GetValue(outputDir)!, new KldResult.Run(aModel.Identity, bModel.Identity, bModel.ContextLength,
+                b.VocabSize, Math.Min(a.ContextLength, b.ContextLength), parse.GetValue(data) ?? KldCorpus.DefaultTask, parse.GetValue(limit),
+                docs, report, started, clock.Elapsed.TotalSeconds));
             var output = parse.InvocationConfiguration.Output;
             string? png = parse.GetValue(plot) is { } stem ? KldHistogramPlot.Save(report.Values, $"KLD of {b.Name} from {a.Name}", stem) : null;
             if (parse.GetValue(json))
@@ -44,7 +52,7 @@ public static class KldCommand
                     mean_kld = o.MeanKld, mean_kld_stderr = o.MeanKldStderr, kld_median = o.Median, kld_p90 = o.P90, kld_p95 = o.P95,
                     kld_p99 = o.P99, kld_p999 = o.P999, kld_max = o.Max, top1_agreement = o.Top1Agreement,
                     mean_abs_dp_top = o.MeanAbsDeltaP, max_abs_dp_top = o.MaxAbsDeltaP, ppl_base = o.PplBase, ppl_model = o.PplModel,
-                    ppl_ratio = o.PplRatio, documents = report.Documents, plot = png,
+                    ppl_ratio = o.PplRatio, documents = report.Documents, plot = png, result = resultFile,
                 }, CliJson.Options));
                 return Gate(report.Overall, parse.GetValue(maxKld), parse.GetValue(minTop1), parse.InvocationConfiguration.Error);
             }
@@ -54,6 +62,7 @@ public static class KldCommand
             foreach (var s in report.Documents.Append(report.Overall))
                 output.WriteLine($"| {s.Name} | {s.Tokens:N0} | {s.MeanKld:G4} ± {s.MeanKldStderr:G2} | {s.Median:G3} | {s.P90:G3} | {s.P95:G3} | {s.P99:G3} | {s.P999:G3} | {s.Max:G3} | {s.Top1Agreement:P2} | {s.MeanAbsDeltaP:G3}/{s.MaxAbsDeltaP:G3} | {s.PplBase:F4} | {s.PplModel:F4} | {s.PplRatio:F5} |");
             if (png is not null) output.WriteLine($"plot: {png}");
+            output.WriteLine($"result: {resultFile}");
             return Gate(report.Overall, parse.GetValue(maxKld), parse.GetValue(minTop1), parse.InvocationConfiguration.Error);
         });
         return command;
@@ -69,11 +78,15 @@ public static class KldCommand
         return failures.Count == 0 ? 0 : 1;
     }
 
-    private static ITokenDistributions Open(string path, bool fast) =>
-        ModelBackends.Load(path, "auto", fast && ModelBackends.Choose(path, "auto") == ModelBackends.LlamaCpp) switch
+    /// <summary>The model (its identity goes into the result) and its full distributions (which own and dispose it).</summary>
+    private static (ILanguageModel Model, ITokenDistributions Distributions) Open(string path, bool fast)
+    {
+        var loaded = ModelBackends.Load(path, "auto", fast && ModelBackends.Choose(path, "auto") == ModelBackends.LlamaCpp);
+        return (loaded, loaded switch
         {
             LocalLanguageModel local => new TorchTokenDistributions(local),
             LlamaCppLanguageModel cpp => new LlamaCppTokenDistributions(cpp),
             var other => throw new ArgumentException($"{path}: backend {other.Identity.Backend} cannot give full distributions"),
-        };
+        });
+    }
 }

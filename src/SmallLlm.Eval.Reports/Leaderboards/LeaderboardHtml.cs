@@ -27,10 +27,17 @@ public static class LeaderboardHtml
             sb.Append($"<td>{E(LeaderboardText.Shots(r, board.Columns))}</td><td>{E(LeaderboardText.PerTask(r, board.Columns, "limit"))}</td>");
             foreach (var c in board.Columns) sb.Append("<td class=\"n\">").Append(E(LeaderboardText.Cell(r.Cells.GetValueOrDefault(c.Task)))).Append("</td>");
             sb.Append("<td class=\"n\">").Append(r.MeanRank is double mr ? mr.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) : "").Append("</td>");
-            sb.Append("<td class=\"n\">").Append(r.Average is double a ? LeaderboardText.Number(a) : "—").Append("</td>");
+            sb.Append("<td class=\"n\">").Append(r.Average is double a ? ReportNumbers.Format(a) : "—").Append("</td>");
             sb.Append("<td class=\"flags\">").Append(E(string.Join("; ", r.Flags.Concat(r.Notes)))).Append("</td></tr>\n");
         }
         sb.Append("</table></div>\n<p class=\"legend\">").Append(E(LeaderboardText.Legend(board))).Append("</p>\n");
+        if (board.Kld.Count > 0)
+        {
+            sb.Append("<h2>kld</h2>\n<div class=\"scroll\"><table>\n<tr>").Append(string.Concat(KldSection.Headers.Select(h => $"<th>{E(h)}</th>"))).Append("</tr>\n");
+            foreach (var r in board.Kld)
+                sb.Append("<tr>").Append(string.Concat(KldSection.Cells(r).Select((c, i) => i >= 5 ? $"<td class=\"n\">{E(c)}</td>" : $"<td>{E(c)}</td>"))).Append("</tr>\n");
+            sb.Append("</table></div>\n<p class=\"legend\">").Append(E(KldSection.Legend)).Append("</p>\n");
+        }
         foreach (string w in board.Warnings) sb.Append("<p class=\"legend\">warning: ").Append(E(w)).Append("</p>\n");
         foreach (var (title, png) in plots)
         {
