@@ -64,7 +64,7 @@ public static class CheckCommand
             if (parse.GetValue(junit) is string path)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-                JUnitReport.Build(result).Save(path);
+                Primitives.AtomicFile.Write(path, w => JUnitReport.Build(result).Save(w));
             }
             return result.ExitCode;
         });

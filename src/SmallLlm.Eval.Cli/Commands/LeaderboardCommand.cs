@@ -38,7 +38,7 @@ public static class LeaderboardCommand
             else
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-                File.WriteAllText(file, text);
+                Primitives.AtomicFile.WriteText(file, text);
                 parse.InvocationConfiguration.Output.WriteLine($"wrote {file} ({board.Rows.Count} rows, {board.Columns.Count} tasks)");
             }
             return 0;
