@@ -60,7 +60,8 @@ public sealed class KldAndQuantizeTests
         Assert.Equal(0, CliRun.InProcess([.. args, "--max-mean-kld", (k4 * 2).ToString("R"), "--min-top1-agreement", "0"]).ExitCode);
         var fail = CliRun.InProcess([.. args, "--max-mean-kld", (k4 / 2).ToString("R")]);
         Assert.Equal(1, fail.ExitCode);
-        Assert.Contains("mean KLD", fail.Stderr);
+        Assert.Contains("check failed: mean_kld", fail.Stderr);
+        Assert.Contains("beyond the limit", fail.Stderr);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public static class QualityGate
     public static GateResult CheckLimits(ResultSet current, GateSettings settings)
     {
         var problems = new List<string>();
-        var checks = LimitChecks(current, settings, problems);
+        var checks = MetricLimits.Check(current, settings.Limits, problems);
         return new GateResult(problems.Count > 0 ? [] : checks, problems, current.Warnings.Select(w => "current: " + w).ToList(), settings.Alpha);
     }
 
@@ -24,33 +24,8 @@ public static class QualityGate
         var compared = CompareWithBaseline(baseline, current, settings);
         if (settings.Limits.Count == 0 || compared.Incomparable.Count > 0) return compared;
         var problems = new List<string>();
-        var limits = LimitChecks(current, settings, problems);
+        var limits = MetricLimits.Check(current, settings.Limits, problems);
         return problems.Count > 0 ? compared with { Checks = [], Incomparable = problems } : compared with { Checks = [.. compared.Checks, .. limits] };
-    }
-
-    /// <summary>Each limit on every current result of its task; a limit whose task or metric the results lack cannot be checked.</summary>
-    private static List<GateCheck> LimitChecks(ResultSet current, GateSettings settings, List<string> problems)
-    {
-        var checks = new List<GateCheck>();
-        foreach (var limit in settings.Limits)
-        {
-            var files = current.Files.Where(f => f.Task == limit.Task).OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
-            if (files.Count == 0) { problems.Add($"limit {limit.Task}.{limit.Metric} {limit}: the current results have no {limit.Task} run"); continue; }
-            foreach (var f in files)
-            {
-                if (!f.Metrics.TryGetValue(limit.Metric, out var m))
-                {
-                    problems.Add($"limit {limit.Task}.{limit.Metric} {limit}: {f.Path} has no metric {limit.Metric} (it has {string.Join(", ", f.Metrics.Keys.Order(StringComparer.Ordinal))})");
-                    continue;
-                }
-                bool holds = limit.Holds(m.Value);
-                string against = f.Setting("base_model") is string b ? $" (against base {b})" : "";
-                string reason = !double.IsFinite(m.Value) ? $"the value is {Fmt(m.Value)}, not a number that can hold"
-                    : holds ? $"{Fmt(m.Value)} {limit}{against}" : $"{Fmt(m.Value)} beyond the limit {limit}{against}";
-                checks.Add(new GateCheck(f.Model, f.Task, limit.Metric, limit.Value, m.Value, limit.IsMax, Tolerance.Zero, 0, null, "limit", !holds, reason) { Limit = limit });
-            }
-        }
-        return checks;
     }
 
     private static GateResult CompareWithBaseline(ResultSet baseline, ResultSet current, GateSettings settings)
