@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SmallLlm.Eval.Reports;
 
 namespace SmallLlm.Eval.Cli.Tests;
 
@@ -63,6 +64,13 @@ public sealed class KldResultsTests : IDisposable
         Assert.True(section >= 0, board.Stdout);
         Assert.DoesNotContain("kld mean_kld", board.Stdout);
         Assert.True(board.Stdout.IndexOf("| slight |", section, StringComparison.Ordinal) < board.Stdout.IndexOf("| heavy |", section, StringComparison.Ordinal), board.Stdout);
+        string html = Path.Combine(_root, "board.html"), csv = Path.Combine(_root, "board.csv");
+        Assert.Equal(0, CliRun.InProcess("leaderboard", "--results", Results, "--format", "html", "-o", html).ExitCode);
+        Assert.Contains("<h2>kld</h2>", File.ReadAllText(html));
+        Assert.Equal(0, CliRun.InProcess("leaderboard", "--results", Results, "--format", "csv", "-o", csv).ExitCode);
+        var kldCsv = ReportCsv.Read(Path.Combine(_root, "board-kld.csv")).Select(r => r.Fields).ToList();
+        Assert.Equal(3, kldCsv.Count); // header and both runs
+        Assert.Equal(slightKld, double.Parse(kldCsv[1][Array.IndexOf(kldCsv[0], "mean_kld")], System.Globalization.CultureInfo.InvariantCulture));
         var json = CliRun.InProcess("leaderboard", "--results", Results, "--json").Json();
         Assert.Equal(2, json.GetProperty("kld").GetArrayLength());
         Assert.Equal(slightKld, json.GetProperty("kld")[0].GetProperty("mean_kld").GetDouble());
