@@ -48,7 +48,7 @@ public static class LeaderboardHtml
             sb.Append($"<td class=\"n\">{r.RankText}</td><td>{E(r.Label)}</td><td class=\"n\">{LeaderboardText.Parameters(r.Parameters)}</td><td>{E(r.DType)}</td>");
             sb.Append($"<td>{E(LeaderboardText.Shots(r, board.Columns))}</td><td>{E(LeaderboardText.PerTask(r, board.Columns, "limit"))}</td>");
             foreach (var c in board.Columns) sb.Append("<td class=\"n\">").Append(E(LeaderboardText.Cell(r.Cells.GetValueOrDefault(c.Task)))).Append("</td>");
-            sb.Append("<td class=\"n\">").Append(r.MeanRank is double mr ? mr.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) : "").Append("</td>");
+            sb.Append("<td class=\"n\">").Append(LeaderboardText.MeanRank(r)).Append("</td>");
             sb.Append("<td class=\"n\">").Append(r.Average is double a ? ReportNumbers.Format(a) : "—").Append("</td>");
             sb.Append("<td class=\"flags\">").Append(E(string.Join("; ", r.Flags.Concat(r.Notes)))).Append("</td></tr>\n");
         }

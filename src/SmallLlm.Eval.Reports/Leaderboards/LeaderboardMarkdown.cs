@@ -31,7 +31,7 @@ public static class LeaderboardMarkdown
             sb.Append($"| {r.RankText} | {Escape(r.Label)} | {LeaderboardText.Parameters(r.Parameters)} | {r.DType} | ");
             sb.Append($"{LeaderboardText.Shots(r, board.Columns)} | {LeaderboardText.PerTask(r, board.Columns, "limit")} | ");
             foreach (var c in board.Columns) sb.Append(LeaderboardText.Cell(r.Cells.GetValueOrDefault(c.Task))).Append(" | ");
-            sb.Append(r.MeanRank is double mr ? mr.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) : "").Append(" | ");
+            sb.Append(LeaderboardText.MeanRank(r)).Append(" | ");
             sb.Append(r.Average is double a ? ReportNumbers.Format(a) : "—").Append(" | ");
             sb.Append(Escape(string.Join("; ", r.Flags.Concat(r.Notes)))).Append(" |\n");
         }

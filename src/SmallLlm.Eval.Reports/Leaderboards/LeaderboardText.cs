@@ -47,6 +47,9 @@ public static class LeaderboardText
     /// <summary>An unset setting ("null": no limit) reads as "all".</summary>
     private static string Show(string? setting) => setting is null or "null" ? "all" : setting;
 
+    /// <summary>The row's mean column rank, "2.5"; empty for an unranked row.</summary>
+    public static string MeanRank(LeaderboardRow r) => r.MeanRank is double mr ? mr.ToString("0.##", CultureInfo.InvariantCulture) : "";
+
     public static string Parameters(long p) => p.ToString("N0", CultureInfo.InvariantCulture);
 
     public static string ColumnOrder(IReadOnlyList<LeaderboardColumn> columns) => string.Join("/", columns.Select(c => c.Task));
