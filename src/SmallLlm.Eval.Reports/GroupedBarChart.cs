@@ -1,4 +1,5 @@
 using ScottPlot;
+using SmallLlm.Eval.Primitives;
 using SmallLlm.Eval.Reports.Plots;
 
 namespace SmallLlm.Eval.Reports;
@@ -39,6 +40,6 @@ public static class GroupedBarChart
         plot.Axes.SetLimitsX(-1, categories * groupWidth - 1);
         string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir != null) Directory.CreateDirectory(dir);
-        plot.SavePng(path, width ?? Math.Max(800, 40 + categories * series * 14), height);
+        AtomicFile.WriteBytes(path, plot.GetImageBytes(width ?? Math.Max(800, 40 + categories * series * 14), height, ImageFormat.Png));
     }
 }
