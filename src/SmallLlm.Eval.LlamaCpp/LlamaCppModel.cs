@@ -15,7 +15,7 @@ public sealed record TokenScores(float[] TokenLogProbs, bool IsGreedy);
 /// <summary>
 /// A GGUF model run by llama.cpp, at the token level: the counterpart of the built-in engine's scorer and generator.
 /// One context holds many sequences; each llama_decode call packs several of them (own sequence ids, logits only at
-/// scored positions), and the KV cache is cleared between calls.
+/// scored positions, shared prefixes decoded once and forked), and the KV cache is cleared between rounds.
 /// </summary>
 public sealed class LlamaCppModel : IDisposable
 {
@@ -110,7 +110,12 @@ public sealed class LlamaCppModel : IDisposable
         return decoder.Read();
     }
 
-    /// <summary>Log-probabilities of each request's continuation given its context (context must not be empty).</summary>
+    /// <summary>
+    /// Log-probabilities of each request's continuation given its context (context must not be empty). Requests whose
+    /// inputs share a long token prefix (the same context, or the same few-shot examples) are grouped: the prefix is
+    /// decoded once in one sequence and forked into the others with the KV-cache sequence copy, then each request's
+    /// remainder is decoded on top of it (<see cref="LlamaCppOptions.SharedPrefixTokens"/>).
+    /// </summary>
     public IReadOnlyList<TokenScores> Loglikelihood(IReadOnlyList<ContinuationRequest> requests, Action<int, int>? progress = null)
     {
         var results = new TokenScores[requests.Count];
@@ -124,61 +129,97 @@ public sealed class LlamaCppModel : IDisposable
             CheckIds(r.Continuation, i);
         }
         int done = 0;
-        var pending = new List<int>();
-        int pendingTokens = 0;
+        var round = new List<SharedPrefixGroup>();
+        int sequences = 0, prefixTokens = 0, restTokens = 0;
         void Flush()
         {
-            if (pending.Count == 0) return;
-            ScoreBatch(requests, pending, results);
-            done += pending.Count;
+            if (round.Count == 0) return;
+            ScoreRound(requests, round, results);
+            done += sequences;
             progress?.Invoke(done, requests.Count);
-            pending.Clear();
-            pendingTokens = 0;
+            round.Clear();
+            sequences = prefixTokens = restTokens = 0;
         }
-        for (int i = 0; i < requests.Count; i++)
+        foreach (var g in SharedPrefixGroup.Build(requests, Options.SharedPrefixTokens, Options.MaxSequences, _batchTokens))
         {
-            int n = requests[i].Context.Length + requests[i].Continuation.Length - 1;
-            if (pending.Count >= Options.MaxSequences || pendingTokens + n > _batchTokens) Flush();
-            pending.Add(i);
-            pendingTokens += n;
+            if (sequences + g.Members.Count > Options.MaxSequences || prefixTokens + g.Prefix > _batchTokens
+                || restTokens + g.RestTokens > _batchTokens) Flush();
+            round.Add(g);
+            sequences += g.Members.Count;
+            prefixTokens += g.Prefix;
+            restTokens += g.RestTokens;
         }
         Flush();
         return results;
     }
 
-    private void ScoreBatch(IReadOnlyList<ContinuationRequest> requests, List<int> rows, TokenScores[] results)
+    /// <summary>
+    /// One round: the groups' shared prefixes in one llama_decode (no logits), each copied from its first member's
+    /// sequence to the others' (a copy of that KV stream), then every member's remainder in a second llama_decode with
+    /// logits at the scored positions. Groups of one (or no shared prefix) only take part in the second call.
+    /// </summary>
+    private void ScoreRound(IReadOnlyList<ContinuationRequest> requests, List<SharedPrefixGroup> groups, TokenScores[] results)
     {
-        var batch = new LLamaBatch();
-        var logitIndex = new List<int[]>(rows.Count);
-        for (int s = 0; s < rows.Count; s++)
+        try
         {
-            var r = requests[rows[s]];
-            int[] input = [.. r.Context, .. r.Continuation[..^1]];
-            int firstScored = r.Context.Length - 1; // the logits at this input position predict the first continuation token
-            var indices = new int[r.Continuation.Length];
-            for (int p = 0; p < input.Length; p++)
+            var batch = new LLamaBatch();
+            int seq = 0;
+            foreach (var g in groups)
             {
-                bool wantLogits = p >= firstScored;
-                int index = batch.Add((LLamaToken)input[p], p, (LLamaSeqId)s, wantLogits);
-                if (wantLogits) indices[p - firstScored] = index;
+                if (g.Prefix > 0)
+                {
+                    var first = requests[g.Members[0]].Context;
+                    for (int p = 0; p < g.Prefix; p++) batch.Add((LLamaToken)first[p], p, (LLamaSeqId)seq, false);
+                }
+                seq += g.Members.Count;
             }
-            logitIndex.Add(indices);
-        }
-        Decode(batch);
-        for (int s = 0; s < rows.Count; s++)
-        {
-            var cont = requests[rows[s]].Continuation;
-            var lp = new float[cont.Length];
-            bool greedy = true;
-            for (int k = 0; k < cont.Length; k++)
+            if (batch.TokenCount > 0)
             {
-                var logits = _ctx.GetLogitsIth(logitIndex[s][k]);
-                lp[k] = (float)LogSoftmaxAt(logits, cont[k], out int argmax);
-                greedy &= argmax == cont[k];
+                Decode(batch);
+                seq = 0;
+                foreach (var g in groups)
+                {
+                    for (int m = 1; g.Prefix > 0 && m < g.Members.Count; m++)
+                        _ctx.MemorySequenceCopy((LLamaSeqId)seq, (LLamaSeqId)(seq + m), -1, -1); // whole stream: llama.cpp copies across streams only so
+                    seq += g.Members.Count;
+                }
+                batch.Clear();
             }
-            results[rows[s]] = new TokenScores(lp, greedy);
+
+            var rows = new List<(int Request, int[] LogitIndex)>();
+            seq = 0;
+            foreach (var g in groups)
+                foreach (int i in g.Members)
+                {
+                    var r = requests[i];
+                    int[] input = [.. r.Context, .. r.Continuation[..^1]];
+                    int firstScored = r.Context.Length - 1; // the logits at this input position predict the first continuation token
+                    var indices = new int[r.Continuation.Length];
+                    for (int p = g.Prefix; p < input.Length; p++)
+                    {
+                        bool wantLogits = p >= firstScored;
+                        int index = batch.Add((LLamaToken)input[p], p, (LLamaSeqId)seq, wantLogits);
+                        if (wantLogits) indices[p - firstScored] = index;
+                    }
+                    rows.Add((i, indices));
+                    seq++;
+                }
+            Decode(batch);
+            foreach (var (i, logitIndex) in rows)
+            {
+                var cont = requests[i].Continuation;
+                var lp = new float[cont.Length];
+                bool greedy = true;
+                for (int k = 0; k < cont.Length; k++)
+                {
+                    var logits = _ctx.GetLogitsIth(logitIndex[k]);
+                    lp[k] = (float)LogSoftmaxAt(logits, cont[k], out int argmax);
+                    greedy &= argmax == cont[k];
+                }
+                results[i] = new TokenScores(lp, greedy);
+            }
         }
-        _ctx.MemoryClear();
+        finally { _ctx.MemoryClear(); }
     }
 
     /// <summary>
