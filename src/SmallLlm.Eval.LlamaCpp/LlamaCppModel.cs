@@ -239,6 +239,63 @@ public sealed class LlamaCppModel : IDisposable
         _ctx.MemoryClear();
     }
 
+    /// <summary>
+    /// Feeds whole sequences, packed several per llama_decode, and hands the logits of every fed position to
+    /// <paramref name="onLogits"/>(sequence, position, logits): position p's logits predict token p+1. A sequence feeds
+    /// all its tokens with <paramref name="includeLast"/>, else all but the last (its last token is only predicted).
+    /// </summary>
+    public void ForEachLogits(IReadOnlyList<int[]> sequences, bool includeLast, Action<int, int, ReadOnlySpan<float>> onLogits)
+    {
+        var fed = new int[sequences.Count];
+        for (int i = 0; i < sequences.Count; i++)
+        {
+            fed[i] = includeLast ? sequences[i].Length : sequences[i].Length - 1;
+            if (fed[i] > ContextLength) throw new ArgumentException($"sequence {i}: {fed[i]} tokens to feed exceed the model's context of {ContextLength}");
+            CheckIds(sequences[i], i);
+        }
+        var rows = new List<int>();
+        int tokens = 0;
+        void Flush()
+        {
+            if (rows.Count == 0) return;
+            var batch = new LLamaBatch();
+            var start = new int[rows.Count];
+            try
+            {
+                for (int s = 0; s < rows.Count; s++)
+                {
+                    var seq = sequences[rows[s]];
+                    start[s] = batch.TokenCount;
+                    for (int p = 0; p < fed[rows[s]]; p++) batch.Add((LLamaToken)seq[p], p, (LLamaSeqId)s, true);
+                }
+                if (batch.TokenCount > 0) Decode(batch);
+                for (int s = 0; s < rows.Count; s++)
+                    for (int p = 0; p < fed[rows[s]]; p++) onLogits(rows[s], p, _ctx.GetLogitsIth(start[s] + p));
+            }
+            finally { _ctx.MemoryClear(); }
+            rows.Clear();
+            tokens = 0;
+        }
+        for (int i = 0; i < sequences.Count; i++)
+        {
+            if (rows.Count >= Options.MaxSequences || tokens + fed[i] > _batchTokens) Flush();
+            rows.Add(i);
+            tokens += fed[i];
+        }
+        Flush();
+    }
+
+    /// <summary>A token's text as the vocabulary holds it, control tokens included ("&lt;s&gt;"); bytes that are not
+    /// UTF-8 on their own show as &lt;0xXX&gt;.</summary>
+    public string TokenText(int id)
+    {
+        Span<byte> buffer = stackalloc byte[256];
+        uint n = _weights.NativeHandle.TokenToSpan((LLamaToken)id, buffer, 0, true);
+        var bytes = buffer[..(int)Math.Min(n, (uint)buffer.Length)];
+        try { return new UTF8Encoding(false, true).GetString(bytes); }
+        catch (DecoderFallbackException) { return string.Concat(bytes.ToArray().Select(b => $"<0x{b:X2}>")); }
+    }
+
     /// <summary>Greedy or seeded sampling with a KV cache, the same sampler as the built-in engine.</summary>
     public GenerationResult Generate(IReadOnlyList<int> prompt, GenerationSettings settings)
     {
