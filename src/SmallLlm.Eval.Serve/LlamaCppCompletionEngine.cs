@@ -1,4 +1,3 @@
-using SmallLlm.Eval.Engine.Generation;
 using SmallLlm.Eval.LlamaCpp;
 using SmallLlm.Eval.Tokenizers;
 
@@ -40,17 +39,8 @@ public sealed class LlamaCppCompletionEngine(LlamaCppModel model, string modelNa
 
     public (int[] Tokens, bool Stopped) Generate(int[] prompt, int maxTokens, double temperature, double topP, ulong seed, IReadOnlyList<string> stop)
     {
-        var settings = new GenerationSettings
-        {
-            MaxNewTokens = maxTokens,
-            Temperature = temperature,
-            TopP = topP,
-            Seed = seed,
-            StopTokens = model.EosId is int eos ? new HashSet<int> { eos } : new HashSet<int>(),
-            ShouldStop = stop.Count == 0 ? null : g => StopText.IndexOf(model.Decode(g), stop) >= 0,
-        };
-        var result = model.Generate(prompt, settings);
-        return (result.Tokens, result.Finish is FinishReason.StopToken or FinishReason.StopCondition);
+        var result = model.Generate(prompt, ServedGeneration.Settings(maxTokens, temperature, topP, seed, stop, _tokenizer));
+        return (result.Tokens, ServedGeneration.Stopped(result));
     }
 
     /// <summary>log Σ exp(logits) in double precision: the same normaliser as <see cref="LlamaCppModel.LogSoftmaxAt"/>.</summary>
