@@ -7,21 +7,7 @@ namespace SmallLlm.Eval.Cli.Tests.Serve;
 /// fails naming the URL; the server restarted, the run resumes from the request cache and equals an uninterrupted one.</summary>
 public class ServeFaultTests
 {
-    /// <summary>`smalleval serve` as a real process on a fixed loopback port (so that it can come back on it); it stops by itself after 10 minutes even if the test host dies.</summary>
-    private static Process StartServer(int port)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "smalleval.dll"), "serve", "--model", "stories260K", "--port", port.ToString(), "--shutdown-after", "600" })
-            psi.ArgumentList.Add(a);
-        var p = Process.Start(psi)!;
-        var line = p.StandardOutput.ReadLineAsync();
-        if (!line.Wait(TimeSpan.FromSeconds(90)) || line.Result is null || !line.Result.Contains($"127.0.0.1:{port}"))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"serve did not start: {line.Result} {p.StandardError.ReadToEnd()}");
-        }
-        return p;
-    }
+    private static Process StartServer(int port) => ServeProcess.Start("stories260K", port).Process;
 
     private static long CachedAnswers(string path)
     {
