@@ -136,26 +136,30 @@ public sealed class CompletionService(ICompletionEngine engine, EngineQueue queu
         return s;
     }
 
-    /// <summary>Tokens of context a piece is decoded with: enough for a multi-byte character and SentencePiece's
+    /// <summary>Tokens of context a piece is decoded with (8 to 15): enough for a multi-byte character and SentencePiece's
     /// leading-space rule, and it keeps pieces linear in the prompt's length (not a decode of every prefix).</summary>
     private const int PieceWindow = 8;
 
     /// <summary>Each token's text as the difference of two decodes that end before and at it (so spaces and multi-byte
-    /// characters land on the right token), and where it starts in the decoded text.</summary>
+    /// characters land on the right token), and where it starts in the decoded text. Decodes start at block
+    /// boundaries, so one token's decode is the next one's "before".</summary>
     private (string[] Pieces, int[] Offsets) Pieces(int[] ids)
     {
         var pieces = new string[ids.Length];
         var offsets = new int[ids.Length + 1];
-        int length = 0;
+        int length = 0, from = -1;
+        string before = "";
         for (int i = 0; i < ids.Length; i++)
         {
-            int w = Math.Max(0, i - PieceWindow);
-            string before = i == w ? "" : _tok.Decode(new ArraySegment<int>(ids, w, i - w));
+            int w = Math.Max(0, (i / PieceWindow - 1) * PieceWindow);
+            if (w != from) before = i == w ? "" : _tok.Decode(new ArraySegment<int>(ids, w, i - w));
+            from = w;
             string text = _tok.Decode(new ArraySegment<int>(ids, w, i + 1 - w));
             offsets[i] = length;
             bool grows = text.Length > before.Length && text.StartsWith(before, StringComparison.Ordinal);
             pieces[i] = grows ? text[before.Length..] : Piece(ids[i]);
             if (grows) length += pieces[i].Length;
+            before = text;
         }
         offsets[ids.Length] = length;
         return (pieces, offsets);

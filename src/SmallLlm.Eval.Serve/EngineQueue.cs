@@ -88,8 +88,8 @@ public sealed class EngineQueue : IDisposable
             bool open = Drain(batch, ref tokens);
             // Under steady load the clients the last batch answered come back together: the first of them must not run
             // alone while the others are still on the wire (a batch of one, then one of the rest). Wait a little for as
-            // many sequences as the last batch had: at most a tenth of its engine time, so an idle server never waits long.
-            long deadline = Stopwatch.GetTimestamp() + (long)(Math.Min(MaxGather.TotalSeconds, _lastBatchSeconds / 10) * Stopwatch.Frequency);
+            // many sequences as the last batch had: at most a fifth of its engine time, so an idle server never waits long.
+            long deadline = Stopwatch.GetTimestamp() + (long)(Math.Min(MaxGather.TotalSeconds, _lastBatchSeconds / 5) * Stopwatch.Frequency);
             while (open && batch.Count < _lastBatchSequences)
             {
                 long left = deadline - Stopwatch.GetTimestamp();

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Data.Sqlite;
 
 namespace SmallLlm.Eval.Cli.Tests.Serve;
 
@@ -8,20 +7,6 @@ namespace SmallLlm.Eval.Cli.Tests.Serve;
 public class ServeFaultTests
 {
     private static Process StartServer(int port) => ServeProcess.Start("stories260K", port).Process;
-
-    private static long CachedAnswers(string path)
-    {
-        if (!File.Exists(path)) return 0;
-        try
-        {
-            using var db = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-            db.Open();
-            using var cmd = db.CreateCommand();
-            cmd.CommandText = "SELECT COUNT(*) FROM responses";
-            return (long)cmd.ExecuteScalar()!;
-        }
-        catch (SqliteException) { return 0; } // not created yet
-    }
 
     [Fact]
     public async Task ServerKilledMidRunFailsClearlyThenTheRunResumesFromTheCache()
@@ -38,14 +23,14 @@ public class ServeFaultTests
             string cache = Path.Combine(output, ".cache", "requests.sqlite");
             var run = Task.Run(() => CliRun.InProcess([.. args, "-o", output]));
             var watch = Stopwatch.StartNew();
-            while (CachedAnswers(cache) < 8 && !run.IsCompleted && watch.Elapsed < TimeSpan.FromMinutes(2)) await Task.Delay(20);
+            while (RequestCacheRows.Count(cache) < 8 && !run.IsCompleted && watch.Elapsed < TimeSpan.FromMinutes(2)) await Task.Delay(20);
             Assert.False(run.IsCompleted, "the run finished before the server could be killed: " + (run.IsCompleted ? run.Result.ToString() : ""));
             server.Kill(entireProcessTree: true);
             server.WaitForExit();
             var failed = await run.WaitAsync(TimeSpan.FromMinutes(2));
             Assert.Equal(2, failed.ExitCode);
             Assert.Contains($"127.0.0.1:{port}/v1/completions: no answer after 2 retries", failed.Stderr);
-            long kept = CachedAnswers(cache);
+            long kept = RequestCacheRows.Count(cache);
             Assert.InRange(kept, 8, 199);
 
             server = StartServer(port);
