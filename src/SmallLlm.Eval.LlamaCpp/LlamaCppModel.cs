@@ -23,6 +23,7 @@ public sealed class LlamaCppModel : IDisposable
     private readonly LLamaContext _context;
     private readonly SafeLLamaContextHandle _ctx;
     private readonly int _batchTokens;
+    private readonly bool _parseSpecial;
 
     public LlamaCppOptions Options { get; }
     public string Path { get; }
@@ -50,6 +51,7 @@ public sealed class LlamaCppModel : IDisposable
         BosId = vocab.BOS is { } b ? (int)b : null;
         EosId = vocab.EOS is { } e ? (int)e : null;
         AddBos = vocab.ShouldAddBOS;
+        _parseSpecial = vocab.Type == LLamaVocabType.BytePairEncoding;
     }
 
     public static LlamaCppModel Load(string path, LlamaCppOptions? options = null)
@@ -93,11 +95,15 @@ public sealed class LlamaCppModel : IDisposable
         return new LlamaCppModel(path, options with { MaxSequences = sequences }, weights, context, batch);
     }
 
-    /// <summary>Token ids of <paramref name="text"/> with the GGUF's own vocabulary (no BOS, special tokens as text).</summary>
+    /// <summary>
+    /// Token ids of <paramref name="text"/> with the GGUF's own vocabulary, no BOS. Special tokens' text is matched as
+    /// our tokenizers do: a byte-level BPE vocabulary (tokenizer.json's) turns "&lt;|begin_of_text|&gt;" into its id, as
+    /// transformers does; a SentencePiece one keeps "&lt;s&gt;" as text, as sentencepiece does.
+    /// </summary>
     public int[] Tokenize(string text)
     {
         if (text.Length == 0) return [];
-        var tokens = _weights.NativeHandle.Tokenize(text, false, false, Encoding.UTF8);
+        var tokens = _weights.NativeHandle.Tokenize(text, false, _parseSpecial, Encoding.UTF8);
         var ids = new int[tokens.Length];
         for (int i = 0; i < ids.Length; i++) ids[i] = (int)tokens[i];
         return ids;

@@ -2,11 +2,12 @@ using SmallLlm.Eval.Tokenizers;
 
 namespace SmallLlm.Eval.LlamaCpp;
 
-/// <summary>A GGUF's own vocabulary, through llama.cpp, as a text tokenizer: what `serve --backend llamacpp` parses
-/// text prompts with. <see cref="BosId"/> is set only when the GGUF asks for BOS (tokenizer.ggml.add_bos_token).</summary>
-public sealed class LlamaCppTokenizer(LlamaCppModel model) : ITextTokenizer
+/// <summary>A GGUF's own vocabulary, as llama.cpp tokenizes with it, behind the tokenizer interface (what `serve --backend
+/// llamacpp` parses text prompts with). <see cref="BosId"/> is set only when the GGUF asks for BOS
+/// (tokenizer.ggml.add_bos_token); <see cref="IdToPiece"/> shows control tokens' text ("&lt;/s&gt;").</summary>
+public sealed class LlamaCppTokenizer(LlamaCppModel model, string name) : ITextTokenizer
 {
-    public string Name => $"gguf:{System.IO.Path.GetFileName(model.Path)}";
+    public string Name => name;
     public int VocabSize => model.VocabSize;
     public int? BosId => model.AddBos ? model.BosId : null;
     public int? EosId => model.EosId;

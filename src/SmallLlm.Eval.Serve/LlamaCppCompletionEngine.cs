@@ -7,7 +7,7 @@ namespace SmallLlm.Eval.Serve;
 /// sequence ids), log-probabilities in double precision as the llama.cpp backend's in-process scorer computes them.</summary>
 public sealed class LlamaCppCompletionEngine(LlamaCppModel model, string modelName) : ICompletionEngine
 {
-    private readonly LlamaCppTokenizer _tokenizer = new(model);
+    private readonly LlamaCppTokenizer _tokenizer = new(model, $"gguf:{Path.GetFileName(model.Path)}");
 
     public string ModelName => modelName;
     public int ContextLength => model.ContextLength;

@@ -24,7 +24,7 @@ public sealed class ByteLevelVocabularyTests
         "日本語のテキストと中文字符，한국어도 있어요。",
         "Emoji 🙂🚀 and symbols ©®™ — “quotes” … ‹›",
         "def square(x):\n    return x ** 2  # comment\n\nprint(square(12))",
-        "<|begin_of_text|> is text here, as are <s> and </s>.",
+        "<|begin_of_text|> is a special token in this text (as transformers reads it); <s> and </s> are text.",
     ];
 
     [SkippableFact]
@@ -46,7 +46,7 @@ public sealed class ByteLevelVocabularyTests
         {
             int[] ours = [.. tok.Encode(text)];
             Assert.True(ours.SequenceEqual(cpp.Tokenize(text)), $"'{text}': ours [{string.Join(",", ours)}], llama.cpp [{string.Join(",", cpp.Tokenize(text))}]");
-            Assert.Equal(text, cpp.Decode(ours));
+            if (text != Texts[^1]) Assert.Equal(text, cpp.Decode(ours)); // the last one's special token decodes to nothing
         }
 
         using var engine = new LlamaModel(RandomWeights.Create(config, ModelDType.Float32, seed: 7));

@@ -2,20 +2,20 @@ using Microsoft.Data.Sqlite;
 
 namespace SmallLlm.Eval.TestSupport;
 
-/// <summary>Answers committed so far to a run's request cache, read while the run may still be writing it.</summary>
+/// <summary>How many answers a request cache (SQLite) holds, read while another process may be writing it.</summary>
 public static class RequestCacheRows
 {
-    public static long Count(string path)
+    public static long Count(string db)
     {
-        if (!File.Exists(path)) return 0;
+        if (!File.Exists(db)) return 0;
         try
         {
-            using var db = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-            db.Open();
-            using var cmd = db.CreateCommand();
+            using var c = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
+            c.Open();
+            using var cmd = c.CreateCommand();
             cmd.CommandText = "SELECT COUNT(*) FROM responses";
             return (long)cmd.ExecuteScalar()!;
         }
-        catch (SqliteException) { return 0; } // not created yet
+        catch (SqliteException) { return 0; } // table not created yet, or locked for a moment
     }
 }
