@@ -79,6 +79,8 @@ public static class ServeCommand
         if (engineName == ModelBackends.LlamaCpp)
         {
             if (tokenizer is not null) throw new ArgumentException("--tokenizer: a GGUF file brings its own vocabulary, llama.cpp uses it");
+            if (dtype.ToLowerInvariant() is not ("auto" or "fp32" or "f32" or "float32"))
+                throw new ArgumentException($"--dtype {dtype}: a GGUF file's precision is its tensor types (use `smalleval quantize`)");
             var gguf = LlamaCppModel.Load(modelName, new LlamaCppOptions { Fast = fast });
             return new LoadedEngine(new LlamaCppCompletionEngine(gguf, served), gguf);
         }
