@@ -25,7 +25,7 @@ public sealed class EngineQueue : IDisposable
     private double _lastBatchSeconds;
 
     /// <summary>The longest a batch waits for more sequences to arrive.</summary>
-    private static readonly TimeSpan MaxGather = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan MaxGather = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Forward batches run so far and sequences in them (how much micro-batching happened).</summary>
     public long Batches { get; private set; }

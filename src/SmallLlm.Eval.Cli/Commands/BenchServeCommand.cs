@@ -58,22 +58,30 @@ public static class BenchServeCommand
             try
             {
                 using var http = new HttpClient { BaseAddress = new Uri(server.Url), Timeout = TimeSpan.FromMinutes(10) };
-                foreach (int c in clientCounts)
+                // Each configuration sends the prompts from c concurrent clients until all are scored.
+                void Send(int c, int count)
                 {
                     int next = -1;
-                    long batches = server.Queue.Batches, sequences = server.Queue.BatchedSequences;
-                    cpu = Process.GetCurrentProcess().TotalProcessorTime;
-                    sw.Restart();
                     Task.WhenAll(Enumerable.Range(0, c).Select(_ => Task.Run(async () =>
                     {
                         int i;
-                        while ((i = Interlocked.Increment(ref next)) < n)
+                        while ((i = Interlocked.Increment(ref next)) < count)
                         {
                             string body = JsonSerializer.Serialize(new { prompt = prompts[i], max_tokens = 0, echo = true, logprobs = 1 });
                             using var response = await http.PostAsync("/v1/completions", new StringContent(body, Encoding.UTF8, "application/json"));
                             if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"serve answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
                         }
                     }))).GetAwaiter().GetResult();
+                }
+                // Warm-up, as in-process had: the server's and client's first requests compile their code paths, which
+                // would otherwise be charged to whichever configuration runs first.
+                Send(clientCounts.Max(), Math.Min(n, 2 * clientCounts.Max()));
+                foreach (int c in clientCounts)
+                {
+                    long batches = server.Queue.Batches, sequences = server.Queue.BatchedSequences;
+                    cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                    sw.Restart();
+                    Send(c, n);
                     rows.Add(new($"serve, {c} client{(c == 1 ? "" : "s")}", tokens / sw.Elapsed.TotalSeconds,
                         (double)(server.Queue.BatchedSequences - sequences) / Math.Max(1, server.Queue.Batches - batches), CpuSince(cpu)));
                 }
