@@ -15,7 +15,7 @@ public sealed class QuantizeAndKldGateTests
         Assert.True(quantize.ExitCode == 0, quantize.ToString());
         Assert.Equal("q4_k_m", GgufSummary.Of(GgufFile.Read(q4)).FileType);
 
-        string[] args = ["kld", "--base", f32, "--model", q4, "--limit", "2", "--json"];
+        string[] args = ["kld", "--base", f32, "--model", q4, "--limit", "2", "--json", "-o", GgufFixture.Temp("cli-kld-results")];
         var run = CliRun.InProcess(args);
         Assert.True(run.ExitCode == 0, run.ToString());
         double k4 = run.Json().GetProperty("mean_kld").GetDouble();
@@ -24,6 +24,7 @@ public sealed class QuantizeAndKldGateTests
         Assert.Equal(0, CliRun.InProcess([.. args, "--max-mean-kld", (k4 * 2).ToString("R"), "--min-top1-agreement", "0"]).ExitCode);
         var fail = CliRun.InProcess([.. args, "--max-mean-kld", (k4 / 2).ToString("R")]);
         Assert.Equal(1, fail.ExitCode);
-        Assert.Contains("mean KLD", fail.Stderr);
+        Assert.Contains("check failed: mean_kld", fail.Stderr);
+        Assert.Contains("beyond the limit", fail.Stderr);
     }
 }
