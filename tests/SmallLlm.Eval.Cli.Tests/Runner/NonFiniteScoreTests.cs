@@ -46,7 +46,7 @@ public sealed class NonFiniteScoreTests : IDisposable
         Assert.Contains("--allow-nonfinite", run.Stderr);
         Assert.True(!Directory.Exists(output) || Directory.GetFiles(output, "arc_easy.json", SearchOption.AllDirectories).Length == 0);
         Assert.True(File.Exists(Path.Combine(output, ".cache", "requests.sqlite")), "the run made no request cache");
-        Assert.Equal(0, CacheRows.Count(Path.Combine(output, ".cache", "requests.sqlite")));
+        Assert.Equal(0, RequestCacheRows.Count(Path.Combine(output, ".cache", "requests.sqlite")));
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class NonFiniteScoreTests : IDisposable
         string samples = File.ReadAllText(RunResults.Samples(output, "arc_easy"));
         Assert.Contains("NaN", samples);
         Assert.True(File.Exists(Path.Combine(output, ".cache", "requests.sqlite")), "the run made no request cache");
-        Assert.Equal(0, CacheRows.Count(Path.Combine(output, ".cache", "requests.sqlite")));
+        Assert.Equal(0, RequestCacheRows.Count(Path.Combine(output, ".cache", "requests.sqlite")));
     }
 
     [Fact]
@@ -74,6 +74,6 @@ public sealed class NonFiniteScoreTests : IDisposable
         Assert.True(run.ExitCode == 0, run.ToString());
         var counts = JsonDocument.Parse(File.ReadAllText(RunResults.Result(output, "arc_easy"))).RootElement.GetProperty("counts");
         Assert.Equal(0, counts.GetProperty("nonfinite_scores").GetInt64());
-        Assert.True(CacheRows.Count(Path.Combine(output, ".cache", "requests.sqlite")) > 0);
+        Assert.True(RequestCacheRows.Count(Path.Combine(output, ".cache", "requests.sqlite")) > 0);
     }
 }

@@ -41,12 +41,12 @@ public class ResumeAndDeterminismTests
         using (var p = Start([.. Job, "--output", interrupted]))
         {
             var deadline = Stopwatch.StartNew();
-            while (CacheRows.Count(db) == 0 && !p.HasExited && deadline.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(20);
+            while (RequestCacheRows.Count(db) == 0 && !p.HasExited && deadline.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(20);
             Assert.False(p.HasExited, "the run finished before it could be killed: make the job longer");
             p.Kill(entireProcessTree: true); // SIGKILL
             p.WaitForExit();
         }
-        long done = CacheRows.Count(db);
+        long done = RequestCacheRows.Count(db);
         Assert.InRange(done, 1, Requests - 1);
         Assert.Empty(Directory.GetFiles(interrupted, "mmlu.json", SearchOption.AllDirectories)); // no result file for an unfinished run
 
