@@ -8,11 +8,9 @@ namespace SmallLlm.Eval.Tokenizers;
 /// </summary>
 public sealed class PairMerger
 {
-    private readonly Dictionary<long, (int Merged, float Score)> _pairs;
+    private readonly PairTable _pairs;
 
-    public PairMerger(Dictionary<long, (int Merged, float Score)> pairs) => _pairs = pairs;
-
-    public int PairCount => _pairs.Count;
+    public PairMerger(Dictionary<long, (int Merged, float Score)> pairs) => _pairs = new PairTable(pairs);
 
     public static long PairKey(int left, int right) => ((long)left << 32) | (uint)right;
 
@@ -53,12 +51,11 @@ public sealed class PairMerger
         return n;
     }
 
-    private const int NoMerge = int.MinValue;
+    internal const int NoMerge = int.MinValue;
 
     private void Lookup(int left, int right, out int merged, out float score)
     {
-        if (_pairs.TryGetValue(PairKey(left, right), out var m)) { merged = m.Merged; score = m.Score; }
-        else { merged = NoMerge; score = 0; }
+        _pairs.Find(PairKey(left, right), out merged, out score);
     }
 
     private struct Candidate
@@ -93,8 +90,9 @@ public sealed class PairMerger
         void Push(int left, int right)
         {
             if (left < 0 || right < 0) return;
-            if (!_pairs.TryGetValue(PairKey(k[left], k[right]), out var m)) return;
-            var c = new Candidate { Score = m.Score, Left = left, Right = right, LeftKey = k[left], RightKey = k[right], Merged = m.Merged };
+            _pairs.Find(PairKey(k[left], k[right]), out int merged, out float score);
+            if (merged == NoMerge) return;
+            var c = new Candidate { Score = score, Left = left, Right = right, LeftKey = k[left], RightKey = k[right], Merged = merged };
             queue.Enqueue(c, c);
         }
 
