@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SmallLlm.Eval.Tokenizers;
 
 /// <summary>
@@ -23,6 +25,9 @@ public sealed class PairMerger
     }
 
     // Short words (almost all of them): a linear scan per merge beats the heap's bookkeeping.
+    // The merge loops are compiled optimized at once: a first pass over new text runs them millions of times before
+    // tiered compilation would have replaced their unoptimized first version.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int MergeByScan(Span<int> keys)
     {
         int n = keys.Length;
@@ -58,25 +63,8 @@ public sealed class PairMerger
         _pairs.Find(PairKey(left, right), out merged, out score);
     }
 
-    private struct Candidate
-    {
-        public float Score;
-        public int Left, Right, LeftKey, RightKey, Merged;
-    }
-
-    private sealed class CandidateOrder : IComparer<Candidate>
-    {
-        public static readonly CandidateOrder Instance = new();
-
-        // PriorityQueue dequeues the smallest: higher score first, then the smaller left position.
-        public int Compare(Candidate a, Candidate b)
-        {
-            int c = b.Score.CompareTo(a.Score);
-            return c != 0 ? c : a.Left.CompareTo(b.Left);
-        }
-    }
-
     // Long runs without a safe cut (a line of Chinese, a base64 blob): O(n log n) like SentencePiece's agenda.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int MergeByHeap(Span<int> keys)
     {
         int n = keys.Length;
@@ -84,7 +72,7 @@ public sealed class PairMerger
         var prev = new int[n];
         var alive = new bool[n];
         for (int i = 0; i < n; i++) { next[i] = i + 1 < n ? i + 1 : -1; prev[i] = i - 1; alive[i] = true; }
-        var queue = new PriorityQueue<Candidate, Candidate>(CandidateOrder.Instance);
+        var queue = new MergeQueue(n);
         var k = keys.ToArray();
 
         void Push(int left, int right)
@@ -92,12 +80,11 @@ public sealed class PairMerger
             if (left < 0 || right < 0) return;
             _pairs.Find(PairKey(k[left], k[right]), out int merged, out float score);
             if (merged == NoMerge) return;
-            var c = new Candidate { Score = score, Left = left, Right = right, LeftKey = k[left], RightKey = k[right], Merged = merged };
-            queue.Enqueue(c, c);
+            queue.Push(new MergeQueue.Candidate { Score = score, Left = left, Right = right, LeftKey = k[left], RightKey = k[right], Merged = merged });
         }
 
         for (int i = 0; i < n - 1; i++) Push(i, i + 1);
-        while (queue.TryDequeue(out var c, out _))
+        while (queue.TryPop(out var c))
         {
             if (!alive[c.Left] || !alive[c.Right] || next[c.Left] != c.Right || k[c.Left] != c.LeftKey || k[c.Right] != c.RightKey) continue;
             k[c.Left] = c.Merged;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SmallLlm.Eval.Tokenizers;
 
 /// <summary>
@@ -40,6 +42,7 @@ internal sealed class PairTable
     private int Slot(long key) => (int)((ulong)key * 0x9E3779B97F4A7C15UL >> _shift);
 
     /// <summary>The merged symbol and its score, or <see cref="PairMerger.NoMerge"/> when the pair does not merge.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Find(long key, out int merged, out float score)
     {
         var entries = _entries;
