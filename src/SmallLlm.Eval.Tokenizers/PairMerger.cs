@@ -45,10 +45,13 @@ public sealed class PairMerger
             }
             if (best < 0) break;
             keys[best] = merged[best];
-            int tail = n - best - 2;
-            keys.Slice(best + 2, tail).CopyTo(keys.Slice(best + 1));
-            merged.Slice(best + 2, tail).CopyTo(merged.Slice(best + 1));
-            scores.Slice(best + 2, tail).CopyTo(scores.Slice(best + 1));
+            // A plain loop: the tails are a few elements, shorter than a memmove call's overhead.
+            for (int i = best + 1; i < n - 1; i++)
+            {
+                keys[i] = keys[i + 1];
+                merged[i] = merged[i + 1];
+                scores[i] = scores[i + 1];
+            }
             n--;
             if (best > 0) Lookup(keys[best - 1], keys[best], out merged[best - 1], out scores[best - 1]);
             if (best < n - 1) Lookup(keys[best], keys[best + 1], out merged[best], out scores[best]);
@@ -75,6 +78,7 @@ public sealed class PairMerger
         var queue = new MergeQueue(n);
         var k = keys.ToArray();
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         void Push(int left, int right)
         {
             if (left < 0 || right < 0) return;

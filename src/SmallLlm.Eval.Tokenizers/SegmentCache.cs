@@ -66,6 +66,7 @@ internal sealed class SegmentCache
     }
 
     /// <summary>Stores the ids of a segment that <see cref="TryGet"/> did not find; segments too long to cache are not kept.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ReadOnlySpan<char> segment, int hash, ReadOnlySpan<int> ids)
     {
         if (segment.Length > MaxSegmentLength || segment.IsEmpty || ids.Length > ushort.MaxValue) return;
