@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.Bpe;
 
 /// <summary>
 /// Per-thread memo of segment → ids for the segment encoders. Segments are cut where no token can cross, so a cached

@@ -1,7 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using SmallLlm.Eval.Tokenizers.Bpe;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.SentencePiece;
 
 /// <summary>
 /// SentencePiece BPE encoding, exact to SentencePiece's C++ (bpe_model.cc): whitespace escaped to U+2581, a dummy-prefix

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.Bpe;
 
 /// <summary>
 /// Segments of a text cut before spaces: before each space whose preceding character may end a segment

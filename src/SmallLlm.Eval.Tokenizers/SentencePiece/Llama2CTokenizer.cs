@@ -1,7 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using SmallLlm.Eval.Tokenizers.Bpe;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.SentencePiece;
 
 /// <summary>
 /// llama2.c's tokenizer (tok*.bin: int32 max_token_length, then per token float32 score, int32 length, UTF-8 bytes)

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.Bpe;
 
 /// <summary>
 /// The skeleton shared by our encoders: a text is cut into segments that no token spans (words between spaces,

@@ -1,7 +1,8 @@
 using System.Text;
 using Microsoft.ML.Tokenizers;
+using SmallLlm.Eval.Tokenizers.Bpe;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.Tiktoken;
 
 /// <summary>
 /// Byte-level BPE by token rank (tiktoken: cl100k_base, o200k_base, gpt2, Llama 3), on Microsoft.ML.Tokenizers'

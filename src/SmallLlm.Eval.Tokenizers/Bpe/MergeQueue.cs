@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.Bpe;
 
 /// <summary>
 /// Binary max-heap of merge candidates for <see cref="PairMerger"/>'s long runs: the highest score first, and among

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.Bpe;
 
 /// <summary>
 /// Open-addressing map from a symbol pair (<see cref="PairMerger.PairKey"/>) to its merge, the hot lookup of every

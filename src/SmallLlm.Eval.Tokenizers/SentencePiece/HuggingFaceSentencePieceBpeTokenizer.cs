@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using SmallLlm.Eval.Tokenizers.Bpe;
+using SmallLlm.Eval.Tokenizers.HuggingFace;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.SentencePiece;
 
 /// <summary>
 /// Hugging Face BPE in SentencePiece style (tokenizer.json of Llama 2, Mistral, TinyLlama): spaces become U+2581, a

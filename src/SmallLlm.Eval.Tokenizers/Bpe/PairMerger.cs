@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.Bpe;
 
 /// <summary>
 /// Byte-pair merging over symbol keys: repeatedly merges the adjacent pair with the highest score, and among equal

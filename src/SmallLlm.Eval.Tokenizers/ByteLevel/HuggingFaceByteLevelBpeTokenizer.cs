@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using SmallLlm.Eval.Tokenizers.Bpe;
+using SmallLlm.Eval.Tokenizers.HuggingFace;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.ByteLevel;
 
 /// <summary>
 /// Hugging Face byte-level BPE (tokenizer.json with a ByteLevel pre-tokenizer, as Llama 3, Qwen2, GPT-2 and SmolLM
