@@ -1,4 +1,7 @@
 using System.Globalization;
+using CsvHelper;
+using CsvHelper.Configuration;
+using CsvHelper.Configuration.Attributes;
 using System.Text;
 using System.Text.Json;
 
@@ -69,23 +72,33 @@ public static class CompressionFormats
 
     public static string Csv(CompressionReport r)
     {
-        var sb = new StringBuilder();
-        sb.AppendLine("corpus,kind,name,bytes,chars,words,invalid_utf8,tokenizer,tokens,bytes_per_token,tokens_per_word,change_pct,bytes_in_4096,bytes_in_8192");
-        foreach (var row in r.Rows())
-        {
-            var c = row.Counts;
-            for (int t = 0; t < r.Tokenizers.Count; t++)
-            {
-                sb.Append(string.Join(",", Quote(row.Corpus), row.Kind.ToString().ToLowerInvariant(), Quote(row.Name),
-                    c.Bytes, c.Characters, c.Words, c.InvalidSequences, Quote(r.Tokenizers[t]), c.Tokens[t],
-                    R(CompressionReport.BytesPerToken(c, t)), R(CompressionReport.TokensPerWord(c, t)),
-                    R(CompressionReport.ChangePercent(c, t)), R(CompressionReport.BytesInContext(c, t, 4096)),
-                    R(CompressionReport.BytesInContext(c, t, 8192))));
-                sb.Append('\n');
-            }
-        }
-        return sb.ToString();
+        var records = r.Rows().SelectMany(row => r.Tokenizers.Select((name, t) => new CsvRow(row.Corpus, row.Kind.ToString().ToLowerInvariant(),
+            row.Name, row.Counts.Bytes, row.Counts.Characters, row.Counts.Words, row.Counts.InvalidSequences, name, row.Counts.Tokens[t],
+            Rounded(CompressionReport.BytesPerToken(row.Counts, t)), Rounded(CompressionReport.TokensPerWord(row.Counts, t)),
+            Rounded(CompressionReport.ChangePercent(row.Counts, t)), Rounded(CompressionReport.BytesInContext(row.Counts, t, 4096)),
+            Rounded(CompressionReport.BytesInContext(row.Counts, t, 8192)))));
+        using var text = new StringWriter(Inv);
+        using (var csv = new CsvWriter(text, new CsvConfiguration(Inv) { NewLine = "\n" }))
+            csv.WriteRecords(records);
+        return text.ToString();
     }
+
+    /// <summary>One line of the CSV: a row of the report (file, folder or corpus total) for one tokenizer.</summary>
+    private sealed record CsvRow(
+        [property: Name("corpus")] string Corpus,
+        [property: Name("kind")] string Kind,
+        [property: Name("name")] string Name,
+        [property: Name("bytes")] long Bytes,
+        [property: Name("chars")] long Chars,
+        [property: Name("words")] long Words,
+        [property: Name("invalid_utf8")] long InvalidUtf8,
+        [property: Name("tokenizer")] string Tokenizer,
+        [property: Name("tokens")] long Tokens,
+        [property: Name("bytes_per_token")] double? BytesPerToken,
+        [property: Name("tokens_per_word")] double? TokensPerWord,
+        [property: Name("change_pct")] double? ChangePct,
+        [property: Name("bytes_in_4096")] double? BytesIn4096,
+        [property: Name("bytes_in_8192")] double? BytesIn8192);
 
     public static string Json(CompressionReport r)
     {
@@ -96,8 +109,8 @@ public static class CompressionFormats
             words = c.Words,
             invalid_utf8 = c.InvalidSequences,
             tokens = r.Tokenizers.Select((name, t) => (name, t)).ToDictionary(x => x.name, x => c.Tokens[x.t]),
-            bytes_per_token = r.Tokenizers.Select((name, t) => (name, t)).ToDictionary(x => x.name, x => Nullable(CompressionReport.BytesPerToken(c, x.t))),
-            change_pct = r.Tokenizers.Select((name, t) => (name, t)).ToDictionary(x => x.name, x => Nullable(CompressionReport.ChangePercent(c, x.t))),
+            bytes_per_token = r.Tokenizers.Select((name, t) => (name, t)).ToDictionary(x => x.name, x => Rounded(CompressionReport.BytesPerToken(c, x.t))),
+            change_pct = r.Tokenizers.Select((name, t) => (name, t)).ToDictionary(x => x.name, x => Rounded(CompressionReport.ChangePercent(c, x.t))),
         };
         var doc = new
         {
@@ -115,10 +128,8 @@ public static class CompressionFormats
         return JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 
-    private static double? Nullable(double v) => double.IsNaN(v) ? null : Math.Round(v, 4);
+    private static double? Rounded(double v) => double.IsNaN(v) ? null : Math.Round(v, 4);
     private static string N(long v) => v.ToString("N0", Inv);
     private static string F(double v, int digits) => double.IsNaN(v) ? "–" : v.ToString("F" + digits, Inv);
     private static string Pct(double v) => double.IsNaN(v) ? "–" : (v > 0 ? "+" : v < 0 ? "−" : "±") + Math.Abs(v).ToString("F1", Inv) + "%";
-    private static string R(double v) => double.IsNaN(v) ? "" : Math.Round(v, 4).ToString(Inv);
-    private static string Quote(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }
