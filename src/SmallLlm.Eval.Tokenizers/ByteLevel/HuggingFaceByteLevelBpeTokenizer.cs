@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using SmallLlm.Eval.Tokenizers.Bpe;
 using SmallLlm.Eval.Tokenizers.HuggingFace;
@@ -107,7 +106,6 @@ public sealed class HuggingFaceByteLevelBpeTokenizer : SegmentTokenizer
     }
 
     /// <summary>A pre-token's UTF-8 bytes merged by rank.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void EncodeSegment(ReadOnlySpan<char> piece, List<int> ids)
     {
         Span<byte> utf8 = stackalloc byte[256];

@@ -1,7 +1,6 @@
 using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
-using CsvHelper.Configuration.Attributes;
 using System.Text;
 using System.Text.Json;
 
@@ -78,27 +77,21 @@ public static class CompressionFormats
             Rounded(CompressionReport.ChangePercent(row.Counts, t)), Rounded(CompressionReport.BytesInContext(row.Counts, t, 4096)),
             Rounded(CompressionReport.BytesInContext(row.Counts, t, 8192)))));
         using var text = new StringWriter(Inv);
-        using (var csv = new CsvWriter(text, new CsvConfiguration(Inv) { NewLine = "\n" }))
+        using (var csv = new CsvWriter(text, new CsvConfiguration(Inv) { NewLine = "\n", HasHeaderRecord = false }))
+        {
+            foreach (string column in CsvHeader) csv.WriteField(column);
+            csv.NextRecord();
             csv.WriteRecords(records);
+        }
         return text.ToString();
     }
 
-    /// <summary>One line of the CSV: a row of the report (file, folder or corpus total) for one tokenizer.</summary>
-    private sealed record CsvRow(
-        [property: Name("corpus")] string Corpus,
-        [property: Name("kind")] string Kind,
-        [property: Name("name")] string Name,
-        [property: Name("bytes")] long Bytes,
-        [property: Name("chars")] long Chars,
-        [property: Name("words")] long Words,
-        [property: Name("invalid_utf8")] long InvalidUtf8,
-        [property: Name("tokenizer")] string Tokenizer,
-        [property: Name("tokens")] long Tokens,
-        [property: Name("bytes_per_token")] double? BytesPerToken,
-        [property: Name("tokens_per_word")] double? TokensPerWord,
-        [property: Name("change_pct")] double? ChangePct,
-        [property: Name("bytes_in_4096")] double? BytesIn4096,
-        [property: Name("bytes_in_8192")] double? BytesIn8192);
+    private static readonly string[] CsvHeader = ["corpus", "kind", "name", "bytes", "chars", "words", "invalid_utf8", "tokenizer", "tokens",
+        "bytes_per_token", "tokens_per_word", "change_pct", "bytes_in_4096", "bytes_in_8192"];
+
+    /// <summary>One line of the CSV (columns as <see cref="CsvHeader"/>): a row of the report for one tokenizer; null: not defined.</summary>
+    private sealed record CsvRow(string Corpus, string Kind, string Name, long Bytes, long Chars, long Words, long InvalidUtf8, string Tokenizer,
+        long Tokens, double? BytesPerToken, double? TokensPerWord, double? ChangePct, double? BytesIn4096, double? BytesIn8192);
 
     public static string Json(CompressionReport r)
     {

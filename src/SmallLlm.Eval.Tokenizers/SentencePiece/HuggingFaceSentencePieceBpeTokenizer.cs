@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using SmallLlm.Eval.Tokenizers.Bpe;
 using SmallLlm.Eval.Tokenizers.HuggingFace;
@@ -128,7 +127,6 @@ public sealed class HuggingFaceSentencePieceBpeTokenizer : SegmentTokenizer
         return count;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void EncodeSegment(ReadOnlySpan<char> segment, List<int> ids)
     {
         var keys = new List<int>(segment.Length);
