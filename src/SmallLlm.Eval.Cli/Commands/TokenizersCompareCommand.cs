@@ -1,6 +1,6 @@
 using System.CommandLine;
+using SmallLlm.Eval.Primitives;
 using SmallLlm.Eval.Reports;
-using SmallLlm.Eval.Results;
 using SmallLlm.Eval.Tokenizers;
 using SmallLlm.Eval.Tokenizers.Compression;
 
@@ -53,7 +53,7 @@ public static class TokenizersCompareCommand
             {
                 Directory.CreateDirectory(dir);
                 foreach (var f in new[] { "md", "csv", "json" })
-                    ResultFiles.AtomicWrite(Path.Combine(dir, "compare." + f), writer => writer.Write(Render(report, f, perFile: true)));
+                    AtomicFile.WriteText(Path.Combine(dir, "compare." + f), Render(report, f, perFile: true));
                 var charts = TokenizersCharts.Save(report, Path.Combine(dir, "compare.png"), parse.GetValue(top));
                 error.WriteLine($"wrote compare.md, compare.csv, compare.json, {string.Join(", ", charts.Select(Path.GetFileName))} to {dir}");
             }
