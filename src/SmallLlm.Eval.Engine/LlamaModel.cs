@@ -161,9 +161,10 @@ public sealed class LlamaModel : IDisposable
     /// <summary>RoPE in rotate_half form: x·cos + rotate_half(x)·sin.</summary>
     private static Tensor Rope(Tensor x, Tensor cos, Tensor sin)
     {
+        using var scope = torch.NewDisposeScope(); // rotate_half's copies are freed before attention runs
         long half = x.shape[^1] / 2;
         var rotated = torch.cat([x.narrow(-1, half, half).neg(), x.narrow(-1, 0, half)], -1).mul_(sin);
-        return (x * cos).add_(rotated);
+        return (x * cos).add_(rotated).MoveToOuterDisposeScope();
     }
 
     /// <summary>down(silu(gate(h)) · up(h)) of the normed input h.</summary>
@@ -185,9 +186,10 @@ public sealed class LlamaModel : IDisposable
     /// <summary>RMSNorm computed in float32 whatever the compute dtype, as Hugging Face does.</summary>
     private Tensor RmsNorm(Tensor x, Tensor weight)
     {
+        using var scope = torch.NewDisposeScope(); // the float32 copy and the squares are freed on return
         var x32 = x.to(ScalarType.Float32); // x itself when already float32
         var normed = x32 * x32.square().mean([-1L], keepdim: true).add_(Config.RmsNormEps).rsqrt_();
-        return normed.to(ScalarType).mul_(weight);
+        return normed.to(ScalarType).mul_(weight).MoveToOuterDisposeScope();
     }
 
     public long WeightBytes => ParameterCount * DType.Bytes();
