@@ -179,8 +179,8 @@ public sealed class LlamaModel : IDisposable
     /// <summary>Logits [..., vocab] in float32 for hidden states [..., hidden].</summary>
     public Tensor Logits(Tensor hidden)
     {
-        using var logits = F.linear(hidden, _lmHead);
-        return logits.to(ScalarType.Float32);
+        using var scope = torch.NewDisposeScope();
+        return F.linear(hidden, _lmHead).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
     /// <summary>RMSNorm computed in float32 whatever the compute dtype, as Hugging Face does.</summary>
