@@ -37,6 +37,7 @@ public static class BenchTasksCommand
             var options = new Dictionary<string, string>();
             if (parse.GetValue(subjects) is { } only && only != "all") options["subjects"] = only;
             int? limitValue = SettingRules.Limit(parse.GetValue(limit), "--limit");
+            foreach (var task in taskList) task.Describe(new TaskSettings { Limit = limitValue, Options = options }); // unknown subjects fail before any output
             if (!asJson)
             {
                 output.WriteLine("| model | dtype | task | shots | docs | groups | docs/group | requests | wall s | docs/s | tokens/s | outside engine | tokens computed | without prefix reuse |");
