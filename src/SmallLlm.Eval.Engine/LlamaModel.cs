@@ -42,6 +42,7 @@ public sealed class LlamaModel : IDisposable
     {
         // Every core this process may use (or --threads): scoring is dominated by large matrix multiplies.
         Hardware.EngineThreads.Apply();
+        Hardware.HeapReuse.Apply();
     }
 
     /// <summary>Takes ownership of <paramref name="weights"/>' tensors (the weights object is left empty).</summary>
