@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 
 namespace SmallLlm.Eval.Tests.Runner;
 
@@ -36,20 +35,6 @@ public sealed class InterruptTests : IDisposable
         return Process.Start(psi)!;
     }
 
-    private static long CachedRows(string db)
-    {
-        if (!File.Exists(db)) return 0;
-        try
-        {
-            using var c = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
-            c.Open();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = "SELECT COUNT(*) FROM responses";
-            return (long)cmd.ExecuteScalar()!;
-        }
-        catch (SqliteException) { return 0; }
-    }
-
     [Fact]
     public void First_ctrl_c_commits_what_was_computed_says_so_and_exits_130_and_the_rerun_resumes()
     {
@@ -73,7 +58,7 @@ public sealed class InterruptTests : IDisposable
         Assert.True(said.Success, stderr);
         long committed = long.Parse(said.Groups[1].Value);
         Assert.InRange(committed, 1, Requests - 1);
-        Assert.Equal(committed, CachedRows(db));
+        Assert.Equal(committed, RequestCacheRows.Count(db));
         Assert.Empty(Directory.GetFiles(_dir, "mmlu.json", SearchOption.AllDirectories)); // no result for an unfinished run
 
         var rerun = CliRun.InProcess([.. Job, "--output", _dir]);
@@ -105,7 +90,7 @@ public sealed class InterruptTests : IDisposable
         p.WaitForExit();
         Assert.Equal(130, p.ExitCode); // killed by SIGINT: 128 + 2
         Assert.DoesNotContain("interrupted: ", log.ToString()); // it did not wait to commit
-        Assert.Equal(0, CachedRows(db));
+        Assert.Equal(0, RequestCacheRows.Count(db));
         Assert.Empty(Directory.GetFiles(_dir, "mmlu.json", SearchOption.AllDirectories)); // no result for an unfinished run
     }
 

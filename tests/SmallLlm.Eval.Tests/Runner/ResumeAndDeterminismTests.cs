@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Microsoft.Data.Sqlite;
 
 namespace SmallLlm.Eval.Tests.Runner;
 
@@ -27,20 +26,6 @@ public class ResumeAndDeterminismTests
         return p;
     }
 
-    private static long CachedRows(string db)
-    {
-        if (!File.Exists(db)) return 0;
-        try
-        {
-            using var c = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
-            c.Open();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = "SELECT COUNT(*) FROM responses";
-            return (long)cmd.ExecuteScalar()!;
-        }
-        catch (SqliteException) { return 0; } // table not created yet, or locked for a moment
-    }
-
     private static JsonNode WithoutTiming(string path)
     {
         var node = JsonNode.Parse(File.ReadAllText(path))!;
@@ -56,12 +41,12 @@ public class ResumeAndDeterminismTests
         using (var p = Start([.. Job, "--output", interrupted]))
         {
             var deadline = Stopwatch.StartNew();
-            while (CachedRows(db) == 0 && !p.HasExited && deadline.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(20);
+            while (RequestCacheRows.Count(db) == 0 && !p.HasExited && deadline.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(20);
             Assert.False(p.HasExited, "the run finished before it could be killed: make the job longer");
             p.Kill(entireProcessTree: true); // SIGKILL
             p.WaitForExit();
         }
-        long done = CachedRows(db);
+        long done = RequestCacheRows.Count(db);
         Assert.InRange(done, 1, Requests - 1);
         Assert.Empty(Directory.GetFiles(interrupted, "mmlu.json", SearchOption.AllDirectories)); // no result file for an unfinished run
 
