@@ -8,15 +8,18 @@ namespace SmallLlm.Eval.Cli.Commands;
 /// <summary><c>smalleval bench tasks</c>: whole-task throughput and the share of time outside the model.</summary>
 public static class BenchTasksCommand
 {
+    /// <summary>Near the mean subject in size (282 and 173 questions; mean 246), question length and few-shot prefix length.</summary>
+    public const string DefaultSubjects = "professional_accounting,college_medicine";
+
     public static Command Create()
     {
         var models = new Option<string>("--models") { Description = "Comma-separated models: paths, bundled names, or random:stories15M / random:stories110M.", DefaultValueFactory = _ => "stories260K,random:stories110M" };
         var tasks = new Option<string>("--tasks") { Description = "Comma-separated tasks.", DefaultValueFactory = _ => "mmlu" };
-        var shots = new Option<string>("--shots") { Description = "Comma-separated few-shot counts to measure.", DefaultValueFactory = _ => "0,5" };
+        var shots = new Option<string>("--shots") { Description = "Comma-separated few-shot counts to measure (replaces --num-fewshot here).", DefaultValueFactory = _ => "0,5" };
         var dtypes = new Option<string>("--dtypes") { Description = "Comma-separated dtypes: fp32, bf16, auto.", DefaultValueFactory = _ => "fp32" };
         var json = ModelOptions.Json();
         var evalOptions = new EvalOptions();
-        var command = new Command("tasks", "Benchmark whole tasks end to end (no cache): documents/s, tokens/s, and the share of wall time spent outside the model's calls. --limit defaults to 2 documents per task here; --shots replaces --num-fewshot.")
+        var command = new Command("tasks", $"Benchmark whole tasks end to end (no cache): documents/s, tokens/s, and the share of wall time spent outside the model's calls. By default whole tasks and the whole MMLU subjects {DefaultSubjects} (--subjects NAMES, or all: 57 subjects, 14,042 questions; they share their few-shot prefix as a full run does and fit a 1,024-token context), so 0- and 5-shot compare as in a full run; --limit N takes N documents per task (per subject), whose few-shot prefixes are shared among few, so 5-shot looks slower than a full run is. Tokens computed are shown with and without few-shot prefix reuse.")
         {
             models, tasks, shots, dtypes, json,
         };
@@ -34,10 +37,20 @@ public static class BenchTasksCommand
                 : throw new ArgumentException($"--shots: '{s}' is not a number")).ToList();
             var output = parse.InvocationConfiguration.Output;
             bool asJson = parse.GetValue(json);
+            TaskSettings SettingsFor(IEvalTask task)
+            {
+                var settings = job.SettingsFor(task.Name);
+                var options = new Dictionary<string, string>(settings.Options);
+                string subjects = options.GetValueOrDefault("subjects") ?? DefaultSubjects;
+                if (subjects == "all") options.Remove("subjects");
+                else options["subjects"] = subjects;
+                return settings with { Options = options };
+            }
+            foreach (var task in taskList) task.Describe(SettingsFor(task)); // unknown subjects fail before any output
             if (!asJson)
             {
-                output.WriteLine("| model | dtype | task | shots | docs | requests | wall s | docs/s | tokens/s | outside model | tokens computed | without prefix reuse |");
-                output.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                output.WriteLine("| model | dtype | task | shots | docs | groups | docs/group | requests | wall s | docs/s | tokens/s | outside model | tokens computed | without prefix reuse |");
+                output.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             }
             var rows = new List<TaskBenchmarkResult>();
             foreach (var m in parse.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -48,11 +61,10 @@ public static class BenchTasksCommand
                     foreach (var task in taskList)
                         foreach (int k in shotList)
                         {
-                            var settings = job.SettingsFor(task.Name);
-                            var r = TaskBenchmark.Run(model, task, settings with { NumFewshot = k, Limit = settings.Limit ?? 2 });
+                            var r = TaskBenchmark.Run(model, task, SettingsFor(task) with { NumFewshot = k });
                             rows.Add(r);
                             if (!asJson)
-                                output.WriteLine($"| {r.Model} | {r.DType} | {r.Task} | {k} | {r.Documents} | {r.Requests} | {r.WallSeconds:F1} | {r.DocumentsPerSecond:F1} | {r.TokensPerSecond:F0} | {r.OverheadShare:P1} | {r.TokensWithReuse:N0} | {r.TokensWithoutReuse:N0} |");
+                                output.WriteLine($"| {r.Model} | {r.DType} | {r.Task} | {k} | {r.Documents} | {r.Groups} | {r.DocumentsPerGroup:F0} | {r.Requests} | {r.WallSeconds:F1} | {r.DocumentsPerSecond:F1} | {r.TokensPerSecond:F0} | {r.OverheadShare:P1} | {r.TokensWithReuse:N0} | {r.TokensWithoutReuse:N0} |");
                         }
                 }
             if (asJson) output.WriteLine(JsonSerializer.Serialize(rows, CliJson.Options));
