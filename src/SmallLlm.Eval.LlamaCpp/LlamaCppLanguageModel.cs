@@ -20,7 +20,6 @@ public sealed class LlamaCppLanguageModel : ILanguageModel, IEngineMeter, IDispo
     private readonly LlamaCppModel _model;
     private readonly Dictionary<string, int[]> _encodings = new();
     private readonly int? _rollingStride;
-    private long _generatedTokens;
 
     public ModelIdentity Identity { get; }
     public int ContextLength => _model.ContextLength;
@@ -148,7 +147,6 @@ public sealed class LlamaCppLanguageModel : ILanguageModel, IEngineMeter, IDispo
             GenerationResult g;
             try { g = _model.Generate(ctx, settings); }
             finally { EngineTime.Stop(); }
-            _generatedTokens += g.Tokens.Length;
             string text = _model.Decode(g.Tokens);
             int stop = StopText.IndexOf(text, r.Until);
             results.Add(new GenerateResponse(stop >= 0 ? text[..stop] : text, g.Tokens.Length));

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using SmallLlm.Eval.Reports;
 using SmallLlm.Eval.Tokenizers;
 using SmallLlm.Eval.Tokenizers.Compression;
 

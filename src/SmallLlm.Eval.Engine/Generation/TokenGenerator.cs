@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace SmallLlm.Eval.Engine.Generation;
 
