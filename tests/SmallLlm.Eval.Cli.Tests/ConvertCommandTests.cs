@@ -27,7 +27,7 @@ public class ConvertCommandTests
 
         var forced = CliRun.InProcess("convert", "--from", "stories260K", "--to", dir, "--force");
         Assert.True(forced.ExitCode == 0, forced.ToString());
-        Assert.Equal(["config.json", "model.safetensors"], Directory.GetFiles(dir).Select(Path.GetFileName).Order().ToArray());
+        Assert.Equal(["config.json", "model.safetensors"], Directory.GetFiles(dir).Select(f => Path.GetFileName(f)).Order().ToArray());
         var info = CliRun.InProcess("model", "info", "--model", dir, "--json");
         Assert.True(info.ExitCode == 0, info.ToString());
         Assert.Equal(260032, info.Json().GetProperty("parameters").GetProperty("total").GetInt64());

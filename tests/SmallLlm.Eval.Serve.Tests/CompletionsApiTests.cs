@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using SmallLlm.Eval.Models;
-using SmallLlm.Eval.Serve;
 
 namespace SmallLlm.Eval.Serve.Tests;
 

@@ -2,9 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using SmallLlm.Eval.Models;
-using SmallLlm.Eval.Serve;
 
 namespace SmallLlm.Eval.Serve.Tests;
 
@@ -52,10 +50,7 @@ public class LoadAndFaultTests
     /// <summary>`smalleval serve` as a real process on a fixed loopback port (so that it can come back on it); it stops by itself after 10 minutes even if the test host dies.</summary>
     private static Process StartServer(int port)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "smalleval.dll"), "serve", "--model", "stories260K", "--port", port.ToString(), "--shutdown-after", "600" })
-            psi.ArgumentList.Add(a);
-        var p = Process.Start(psi)!;
+        var p = CliRun.StartProcess(["serve", "--model", "stories260K", "--port", port.ToString(), "--shutdown-after", "600"]);
         var line = p.StandardOutput.ReadLineAsync();
         if (!line.Wait(TimeSpan.FromSeconds(90)) || line.Result is null || !line.Result.Contains($"127.0.0.1:{port}"))
         {
@@ -63,20 +58,6 @@ public class LoadAndFaultTests
             throw new InvalidOperationException($"serve did not start: {line.Result} {p.StandardError.ReadToEnd()}");
         }
         return p;
-    }
-
-    private static long CachedAnswers(string path)
-    {
-        if (!File.Exists(path)) return 0;
-        try
-        {
-            using var db = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-            db.Open();
-            using var cmd = db.CreateCommand();
-            cmd.CommandText = "SELECT COUNT(*) FROM responses";
-            return (long)cmd.ExecuteScalar()!;
-        }
-        catch (SqliteException) { return 0; } // not created yet
     }
 
     [Fact]
@@ -94,14 +75,14 @@ public class LoadAndFaultTests
             string cache = Path.Combine(output, ".cache", "requests.sqlite");
             var run = Task.Run(() => CliRun.InProcess([.. args, "-o", output]));
             var watch = Stopwatch.StartNew();
-            while (CachedAnswers(cache) < 8 && !run.IsCompleted && watch.Elapsed < TimeSpan.FromMinutes(2)) await Task.Delay(20);
-            Assert.False(run.IsCompleted, "the run finished before the server could be killed: " + (run.IsCompleted ? run.Result.ToString() : ""));
+            while (RequestCacheRows.Count(cache) < 8 && !run.IsCompleted && watch.Elapsed < TimeSpan.FromMinutes(2)) await Task.Delay(20);
+            Assert.False(run.IsCompleted, "the run finished before the server could be killed: " + (run.IsCompleted ? (await run).ToString() : ""));
             server.Kill(entireProcessTree: true);
             server.WaitForExit();
             var failed = await run.WaitAsync(TimeSpan.FromMinutes(2));
             Assert.Equal(2, failed.ExitCode);
             Assert.Contains($"127.0.0.1:{port}/v1/completions: no answer after 2 retries", failed.Stderr);
-            long kept = CachedAnswers(cache);
+            long kept = RequestCacheRows.Count(cache);
             Assert.InRange(kept, 8, 199);
 
             server = StartServer(port);
@@ -112,8 +93,8 @@ public class LoadAndFaultTests
 
             var uninterrupted = CliRun.InProcess([.. args, "-o", Path.Combine(root, "clean"), "--no-cache"]);
             Assert.True(uninterrupted.ExitCode == 0, uninterrupted.ToString());
-            SampleComparison.AssertSame(Path.Combine(RunFolder.Latest(Path.Combine(root, "clean")), "arc_easy.samples.jsonl"),
-                Path.Combine(RunFolder.Latest(output), "arc_easy.samples.jsonl"));
+            SampleComparison.AssertSame(Path.Combine(RunResults.LatestRun(Path.Combine(root, "clean")), "arc_easy.samples.jsonl"),
+                Path.Combine(RunResults.LatestRun(output), "arc_easy.samples.jsonl"));
         }
         finally
         {

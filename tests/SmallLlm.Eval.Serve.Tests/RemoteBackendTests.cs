@@ -48,7 +48,7 @@ public class RemoteBackendTests
             Assert.True(s.Server.Queue.Batches > 0);
             string[] files = ["mmlu.samples.jsonl", "arc_easy.samples.jsonl", "tinystories_ppl.samples.jsonl", "humaneval.samples.jsonl"];
             foreach (var f in files)
-                SampleComparison.AssertSame(Path.Combine(RunFolder.Latest(Path.Combine(root, "local")), f), Path.Combine(RunFolder.Latest(Path.Combine(root, "remote")), f));
+                SampleComparison.AssertSame(Path.Combine(RunResults.LatestRun(Path.Combine(root, "local")), f), Path.Combine(RunResults.LatestRun(Path.Combine(root, "remote")), f));
         }
         finally { Directory.Delete(root, recursive: true); }
     }

@@ -23,8 +23,8 @@ public class ShardTests
             string[] shards = [Path.Combine(root, "s3"), Path.Combine(root, "s1"), Path.Combine(root, "s2")]; // any order
             var merged = CliRun.InProcess(["merge", .. shards, "-o", Path.Combine(root, "merged")]);
             Assert.True(merged.ExitCode == 0, merged.ToString());
-            string Whole(string f) => Path.Combine(RunFolder.Latest(Path.Combine(root, "whole")), f);
-            string Merged(string f) => Path.Combine(RunFolder.Latest(Path.Combine(root, "merged")), f);
+            string Whole(string f) => Path.Combine(RunResults.LatestRun(Path.Combine(root, "whole")), f);
+            string Merged(string f) => Path.Combine(RunResults.LatestRun(Path.Combine(root, "merged")), f);
             foreach (var task in new[] { "mmlu", "arc_easy" })
             {
                 // Samples byte for byte; result files equal once timing and machine are removed.

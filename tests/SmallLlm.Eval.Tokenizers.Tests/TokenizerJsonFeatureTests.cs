@@ -15,7 +15,7 @@ namespace SmallLlm.Eval.Tokenizers.Tests;
 /// </summary>
 public class TokenizerJsonFeatureTests
 {
-    private static readonly string Here = Path.Combine(SharedData.RepoRoot, "tests", "SmallLlm.Eval.Tokenizers.Tests", "Reference", "tokenizer_json");
+    private static readonly string Here = Path.Combine(RepoPaths.Root, "tests", "SmallLlm.Eval.Tokenizers.Tests", "Reference", "tokenizer_json");
     private static readonly Lazy<JsonDocument> Reference = new(() => JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Here, "reference.json"))));
     private static readonly Lazy<JsonObject> Qwen3Json = new(() =>
     {
@@ -61,7 +61,7 @@ public class TokenizerJsonFeatureTests
     [SkippableFact]
     public void Llama31TokenizerJsonMatchesAddedTokensInTextAsTransformersDoes()
     {
-        var t = TokenizerCatalog.Resolve(SharedData.Require("tokenizers/llama3/tokenizer.json"));
+        var t = TokenizerCatalog.Resolve(SharedFiles.Get("tokenizers/llama3/tokenizer.json"));
         // Llama 3.0's file has the same vocabulary and merges; 3.1 renamed three reserved special tokens.
         AssertReference(t, "llama3_1", s => s.Contains("<|python_tag|>") || s.Contains("<|eom_id|>") || s.Contains("<|finetune_right_pad_id|>"));
         Assert.Equal([128006, 882, 128007, 271, 13347, 128009], t.Encode("<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>"));
@@ -102,7 +102,7 @@ public class TokenizerJsonFeatureTests
             compared++;
             if (Sha(t.Encode(lines[i])) != lineHashes[i]) failures.Add($"corpus line #{i} {JsonSerializer.Serialize(lines[i][..Math.Min(60, lines[i].Length)])}…: ids differ");
         }
-        string corpora = Path.Combine(SharedData.RepoRoot, "tasks", "tokenizer_compression", "corpora");
+        string corpora = Path.Combine(RepoPaths.Root, "tasks", "tokenizer_compression", "corpora");
         foreach (var file in result.GetProperty("files").EnumerateObject())
         {
             string text = Encoding.UTF8.GetString(File.ReadAllBytes(Path.Combine(corpora, file.Name)));
@@ -140,7 +140,7 @@ public class TokenizerJsonFeatureTests
     [SkippableFact]
     public void WithoutATokenizerConfigTheTemplatePostProcessorDecidesTheBos()
     {
-        string llama3 = SharedData.Require("tokenizers/llama3/tokenizer.json");
+        string llama3 = SharedFiles.Get("tokenizers/llama3/tokenizer.json");
         using var dir = new TempFolder();
         var json = JsonNode.Parse(File.ReadAllText(llama3))!;
         json["post_processor"] = JsonNode.Parse("""{ "type": "TemplateProcessing", "single": [ { "SpecialToken": { "id": "<|begin_of_text|>", "type_id": 0 } }, { "Sequence": { "id": "A", "type_id": 0 } } ] }""");

@@ -19,7 +19,7 @@ public class FamilyForwardTests
         return Enumerable.Range(0, count).Select(_ => random.Next(vocab)).ToArray();
     }
 
-    /// <summary>Loads the folder, scores <paramref name="tokens"/> in one pass and compares every log-probability.</summary>
+    /// <summary>Loads the folder, scores <paramref name="length"/> random tokens in one pass and compares every log-probability.</summary>
     private static LlamaModel AssertMatchesReference(JsonObject config, ReferenceSpec spec, int length, int seed = 3)
     {
         var folder = new RandomFamilyFolder(config, spec, seed);

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using SmallLlm.Eval.Tasks.Code;
-using SmallLlm.Eval.Tests.Tasks.Perplexity;
 
 namespace SmallLlm.Eval.Tests.Tasks.Code;
 
@@ -14,7 +13,7 @@ public sealed class CodeEvalCommandTests : IDisposable
     /// <summary>The bundled humaneval and mbpp definitions with a short generation budget, so the test stays fast.</summary>
     private string ShortTasks()
     {
-        string root = Path.Combine(PerplexityCorpusTests.ProjectRoot(), "tasks"), tasks = Path.Combine(_dir, "tasks");
+        string root = Path.Combine(RepoPaths.Root, "tasks"), tasks = Path.Combine(_dir, "tasks");
         foreach (var name in new[] { "humaneval", "mbpp" })
         {
             var def = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(root, name, name + ".task.json")))!.AsObject();

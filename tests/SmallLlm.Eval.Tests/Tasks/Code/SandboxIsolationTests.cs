@@ -11,6 +11,7 @@ namespace SmallLlm.Eval.Tests.Tasks.Code;
 /// user (root in CI) and as an unprivileged user through the real binary. Each program below would pass if it got
 /// out; every one must fail, and the test checks the host side too.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class SandboxIsolationTests : IDisposable
 {
     private readonly string _host = Directory.CreateTempSubdirectory("sandbox-host-").FullName;

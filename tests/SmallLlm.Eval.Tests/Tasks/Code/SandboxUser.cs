@@ -33,6 +33,7 @@ public static class SandboxUser
             var outcome = sandbox.Run(program, limits, label);
             return new Verdict(outcome.Status, outcome.Output);
         }
+        if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("the sandbox runs on Linux only");
         string dir = Directory.CreateTempSubdirectory("sandbox-user-").FullName;
         try
         {

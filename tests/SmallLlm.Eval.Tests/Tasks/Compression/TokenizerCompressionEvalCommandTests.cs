@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using SmallLlm.Eval.Tests.Tasks.Perplexity;
 using SmallLlm.Eval.Tokenizers;
 
 namespace SmallLlm.Eval.Tests.Tasks.Compression;
@@ -15,7 +14,7 @@ public sealed class TokenizerCompressionEvalCommandTests : IDisposable
     [Fact]
     public void Eval_reports_tokens_per_byte_for_the_model_tokenizer_and_the_named_ones()
     {
-        string root = PerplexityCorpusTests.ProjectRoot();
+        string root = RepoPaths.Root;
         string corpus = Path.Combine(_dir, "corpus");
         Directory.CreateDirectory(corpus);
         string story = File.ReadAllText(Path.Combine(root, "tasks", "perplexity", "data", "tinystories_sample.txt"));

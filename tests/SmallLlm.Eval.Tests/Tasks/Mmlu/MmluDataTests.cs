@@ -1,4 +1,3 @@
-using SmallLlm.Eval.Tasks;
 using SmallLlm.Eval.Tasks.Data;
 using SmallLlm.Eval.Tasks.Mmlu;
 

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using SmallLlm.Eval.Engine.Scoring;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Requests;
 using SmallLlm.Eval.Tasks;

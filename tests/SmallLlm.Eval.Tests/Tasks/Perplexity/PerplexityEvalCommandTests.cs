@@ -12,7 +12,7 @@ public sealed class PerplexityEvalCommandTests : IDisposable
     [Fact]
     public void Eval_writes_corpus_level_perplexities_for_tinystories()
     {
-        var tasksDir = Path.Combine(PerplexityCorpusTests.ProjectRoot(), "tasks");
+        var tasksDir = Path.Combine(RepoPaths.Root, "tasks");
         var run = CliRun.InProcess("eval", "--model", "stories260K", "--tasks", "tinystories_ppl", "--tasks-dir", tasksDir,
             "--output", _dir, "--no-cache", "--json");
         Assert.True(run.ExitCode == 0, run.ToString());
