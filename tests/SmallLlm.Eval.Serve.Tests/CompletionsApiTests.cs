@@ -23,7 +23,7 @@ public class CompletionsApiTests
     }
 
     [Fact]
-    public async Task LmEvalLoglikelihoodPayloadGivesTheEnginesLogprobs()
+    public async Task Lm_eval_loglikelihood_payload_gives_the_engines_logprobs()
     {
         await using var s = await LoopbackServer.StartAsync();
         var tok = LocalLanguageModel.ResolveTokenizer("stories260K", null);
@@ -75,7 +75,7 @@ public class CompletionsApiTests
     }
 
     [Fact]
-    public async Task TextPromptsEchoTopNAndGreedyGenerationMatchTheEngine()
+    public async Task Text_prompts_echo_top_n_and_greedy_generation_match_the_engine()
     {
         await using var s = await LoopbackServer.StartAsync();
         var tok = LocalLanguageModel.ResolveTokenizer("stories260K", null);
@@ -117,7 +117,7 @@ public class CompletionsApiTests
     }
 
     [Fact]
-    public async Task ModelsTokenizeDetokenizeAndHealth()
+    public async Task Models_tokenize_detokenize_and_health()
     {
         await using var s = await LoopbackServer.StartAsync();
         var tok = LocalLanguageModel.ResolveTokenizer("stories260K", null);
@@ -169,7 +169,7 @@ public class CompletionsApiTests
 
     [Theory]
     [MemberData(nameof(Malformed))]
-    public async Task MalformedRequestsAre400WithANamedReason(string body, string reason)
+    public async Task Malformed_requests_are_400_with_a_named_reason(string body, string reason)
     {
         await using var s = await LoopbackServer.StartAsync();
         var (status, json) = await Post(s.Http, "/v1/completions", body);
@@ -180,7 +180,7 @@ public class CompletionsApiTests
     }
 
     [Fact]
-    public async Task PromptLongerThanTheContextIs400AndOverQueueIs429()
+    public async Task Prompt_longer_than_the_context_is_400_and_over_queue_is_429()
     {
         await using var s = await LoopbackServer.StartAsync(new ServeOptions { MaxQueue = 4 });
         var longPrompt = Enumerable.Repeat(300, 513).ToArray(); // 513 positions with one generated token

@@ -10,7 +10,7 @@ namespace SmallLlm.Eval.Serve.Tests;
 public class LoadAndFaultTests
 {
     [Fact]
-    public async Task SixtyFourClientsTimesTwentyRequestsAreEachAnsweredOnceOr429()
+    public async Task Sixty_four_clients_times_twenty_requests_are_each_answered_once_or_429()
     {
         // A queue smaller than the clients: some requests must be refused, none may be lost or answered twice.
         await using var s = await LoopbackServer.StartAsync(new ServeOptions { MaxQueue = 32, MaxBatchTokens = 512 });
@@ -61,7 +61,7 @@ public class LoadAndFaultTests
     }
 
     [Fact]
-    public async Task ServerKilledMidRunFailsClearlyThenTheRunResumesFromTheCache()
+    public async Task Server_killed_mid_run_fails_clearly_then_the_run_resumes_from_the_cache()
     {
         string root = Directory.CreateTempSubdirectory("smalleval-fault-").FullName;
         int port = RemoteBackendTests.FreePort();

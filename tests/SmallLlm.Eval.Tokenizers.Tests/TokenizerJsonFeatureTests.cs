@@ -47,7 +47,7 @@ public class TokenizerJsonFeatureTests
     [InlineData("smollm")]
     [InlineData("gpt2_prefix")]
     [InlineData("strip")]
-    public void ByteLevelVariantsGiveTheReferenceIds(string variant)
+    public void Byte_level_variants_give_the_reference_ids(string variant)
     {
         Skip.If(variant is "qwen3" or "strip" && IcuNfc.Library is null, "Qwen3's NFC normalizer needs the system ICU (libicuuc), which is absent");
         using var dir = new TempFolder();
@@ -59,7 +59,7 @@ public class TokenizerJsonFeatureTests
     }
 
     [SkippableFact]
-    public void Llama31TokenizerJsonMatchesAddedTokensInTextAsTransformersDoes()
+    public void Llama31_tokenizer_json_matches_added_tokens_in_text_as_transformers_does()
     {
         var t = TokenizerCatalog.Resolve(SharedFiles.Get("tokenizers/llama3/tokenizer.json"));
         // Llama 3.0's file has the same vocabulary and merges; 3.1 renamed three reserved special tokens.
@@ -68,7 +68,7 @@ public class TokenizerJsonFeatureTests
     }
 
     [SkippableFact]
-    public void Llama2SentencePieceStyleTokenizerJsonMatchesAddedTokensAndPrependsEveryPiece()
+    public void Llama2_sentence_piece_style_tokenizer_json_matches_added_tokens_and_prepends_every_piece()
     {
         using var dir = new TempFolder();
         File.WriteAllText(dir.File("tokenizer.json"), HuggingFaceTokenizerJsonTests.Llama2StyleTokenizerJson());
@@ -119,7 +119,7 @@ public class TokenizerJsonFeatureTests
     private static string Sha(IReadOnlyList<int> ids) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(string.Join(",", ids))));
 
     [SkippableFact]
-    public void TokenizerConfigDecidesTheBos()
+    public void Tokenizer_config_decides_the_bos()
     {
         Skip.If(IcuNfc.Library is null, "Qwen3's NFC normalizer needs the system ICU (libicuuc), which is absent");
         using var dir = new TempFolder();
@@ -138,7 +138,7 @@ public class TokenizerJsonFeatureTests
     }
 
     [SkippableFact]
-    public void WithoutATokenizerConfigTheTemplatePostProcessorDecidesTheBos()
+    public void Without_a_tokenizer_config_the_template_post_processor_decides_the_bos()
     {
         string llama3 = SharedFiles.Get("tokenizers/llama3/tokenizer.json");
         using var dir = new TempFolder();
@@ -158,7 +158,7 @@ public class TokenizerJsonFeatureTests
     [InlineData("pre_tokenizer", """{ "type": "Sequence", "pretokenizers": [ { "type": "Split", "pattern": { "Regex": "\\s+" }, "behavior": "MergedWithPrevious", "invert": false }, { "type": "ByteLevel", "add_prefix_space": false, "use_regex": false } ] }""", "Split behavior 'MergedWithPrevious' is not supported")]
     [InlineData("normalizer", """{ "type": "NFKC" }""", "normalizer 'NFKC' is not supported in a byte-level tokenizer (only NFC)")]
     [InlineData("normalizer", """{ "type": "Sequence", "normalizers": [ { "type": "NFC" }, { "type": "Lowercase" } ] }""", "normalizer 'Lowercase' is not supported")]
-    public void FeaturesThatCannotBeExactAreRefused(string member, string json, string expected)
+    public void Features_that_cannot_be_exact_are_refused(string member, string json, string expected)
     {
         using var dir = new TempFolder();
         var doc = (JsonObject)Qwen3Json.Value.DeepClone();
@@ -169,7 +169,7 @@ public class TokenizerJsonFeatureTests
     }
 
     [Fact]
-    public void SingleWordAddedTokensAreRefused()
+    public void Single_word_added_tokens_are_refused()
     {
         using var dir = new TempFolder();
         var doc = (JsonObject)Qwen3Json.Value.DeepClone();

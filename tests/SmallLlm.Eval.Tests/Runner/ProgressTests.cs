@@ -16,7 +16,7 @@ public class ProgressTests
     }
 
     [Fact]
-    public void ADocumentOfManyWindowsReportsFractionsOfItself()
+    public void A_document_of_many_windows_reports_fractions_of_itself()
     {
         using var model = LocalLanguageModel.Load("stories260K", ModelDType.Float32);
         model.UseBatching(BatchSize.Parse("1", model.Engine.ParameterCount)); // one window per forward pass: progress after each
@@ -28,7 +28,7 @@ public class ProgressTests
     }
 
     [Fact]
-    public void TheProgressLineShowsTheFractionAndTokensPerSecond()
+    public void The_progress_line_shows_the_fraction_and_tokens_per_second()
     {
         var output = new StringWriter();
         var progress = new ConsoleProgress(output, "tinyshakespeare", interactive: false);

@@ -21,7 +21,7 @@ public class ResumeAndDeterminismTests
     }
 
     [Fact]
-    public void KilledRunResumesAndEndsIdenticalToAnUninterruptedRun()
+    public void Killed_run_resumes_and_ends_identical_to_an_uninterrupted_run()
     {
         string interrupted = "", db = "";
         int limit = 0;
@@ -67,7 +67,7 @@ public class ResumeAndDeterminismTests
     }
 
     [Fact]
-    public void TheSameCommandTwiceGivesIdenticalResultsApartFromTimings()
+    public void The_same_command_twice_gives_identical_results_apart_from_timings()
     {
         string first = RepoPaths.Temp("det1"), second = RepoPaths.Temp("det2");
         string[] job = ["eval", "--model", "stories260K", "--tasks", "arc_easy,piqa", "--limit", "15", "--no-cache"];

@@ -9,7 +9,7 @@ namespace SmallLlm.Eval.Tests.Tasks.Mmlu;
 public class MmluScoringTests
 {
     [Fact]
-    public void LoglikelihoodsOfTheFourLettersEqualAPlainForwardPass()
+    public void Loglikelihoods_of_the_four_letters_equal_a_plain_forward_pass()
     {
         using var model = LocalLanguageModel.Load("stories260K");
         var task = TaskRegistry.Load(RepoPaths.Tasks).Create("mmlu");
