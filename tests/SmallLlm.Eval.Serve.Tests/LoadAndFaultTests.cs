@@ -75,14 +75,14 @@ public class LoadAndFaultTests
             string cache = Path.Combine(output, ".cache", "requests.sqlite");
             var run = Task.Run(() => CliRun.InProcess([.. args, "-o", output]));
             var watch = Stopwatch.StartNew();
-            while (RequestCacheRows.Count(cache) < 8 && !run.IsCompleted && watch.Elapsed < TimeSpan.FromMinutes(2)) await Task.Delay(20);
+            while (CacheRows.Count(cache) < 8 && !run.IsCompleted && watch.Elapsed < TimeSpan.FromMinutes(2)) await Task.Delay(20);
             Assert.False(run.IsCompleted, "the run finished before the server could be killed: " + (run.IsCompleted ? (await run).ToString() : ""));
             server.Kill(entireProcessTree: true);
             server.WaitForExit();
             var failed = await run.WaitAsync(TimeSpan.FromMinutes(2));
             Assert.Equal(2, failed.ExitCode);
             Assert.Contains($"127.0.0.1:{port}/v1/completions: no answer after 2 retries", failed.Stderr);
-            long kept = RequestCacheRows.Count(cache);
+            long kept = CacheRows.Count(cache);
             Assert.InRange(kept, 8, 199);
 
             server = StartServer(port);
