@@ -6,6 +6,7 @@ using LLama.Native;
 using SmallLlm.Eval.Engine.Generation;
 using SmallLlm.Eval.Engine.Gguf;
 using SmallLlm.Eval.Engine.Scoring;
+using SmallLlm.Eval.Primitives;
 
 namespace SmallLlm.Eval.LlamaCpp;
 

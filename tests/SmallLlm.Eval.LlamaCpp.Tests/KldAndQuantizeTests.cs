@@ -33,7 +33,7 @@ public sealed class KldAndQuantizeTests
 
     private static System.Text.Json.JsonElement Kld(string a, string b)
     {
-        var run = CliRun.InProcess("kld", "--base", a, "--model", b, "--limit", "2", "--json");
+        var run = CliRun.InProcess("kld", "--base", a, "--model", b, "--limit", "2", "--json", "-o", GgufFixture.Temp("kld-results"));
         Assert.True(run.ExitCode == 0, run.ToString());
         return run.Json();
     }
@@ -56,11 +56,12 @@ public sealed class KldAndQuantizeTests
         Assert.True(r4.GetProperty("kld_p99").GetDouble() >= k4 * 0.5);
 
         // The gate: q4_0 passes a threshold above its KLD and fails one below it.
-        string[] args = ["kld", "--base", RandomF32.Value, "--model", q4, "--limit", "2", "--json"];
+        string[] args = ["kld", "--base", RandomF32.Value, "--model", q4, "--limit", "2", "--json", "-o", GgufFixture.Temp("kld-results")];
         Assert.Equal(0, CliRun.InProcess([.. args, "--max-mean-kld", (k4 * 2).ToString("R"), "--min-top1-agreement", "0"]).ExitCode);
         var fail = CliRun.InProcess([.. args, "--max-mean-kld", (k4 / 2).ToString("R")]);
         Assert.Equal(1, fail.ExitCode);
-        Assert.Contains("mean KLD", fail.Stderr);
+        Assert.Contains("check failed: mean_kld", fail.Stderr);
+        Assert.Contains("beyond the limit", fail.Stderr);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using SmallLlm.Eval.Reports.Leaderboards;
+using SmallLlm.Eval.Reports.ResultSets;
 using SmallLlm.Eval.Reports.Tests.Fixtures;
 
 namespace SmallLlm.Eval.Reports.Tests;
@@ -35,15 +37,15 @@ public sealed class BadInputTests(EvaluatedRuns runs)
 
     [SkippableTheory]
     [MemberData(nameof(BadFiles))]
-    public void Leaderboard_skips_a_bad_file_with_a_warning_naming_it(string kind, string message)
+    public void A_bad_file_is_skipped_with_a_warning_naming_it(string kind, string message)
     {
         string dir = FolderWith(kind, Content(kind));
-        var run = CliRun.InProcess("leaderboard", "--results", dir);
-        Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains($"warning: skipped {Path.Combine(dir, "bad", kind + ".json")}: ", run.Stderr);
-        Assert.Contains(message, run.Stderr);
-        Assert.Contains("| step-1000 |", run.Stdout);
-        Assert.Contains("| step-50 |", run.Stdout);
+        var set = ResultFileReader.Read(dir);
+        string warning = Assert.Single(set.Warnings, w => w.StartsWith($"skipped {Path.Combine(dir, "bad", kind + ".json")}: ", StringComparison.Ordinal));
+        Assert.Contains(message, warning);
+        string board = LeaderboardMarkdown.Render(Leaderboard.Build(set));
+        Assert.Contains("| step-1000 |", board);
+        Assert.Contains("| step-50 |", board);
     }
 
     [SkippableTheory]
@@ -51,20 +53,10 @@ public sealed class BadInputTests(EvaluatedRuns runs)
     public void Strict_refuses_a_bad_file(string kind, string message)
     {
         string dir = FolderWith(kind, Content(kind));
-        var run = CliRun.InProcess("leaderboard", "--results", dir, "--strict");
-        Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Contains($"error: {Path.Combine(dir, "bad", kind + ".json")}: ", run.Stderr);
-        Assert.Contains(message, run.Stderr);
-        Assert.Contains("--strict", run.Stderr);
-    }
-
-    [SkippableFact]
-    public void Gate_with_strict_refuses_a_corrupt_current_folder()
-    {
-        string dir = FolderWith("corrupt", Content("corrupt"));
-        var run = CliRun.InProcess("check", "--baseline", runs.SweepResults("step-1000"), "--current", dir, "--strict");
-        Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Contains("corrupt.json", run.Stderr);
+        var e = Assert.Throws<InvalidDataException>(() => ResultFileReader.Read(dir, strict: true));
+        Assert.StartsWith($"{Path.Combine(dir, "bad", kind + ".json")}: ", e.Message);
+        Assert.Contains(message, e.Message);
+        Assert.Contains("--strict", e.Message);
     }
 }
 
@@ -72,21 +64,18 @@ public sealed class BadInputTests(EvaluatedRuns runs)
 public sealed class MissingResultsTests
 {
     [Fact]
-    public void Empty_folder_is_an_error_for_leaderboard_and_check()
+    public void An_empty_folder_holds_no_results()
     {
         string empty = Directory.CreateTempSubdirectory("smalleval-empty-").FullName;
         try
         {
-            var lb = CliRun.InProcess("leaderboard", "--results", empty);
-            Assert.True(lb.ExitCode == 2, lb.ToString());
-            Assert.Contains($"error: no readable results files under '{empty}'", lb.Stderr);
-            var check = CliRun.InProcess("check", "--baseline", empty, "--current", empty);
-            Assert.Equal(2, check.ExitCode);
+            var e = Assert.Throws<InvalidDataException>(() => ResultFileReader.Read(empty));
+            Assert.StartsWith($"no readable results files under '{empty}'", e.Message);
         }
         finally { Directory.Delete(empty, true); }
     }
 
     [Fact]
-    public void Missing_folder_is_an_error() =>
-        Assert.Contains("not found", CliRun.InProcess("leaderboard", "--results", "/nonexistent/results").Stderr);
+    public void A_missing_folder_is_not_found() =>
+        Assert.Contains("not found", Assert.Throws<DirectoryNotFoundException>(() => ResultFileReader.Read("/nonexistent/results")).Message);
 }

@@ -1,4 +1,7 @@
 using System.Text.Json.Nodes;
+using SmallLlm.Eval.Reports.Gate;
+using SmallLlm.Eval.Reports.ResultSets;
+using SmallLlm.Eval.Reports.Tests.Fixtures;
 
 namespace SmallLlm.Eval.Reports.Tests;
 
@@ -16,8 +19,7 @@ public sealed class DeclaredMetricsTests
         Directory.CreateDirectory(corpus);
         File.WriteAllText(Path.Combine(corpus, "a.txt"), "Once upon a time there was a little girl who liked to play in the park with her dog.");
         string output = Path.Combine(root, "base");
-        var run = CliRun.InProcess("eval", "-m", "stories260K", "--tasks", "tokenizer_compression", "--data-dir", corpus, "-o", output, "--no-cache");
-        Assert.True(run.ExitCode == 0, run.ToString());
+        HarnessRun.Eval("stories260K", "tokenizer_compression", output, dataDir: corpus);
         return (Directory.GetFiles(output, "tokenizer_compression.json", SearchOption.AllDirectories).Single(), root);
     }
 
@@ -35,6 +37,10 @@ public sealed class DeclaredMetricsTests
         return path;
     }
 
+    /// <summary>The gate with tolerance 0 everywhere: the significance test alone decides.</summary>
+    private static GateResult Check(string baseline, string current) =>
+        QualityGate.Compare(ResultFileReader.Read(baseline), ResultFileReader.Read(current), new GateSettings());
+
     [Fact]
     public void A_lower_is_better_metric_that_improved_passes_the_gate_with_tolerance_zero()
     {
@@ -45,14 +51,14 @@ public sealed class DeclaredMetricsTests
         Assert.True(declared["metric_declarations"]!["bytes_per_token"]!["headline"]!.GetValue<bool>());
 
         string better = Variant(file, dir, "better", 0.9, asSchema1: false);
-        var pass = CliRun.InProcess("check", "--baseline", file, "--current", better, "--tolerance", "0");
-        Assert.True(pass.ExitCode == 0, pass.ToString());
-        Assert.Contains("| tokens_per_byte |", pass.Stdout.Split('\n').Single(l => l.Contains("| tokens_per_byte |")));
-        Assert.Contains("improved", pass.Stdout.Split('\n').Single(l => l.Contains("| tokens_per_byte |")));
+        var pass = Check(file, better);
+        Assert.True(pass.ExitCode == GateResult.Holds, GateText.Render(pass));
+        Assert.Equal("improved", pass.Checks.Single(c => c.Metric == "tokens_per_byte").Reason);
 
         string worse = Variant(file, dir, "worse", 1.1, asSchema1: false);
-        var fail = CliRun.InProcess("check", "--baseline", file, "--current", worse, "--tolerance", "0");
-        Assert.True(fail.ExitCode == 1, fail.ToString());
+        var fail = Check(file, worse);
+        Assert.True(fail.ExitCode == GateResult.Regressed, GateText.Render(fail));
+        Assert.True(fail.Checks.Single(c => c.Metric == "tokens_per_byte").Failed);
     }
 
     [Fact]
@@ -60,11 +66,11 @@ public sealed class DeclaredMetricsTests
     {
         var (file, dir) = Run();
         string old = Variant(file, dir, "old", 1.0, asSchema1: true);
-        var set = SmallLlm.Eval.Reports.ResultSets.ResultFileReader.Read(Path.GetDirectoryName(Path.GetDirectoryName(old))!);
+        var set = ResultFileReader.Read(Path.GetDirectoryName(Path.GetDirectoryName(old))!);
         Assert.Contains(set.Warnings, w => w.Contains("schema 1") && w.Contains("inferred"));
         Assert.All(set.Files.Single().Metrics.Values, m => Assert.Null(m.Declared));
         // The old name-based inference (kept for schema 1) treats tokens_per_byte as higher-is-better: the reason for schema 2.
-        Assert.False(SmallLlm.Eval.Reports.ResultSets.MetricKinds.LowerIsBetter("tokens_per_byte", set.Files.Single().Metrics["tokens_per_byte"]));
+        Assert.False(MetricKinds.LowerIsBetter("tokens_per_byte", set.Files.Single().Metrics["tokens_per_byte"]));
     }
 
     [Fact]
@@ -73,9 +79,9 @@ public sealed class DeclaredMetricsTests
         var (file, dir) = Run();
         string oldBaseline = Variant(file, dir, "old", 1.0, asSchema1: true);
         string better = Variant(file, dir, "better", 0.9, asSchema1: false);
-        var run = CliRun.InProcess("check", "--baseline", oldBaseline, "--current", better, "--tolerance", "0");
-        Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("improved", run.Stdout.Split('\n').Single(l => l.Contains("| tokens_per_byte |")));
-        Assert.Contains("schema 1", run.Stdout + run.Stderr);
+        var result = Check(oldBaseline, better);
+        Assert.True(result.ExitCode == GateResult.Holds, GateText.Render(result));
+        Assert.Equal("improved", result.Checks.Single(c => c.Metric == "tokens_per_byte").Reason);
+        Assert.Contains(result.Warnings, w => w.StartsWith("baseline: ", StringComparison.Ordinal) && w.Contains("schema 1"));
     }
 }

@@ -1,35 +1,45 @@
 using System.Xml.Linq;
+using SmallLlm.Eval.Configuration;
+using SmallLlm.Eval.Reports.Gate;
+using SmallLlm.Eval.Reports.ResultSets;
 using SmallLlm.Eval.Reports.Tests.Fixtures;
 
 namespace SmallLlm.Eval.Reports.Tests;
 
-/// <summary>`smalleval check` on real runs: unchanged, damaged, slightly perturbed and incomparable models.</summary>
+/// <summary>The gate on real runs: unchanged, damaged, slightly perturbed and incomparable models.</summary>
 [Collection(EvaluatedRunsCollection.Name)]
 public sealed class GateTests(EvaluatedRuns runs)
 {
     private static string Cloze(string dir) => RunResults.Result(dir, StoryClozeTask.Name);
 
+    /// <summary>The repository's eval.config.json "check" section (acc tolerance 0.02), as `smalleval check` reads it by default.</summary>
+    public static GateSettings RepositorySettings => GateSettings.FromConfig(ProjectPaths.DefaultConfig());
+
+    public static GateResult Check(string baseline, string current, GateSettings? settings = null) =>
+        QualityGate.Compare(ResultFileReader.Read(baseline), ResultFileReader.Read(current), settings ?? RepositorySettings);
+
     [SkippableFact]
     public void Unchanged_model_from_another_checkpoint_format_passes()
     {
-        var run = CliRun.InProcess("check", "--baseline", Cloze(runs.Baseline), "--current", runs.SameWeights);
-        Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("McNemar exact (b=0, c=0)", run.Stdout);
-        Assert.EndsWith("3 passed, 0 failed\n", run.Stdout); // acc, acc_norm, acc_bytes
+        var result = Check(Cloze(runs.Baseline), runs.SameWeights);
+        string text = GateText.Render(result);
+        Assert.True(result.ExitCode == GateResult.Holds, text);
+        Assert.Contains("McNemar exact (b=0, c=0)", text);
+        Assert.EndsWith("3 passed, 0 failed\n", text); // acc, acc_norm, acc_bytes
     }
 
     [SkippableFact]
     public void Damaged_weights_fail_with_a_clear_report_and_junit()
     {
-        string junit = Path.Combine(runs.Root, "junit-damaged.xml");
-        var run = CliRun.InProcess("check", "--baseline", Cloze(runs.Baseline), "--current", runs.SweepResults("step-50"), "--junit", junit);
-        Assert.True(run.ExitCode == 1, run.ToString());
-        var accLine = run.Stdout.Split('\n').Single(l => l.StartsWith("| stories_cloze | acc |", StringComparison.Ordinal));
+        var result = Check(Cloze(runs.Baseline), runs.SweepResults("step-50"));
+        string text = GateText.Render(result);
+        Assert.True(result.ExitCode == GateResult.Regressed, text);
+        var accLine = text.Split('\n').Single(l => l.StartsWith("| stories_cloze | acc |", StringComparison.Ordinal));
         Assert.Contains("McNemar exact", accLine);
         Assert.Contains("FAIL: drop", accLine);
         Assert.Contains("significant (p = ", accLine);
-        Assert.Matches(@"\d passed, [123] failed\n$", run.Stdout);
-        var suite = XDocument.Load(junit).Root!.Element("testsuite")!;
+        Assert.Matches(@"\d passed, [123] failed\n$", text);
+        var suite = JUnitReport.Build(result).Root!.Element("testsuite")!;
         Assert.Equal("3", suite.Attribute("tests")!.Value);
         Assert.Contains(suite.Elements("testcase"), t => t.Attribute("name")!.Value == "acc" && t.Element("failure") is not null);
     }
@@ -38,36 +48,35 @@ public sealed class GateTests(EvaluatedRuns runs)
     public void Noise_level_weight_changes_pass()
     {
         // 5% noise changes some predictions (discordant pairs exist) without a significant drop.
-        var run = CliRun.InProcess("check", "--baseline", Cloze(runs.Baseline), "--current", runs.SweepResults("step-1000"));
-        Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("3 passed, 0 failed", run.Stdout);
-        Assert.DoesNotContain("McNemar exact (b=0, c=0)", run.Stdout);
+        string text = GateText.Render(Check(Cloze(runs.Baseline), runs.SweepResults("step-1000")));
+        Assert.Contains("3 passed, 0 failed", text);
+        Assert.DoesNotContain("McNemar exact (b=0, c=0)", text);
     }
 
     [SkippableFact]
     public void A_tolerance_larger_than_the_drop_lets_the_damaged_model_pass()
     {
-        var run = CliRun.InProcess("check", "--baseline", Cloze(runs.Baseline), "--current", runs.SweepResults("step-50"), "--tolerance", "100%");
-        Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("within tolerance", run.Stdout);
+        var all = new GateSettings { Tolerances = new Dictionary<string, Tolerance> { ["*"] = Tolerance.Parse("100%", "test") } };
+        var result = Check(Cloze(runs.Baseline), runs.SweepResults("step-50"), all);
+        Assert.True(result.ExitCode == GateResult.Holds, GateText.Render(result));
+        Assert.Contains("within tolerance", GateText.Render(result));
     }
 
     [SkippableFact]
     public void Different_settings_cannot_be_compared()
     {
-        var run = CliRun.InProcess("check", "--baseline", Cloze(runs.Baseline), "--current", runs.OtherLimit);
-        Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Contains("stories_cloze: different setting limit null vs 30 (baseline vs current)", run.Stdout);
+        var result = Check(Cloze(runs.Baseline), runs.OtherLimit);
+        Assert.True(result.ExitCode == GateResult.CannotCompare, GateText.Render(result));
+        Assert.Contains("stories_cloze: different setting limit null vs 30 (baseline vs current)", result.Incomparable);
     }
 
     [SkippableFact]
     public void A_baseline_for_other_tasks_cannot_be_compared()
     {
-        string junit = Path.Combine(runs.Root, "junit-tasks.xml");
-        var run = CliRun.InProcess("check", "--baseline", runs.Baseline, "--current", runs.SameWeights, "--junit", junit);
-        Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Contains("different tasks: the baseline has arc_easy, mmlu, the current results do not", run.Stdout);
-        Assert.NotNull(XDocument.Load(junit).Descendants("error").SingleOrDefault());
+        var result = Check(runs.Baseline, runs.SameWeights);
+        Assert.True(result.ExitCode == GateResult.CannotCompare, GateText.Render(result));
+        Assert.Contains("different tasks: the baseline has arc_easy, mmlu, the current results do not", result.Incomparable);
+        Assert.NotNull(JUnitReport.Build(result).Descendants("error").SingleOrDefault());
     }
 }
 
@@ -80,36 +89,36 @@ public sealed class GateConfigTests(EvaluatedRuns runs)
     {
         string config = Path.Combine(runs.Root, "gate.config.json");
         File.WriteAllText(config, """{ "models": [], "check": { "alpha": 0.01, "tolerances": { "stories_cloze.acc": "50%", "*": "0.01" } } }""");
-        var run = CliRun.InProcess("check", "--config", config, "--baseline", RunResults.Result(runs.Baseline, StoryClozeTask.Name),
-            "--current", runs.SweepResults("step-50"));
-        Assert.True(run.ExitCode == 1, run.ToString());
-        var lines = run.Stdout.Split('\n');
+        var result = GateTests.Check(RunResults.Result(runs.Baseline, StoryClozeTask.Name), runs.SweepResults("step-50"), GateSettings.FromConfig(config));
+        string text = GateText.Render(result);
+        Assert.True(result.ExitCode == GateResult.Regressed, text);
+        var lines = text.Split('\n');
         Assert.Contains("| 50% |", lines.Single(l => l.StartsWith("| stories_cloze | acc |", StringComparison.Ordinal)));
         Assert.Contains("pass: drop 0.3667 within tolerance 0.4000", lines.Single(l => l.StartsWith("| stories_cloze | acc |", StringComparison.Ordinal)));
         Assert.Contains("FAIL", lines.Single(l => l.StartsWith("| stories_cloze | acc_norm |", StringComparison.Ordinal)));
-        Assert.Contains("significance level 0.0100", run.Stdout);
+        Assert.Contains("significance level 0.0100", text);
+    }
+
+    [Fact]
+    public void Limits_from_the_config_are_read_and_a_bad_one_is_refused_naming_it()
+    {
+        string dir = Directory.CreateTempSubdirectory("smalleval-limits-").FullName;
+        string config = Path.Combine(dir, "c.json");
+        File.WriteAllText(config, """{ "check": { "limits": { "kld.mean_kld": { "max": 0.02 }, "kld.top1_agreement": { "min": 0.9 } } } }""");
+        Assert.Equal([new MetricLimit("kld", "mean_kld", true, 0.02), new MetricLimit("kld", "top1_agreement", false, 0.9)], GateSettings.FromConfig(config).Limits);
+        File.WriteAllText(config, """{ "check": { "limits": { "kld.mean_kld": { "below": 0.02 } } } }""");
+        Assert.Contains("check.limits.kld.mean_kld.below", Assert.Throws<InvalidDataException>(() => GateSettings.FromConfig(config)).Message);
+        Directory.Delete(dir, true);
     }
 }
 
-/// <summary>Sweep ordering and outputs on the real checkpoint series.</summary>
-[Collection(EvaluatedRunsCollection.Name)]
-public sealed class SweepTests(EvaluatedRuns runs)
+/// <summary>Checkpoint ordering of a sweep.</summary>
+public sealed class SweepOrderTests
 {
-    [SkippableFact]
-    public void Sweep_orders_checkpoints_by_step_not_by_name_and_writes_the_plot()
-    {
-        var lines = File.ReadAllLines(Path.Combine(runs.Sweep, "sweep.csv"));
-        Assert.Equal(["step-50,50,409600", "step-200,200,1638400", "step-1000,1000,8192000"], lines.Skip(1).Select(l => string.Join(",", l.Split(',').Take(3))));
-        Assert.True(new FileInfo(Path.Combine(runs.Sweep, "sweep.png")).Length > 10_000);
-        Assert.Contains("<svg", File.ReadAllText(Path.Combine(runs.Sweep, "sweep.svg")));
-        Assert.True(File.Exists(Path.Combine(runs.Sweep, "leaderboard.html")));
-        Assert.Contains("| step-1000 | 1000 | 8,192,000 | 0.7833 ± 0.0536 |", runs.SweepRun.Stdout);
-    }
-
-    [SkippableFact]
+    [Fact]
     public void Trainer_state_overrides_the_name_and_gives_tokens()
     {
-        string dir = Path.Combine(runs.Root, "ordered");
+        string dir = Directory.CreateTempSubdirectory("smalleval-ordered-").FullName;
         Directory.CreateDirectory(Path.Combine(dir, "late"));
         Directory.CreateDirectory(Path.Combine(dir, "checkpoint-5"));
         File.WriteAllText(Path.Combine(dir, "late", "trainer_state.json"), """{"global_step": 900, "num_input_tokens_seen": 123456}""");
@@ -120,5 +129,6 @@ public sealed class SweepTests(EvaluatedRuns runs)
         Assert.Equal("trainer_state.json", series[1].StepSource);
         Directory.CreateDirectory(Path.Combine(dir, "final"));
         Assert.Contains("final", Assert.Throws<InvalidDataException>(() => SmallLlm.Eval.Reports.Sweeps.CheckpointSeries.Find(dir)).Message);
+        Directory.Delete(dir, true);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SmallLlm.Eval.Reports.Gate;
 using SmallLlm.Eval.Reports.Tests.Fixtures;
 
 namespace SmallLlm.Eval.Reports.Tests;
@@ -27,9 +28,9 @@ public sealed class GateUntrustedValueTests(EvaluatedRuns runs)
     public void A_NaN_current_metric_fails()
     {
         string current = Edited("nan", m => m["acc"]!["value"] = "NaN");
-        var run = CliRun.InProcess("check", "--baseline", Cloze(runs.Baseline), "--current", current);
-        Assert.True(run.ExitCode == 1, run.ToString());
-        var line = run.Stdout.Split('\n').Single(l => l.StartsWith("| stories_cloze | acc |", StringComparison.Ordinal));
+        var result = GateTests.Check(Cloze(runs.Baseline), current);
+        Assert.True(result.ExitCode == GateResult.Regressed, GateText.Render(result));
+        var line = GateText.Render(result).Split('\n').Single(l => l.StartsWith("| stories_cloze | acc |", StringComparison.Ordinal));
         Assert.Contains("FAIL: the current value is NaN", line);
     }
 
@@ -37,18 +38,19 @@ public sealed class GateUntrustedValueTests(EvaluatedRuns runs)
     public void An_infinite_current_perplexity_fails_even_with_a_huge_tolerance()
     {
         string current = Edited("inf", m => m["acc"]!["value"] = "-Infinity");
-        var run = CliRun.InProcess("check", "--baseline", Cloze(runs.Baseline), "--current", current, "--tolerance", "1000");
-        Assert.True(run.ExitCode == 1, run.ToString());
-        Assert.Contains("FAIL: the current value is", run.Stdout);
+        var huge = new GateSettings { Tolerances = new Dictionary<string, Tolerance> { ["*"] = Tolerance.Parse("1000", "test") } };
+        var result = GateTests.Check(Cloze(runs.Baseline), current, huge);
+        Assert.True(result.ExitCode == GateResult.Regressed, GateText.Render(result));
+        Assert.Contains("FAIL: the current value is", GateText.Render(result));
     }
 
     [SkippableFact]
     public void A_missing_current_metric_fails()
     {
         string current = Edited("missing", m => m.Remove("acc_norm"));
-        var run = CliRun.InProcess("check", "--baseline", Cloze(runs.Baseline), "--current", current);
-        Assert.True(run.ExitCode == 1, run.ToString());
-        var line = run.Stdout.Split('\n').Single(l => l.StartsWith("| stories_cloze | acc_norm |", StringComparison.Ordinal));
+        var result = GateTests.Check(Cloze(runs.Baseline), current);
+        Assert.True(result.ExitCode == GateResult.Regressed, GateText.Render(result));
+        var line = GateText.Render(result).Split('\n').Single(l => l.StartsWith("| stories_cloze | acc_norm |", StringComparison.Ordinal));
         Assert.Contains("FAIL: missing from the current results", line);
     }
 
@@ -56,24 +58,8 @@ public sealed class GateUntrustedValueTests(EvaluatedRuns runs)
     public void A_NaN_baseline_cannot_be_compared()
     {
         string baseline = Edited("nanbase", m => m["acc"]!["value"] = "NaN");
-        var run = CliRun.InProcess("check", "--baseline", baseline, "--current", Cloze(runs.Baseline));
-        Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Contains("the baseline's acc is not a number", run.Stdout);
-    }
-}
-
-/// <summary>Usage errors exit 2, never 1, so that for `check` exit 1 means only "regression".</summary>
-public sealed class UsageErrorTests
-{
-    [Theory]
-    [InlineData("check", "--baseline", "x")]                                      // missing --current
-    [InlineData("check", "--baseline", "x", "--current", "y", "--no-such-option")] // unknown option
-    [InlineData("check", "--baseline", "x", "--current", "y", "--alpha", "abc")]   // unparsable value
-    [InlineData("no-such-command")]
-    public void Usage_errors_exit_2_not_1(params string[] args)
-    {
-        var run = CliRun.InProcess(args);
-        Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.StartsWith("error: ", run.Stderr);
+        var result = GateTests.Check(baseline, Cloze(runs.Baseline));
+        Assert.True(result.ExitCode == GateResult.CannotCompare, GateText.Render(result));
+        Assert.Contains(result.Incomparable, p => p.Contains("the baseline's acc is not a number"));
     }
 }

@@ -16,10 +16,10 @@ public sealed class RankingTests(EvaluatedRuns runs)
     {
         string dir = Path.Combine(runs.Root, "ranked");
         string noisy = Path.Combine(runs.Checkpoints, "step-50");
-        foreach (string[] model in new[] { new[] { "-m", "stories260K" }, new[] { "-m", noisy, "--tokenizer", "tok512" } })
+        foreach (var (model, tokenizer) in new[] { ("stories260K", (string?)null), (noisy, "tok512") })
         {
-            Run([.. model, "--tasks", StoryClozeTask.Name, "--tasks-dir", runs.TasksDir, "--limit", "20", "-o", dir, "--no-cache"]);
-            Run([.. model, "--tasks", "tinystories_ppl", "--limit", "5", "-o", dir, "--no-cache"]);
+            HarnessRun.Eval(model, StoryClozeTask.Name, dir, limit: 20, tasksDir: runs.TasksDir, tokenizer: tokenizer);
+            HarnessRun.Eval(model, "tinystories_ppl", dir, limit: 5, tokenizer: tokenizer);
         }
         var board = Leaderboard.Build(ResultFileReader.Read(dir));
         Assert.Equal(["stories260K", "step-50"], board.Rows.Select(r => r.Label));
@@ -45,11 +45,5 @@ public sealed class RankingTests(EvaluatedRuns runs)
         Assert.Equal(2.5, ranks["step-50"]);
         Assert.True(MetricKinds.LowerIsBetter("word_perplexity", null));
         Assert.False(MetricKinds.LowerIsBetter("word_perplexity", new ResultMetric(1, null, 1) { Declared = new DeclaredMetric(HigherIsBetter: true, "mean", IsProportion: false, null, Headline: true) })); // a declaration wins
-    }
-
-    private static void Run(string[] args)
-    {
-        var run = CliRun.InProcess(["eval", .. args]);
-        Assert.True(run.ExitCode == 0, run.ToString());
     }
 }

@@ -1,5 +1,7 @@
 using SmallLlm.Eval.Reports.Leaderboards;
 using SmallLlm.Eval.Reports.ResultSets;
+using SmallLlm.Eval.Reports.Tests.Fixtures;
+using SmallLlm.Eval.Tasks;
 
 namespace SmallLlm.Eval.Reports.Tests;
 
@@ -9,9 +11,9 @@ public sealed class ShotsHistogramTests
     private static Leaderboard Board(string? fit)
     {
         string output = Path.Combine(Path.GetTempPath(), "smalleval-shots-" + Guid.NewGuid().ToString("N")[..8]);
-        string[] args = ["eval", "-m", "stories260K", "--tasks", "mmlu", "--subjects", "high_school_european_history", "--limit", "2", "-o", output, "--no-cache"];
-        var run = CliRun.InProcess(fit is null ? args : [.. args, "--fit-shots", fit]);
-        Assert.True(run.ExitCode == 0, run.ToString());
+        var options = new Dictionary<string, string> { ["subjects"] = "high_school_european_history" };
+        if (fit is not null) options[FewshotFitOption.Key] = fit;
+        HarnessRun.Eval("stories260K", "mmlu", output, limit: 2, options: options);
         var set = ResultFileReader.Read(output);
         Assert.NotNull(set.Files.Single().ShotsHistogram);
         return Leaderboard.Build(set);

@@ -7,13 +7,14 @@ namespace SmallLlm.Eval.Cli.Commands;
 
 /// <summary>
 /// <c>smalleval check</c>: the CI quality gate. Exit 0 when every metric holds, 1 on a regression (beyond tolerance
-/// and significant), 2 when the inputs cannot be compared (different tasks, settings or data) or are bad.
+/// and significant, or a metric beyond a --max/--min limit), 2 when the inputs cannot be compared (different tasks,
+/// settings or data) or are bad.
 /// </summary>
 public static class CheckCommand
 {
     public static Command Create()
     {
-        var baseline = new Option<string>("--baseline") { Description = "Baseline results: a folder (searched recursively) or one results file.", Required = true };
+        var baseline = new Option<string?>("--baseline") { Description = "Baseline results: a folder (searched recursively) or one results file. Optional with --max/--min limits." };
         var current = new Option<string>("--current") { Description = "Current results: a folder or one results file.", Required = true };
         var tolerance = new Option<string[]>("--tolerance")
         {
@@ -24,10 +25,12 @@ public static class CheckCommand
         var config = new Option<string?>("--config", "-c") { Description = "Config with a 'check' section (default: eval.config.json of the repository when present)." };
         var junit = new Option<string?>("--junit") { Description = "Also write a JUnit XML report to this file (for CI test reporters)." };
         var strict = new Option<bool>("--strict") { Description = "Fail on partial, corrupt or other-version results files instead of skipping them." };
+        var max = new Option<string[]>("--max") { Description = "Absolute limit TASK.METRIC=VALUE the current value must not exceed (e.g. kld.mean_kld=0.02). Repeatable; adds to the config's check.limits.", AllowMultipleArgumentsPerToken = false };
+        var min = new Option<string[]>("--min") { Description = "Absolute limit TASK.METRIC=VALUE the current value must reach (e.g. kld.top1_agreement=0.9). Repeatable.", AllowMultipleArgumentsPerToken = false };
         var json = ModelOptions.Json();
-        var command = new Command("check", "Gate current results against a baseline, metric by metric: a drop fails only when beyond tolerance and significant (McNemar, paired bootstrap or z-test). Exit 0 hold, 1 regression, 2 not comparable.")
+        var command = new Command("check", "Gate current results against a baseline, metric by metric: a drop fails only when beyond tolerance and significant (McNemar, paired bootstrap or z-test); and against absolute limits (--max kld.mean_kld=0.02). Exit 0 hold, 1 regression, 2 not comparable.")
         {
-            baseline, current, tolerance, alpha, config, junit, strict, json,
+            baseline, current, tolerance, max, min, alpha, config, junit, strict, json,
         };
         command.SetAction(parse =>
         {
@@ -44,14 +47,24 @@ public static class CheckCommand
             if (parse.GetValue(tolerance) is { Length: > 0 } given && given.Any(t => !t.Contains('=')))
                 foreach (var key in overrides.Keys.Where(k => k != "*" && !given.Any(g => g.StartsWith(k + "=", StringComparison.Ordinal))).ToList())
                     overrides.Remove(key); // a bare --tolerance VALUE replaces the configured per-metric values
-            settings = settings with { Tolerances = overrides };
+            settings = settings with
+            {
+                Tolerances = overrides,
+                Limits = [.. settings.Limits, .. (parse.GetValue(max) ?? []).Select(t => MetricLimit.Parse(t, true, "--max")),
+                          .. (parse.GetValue(min) ?? []).Select(t => MetricLimit.Parse(t, false, "--min"))],
+            };
             bool isStrict = parse.GetValue(strict);
-            var result = QualityGate.Compare(ResultFileReader.Read(parse.GetValue(baseline)!, isStrict), ResultFileReader.Read(parse.GetValue(current)!, isStrict), settings);
+            string? baselinePath = parse.GetValue(baseline);
+            if (baselinePath is null && settings.Limits.Count == 0)
+                throw new ArgumentException("check needs --baseline, or limits to hold (--max/--min TASK.METRIC=VALUE, or check.limits in the config)");
+            var currentSet = ResultFileReader.Read(parse.GetValue(current)!, isStrict);
+            var result = baselinePath is null ? QualityGate.CheckLimits(currentSet, settings)
+                : QualityGate.Compare(ResultFileReader.Read(baselinePath, isStrict), currentSet, settings);
             parse.InvocationConfiguration.Output.Write(parse.GetValue(json) ? GateJson.Render(result) : GateText.Render(result));
             if (parse.GetValue(junit) is string path)
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-                JUnitReport.Build(result).Save(path);
+                Primitives.AtomicFile.Write(path, w => JUnitReport.Build(result).Save(w));
             }
             return result.ExitCode;
         });

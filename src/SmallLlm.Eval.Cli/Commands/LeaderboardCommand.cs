@@ -26,7 +26,8 @@ public static class LeaderboardCommand
             foreach (string w in set.Warnings) parse.InvocationConfiguration.Error.WriteLine("warning: " + w);
             var board = Leaderboard.Build(set);
             string? file = parse.GetValue(output);
-            string text = (parse.GetValue(json) ? "json" : parse.GetValue(format)) switch
+            string chosen = parse.GetValue(json) ? "json" : parse.GetValue(format)!;
+            string text = chosen switch
             {
                 "json" => LeaderboardJson.Render(board),
                 "csv" => LeaderboardCsv.Render(board),
@@ -34,12 +35,24 @@ public static class LeaderboardCommand
                     Path.Combine(file is null ? Path.GetTempPath() : Path.GetDirectoryName(Path.GetFullPath(file))!, file is null ? $"smalleval-plots-{Environment.ProcessId}" : "plots"))),
                 _ => LeaderboardMarkdown.Render(board),
             };
-            if (file is null) parse.InvocationConfiguration.Output.Write(text);
+            // CSV is one table: the kld section goes to a file of its own beside it.
+            string? kldCsv = chosen == "csv" ? LeaderboardCsv.RenderKld(board) : null;
+            if (file is null)
+            {
+                parse.InvocationConfiguration.Output.Write(text);
+                if (kldCsv is not null) parse.InvocationConfiguration.Error.WriteLine($"warning: the kld section ({board.Kld.Count} runs) is not in the CSV table: give -o FILE.csv (it then goes to FILE-kld.csv) or use --format md|html|json");
+            }
             else
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-                File.WriteAllText(file, text);
+                Primitives.AtomicFile.WriteText(file, text);
                 parse.InvocationConfiguration.Output.WriteLine($"wrote {file} ({board.Rows.Count} rows, {board.Columns.Count} tasks)");
+                if (kldCsv is not null)
+                {
+                    string kldFile = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, Path.GetFileNameWithoutExtension(file) + "-kld.csv");
+                    Primitives.AtomicFile.WriteText(kldFile, kldCsv);
+                    parse.InvocationConfiguration.Output.WriteLine($"wrote {kldFile} ({board.Kld.Count} kld runs)");
+                }
             }
             return 0;
         });

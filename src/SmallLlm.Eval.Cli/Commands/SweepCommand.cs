@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SmallLlm.Eval.Configuration;
+using SmallLlm.Eval.Reports;
 using SmallLlm.Eval.Reports.Leaderboards;
 using SmallLlm.Eval.Reports.Plots;
 using SmallLlm.Eval.Reports.ResultSets;
@@ -91,7 +92,7 @@ public static class SweepCommand
                 var f = set.Files.FirstOrDefault(f => f.ModelId == e.Model && f.Task == t);
                 if (f is null) return "—";
                 var m = f.Metrics[MetricKinds.Headline(f.Metrics)];
-                return LeaderboardText.Number(m.Value) + (m.Stderr is double se ? " ± " + LeaderboardText.Number(se) : "");
+                return ReportNumbers.Format(m.Value) + (m.Stderr is double se ? " ± " + ReportNumbers.Format(se) : "");
             });
             writer.WriteLine($"| {e.Checkpoint} | {e.Step} | {e.Tokens?.ToString("N0", CultureInfo.InvariantCulture) ?? ""} | {string.Join(" | ", cells)} |");
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SmallLlm.Eval.Primitives;
 using TorchSharp;
 
 namespace SmallLlm.Eval.Engine.Generation;

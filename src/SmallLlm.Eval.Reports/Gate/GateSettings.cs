@@ -6,6 +6,7 @@ namespace SmallLlm.Eval.Reports.Gate;
 /// The gate's significance level and tolerances, from the <c>check</c> section of eval.config.json:
 /// <c>{"alpha": 0.05, "bootstrap_samples": 2000, "tolerances": {"mmlu.acc": "0.02", "arc_easy": "0.03", "*.word_perplexity": "5%", "*": "0"}}</c>.
 /// A tolerance is looked up as task.metric, then task, then *.metric, then *; none means 0 (the test alone decides).
+/// <c>"limits": {"kld.mean_kld": {"max": 0.02}, "kld.top1_agreement": {"min": 0.9}}</c> are absolute bounds (<see cref="MetricLimit"/>).
 /// </summary>
 public sealed record GateSettings
 {
@@ -13,6 +14,7 @@ public sealed record GateSettings
     public int BootstrapSamples { get; init; } = 2000;
     public int Seed { get; init; } = 1234;
     public IReadOnlyDictionary<string, Tolerance> Tolerances { get; init; } = new Dictionary<string, Tolerance>();
+    public IReadOnlyList<MetricLimit> Limits { get; init; } = [];
 
     public Tolerance ToleranceFor(string task, string metric) =>
         Tolerances.GetValueOrDefault($"{task}.{metric}") ?? Tolerances.GetValueOrDefault(task)
@@ -50,7 +52,28 @@ public sealed record GateSettings
                 }
                 settings = settings with { Tolerances = map };
             }
+            if (check.TryGetProperty("limits", out var l)) settings = settings with { Limits = ReadLimits(l, configPath) };
             return settings;
         }
+    }
+
+    private static List<MetricLimit> ReadLimits(JsonElement limits, string configPath)
+    {
+        const string Shape = "check.limits must be an object of \"task.metric\": {\"max\": 0.02} or {\"min\": 0.9}";
+        if (limits.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{configPath}: {Shape}");
+        var result = new List<MetricLimit>();
+        foreach (var p in limits.EnumerateObject())
+        {
+            if (p.Value.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{configPath}: check.limits.{p.Name}: {Shape}");
+            foreach (var bound in p.Value.EnumerateObject())
+            {
+                string where = $"{configPath}: check.limits.{p.Name}.{bound.Name}";
+                if (bound.Name is not ("max" or "min") || bound.Value.ValueKind != JsonValueKind.Number)
+                    throw new InvalidDataException($"{where}: expected \"max\" or \"min\" with a number");
+                try { result.Add(MetricLimit.Parse($"{p.Name}={bound.Value.GetRawText()}", bound.Name == "max", where)); }
+                catch (ArgumentException e) { throw new InvalidDataException(e.Message); }
+            }
+        }
+        return result;
     }
 }

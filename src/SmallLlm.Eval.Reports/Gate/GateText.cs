@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace SmallLlm.Eval.Reports.Gate;
@@ -6,10 +5,6 @@ namespace SmallLlm.Eval.Reports.Gate;
 /// <summary>The gate's report: a table of checks (or why nothing could be compared) and the closing "N passed, N failed".</summary>
 public static class GateText
 {
-    public static string Number(double v) => double.IsNaN(v) ? "NaN"
-        : v != 0 && Math.Abs(v) < 0.0001 ? v.ToString("0.##E+0", CultureInfo.InvariantCulture)
-        : v.ToString(Math.Abs(v) >= 100 ? "0.00" : "0.0000", CultureInfo.InvariantCulture);
-
     public static string Render(GateResult result)
     {
         var sb = new StringBuilder();
@@ -25,11 +20,13 @@ public static class GateText
         sb.Append("|---|---|---:|---:|---:|---:|---:|---|---|\n");
         foreach (var c in result.Checks)
         {
-            string delta = (c.Delta >= 0 ? "+" : "") + Number(c.Delta) + (c.LowerIsBetter ? " (↓ better)" : "");
-            sb.Append($"| {c.Task} | {c.Metric} | {Number(c.Baseline)} | {Number(c.Current)} | {delta} | {c.Tolerance} | ")
-              .Append(c.PValue is double p ? Number(p) : "n/a").Append($" | {c.Test} | {(c.Failed ? "FAIL" : "pass")}: {c.Reason} |\n");
+            string delta = c.Limit is not null ? "" : (c.Delta >= 0 ? "+" : "") + ReportNumbers.Format(c.Delta) + (c.LowerIsBetter ? " (↓ better)" : "");
+            string baseline = c.Limit is { } limit ? "limit " + limit : ReportNumbers.Format(c.Baseline);
+            sb.Append($"| {c.Task} | {c.Metric} | {baseline} | {ReportNumbers.Format(c.Current)} | {delta} | {(c.Limit is null ? c.Tolerance : "")} | ")
+              .Append(c.PValue is double p ? ReportNumbers.Format(p) : "n/a").Append($" | {c.Test} | {(c.Failed ? "FAIL" : "pass")}: {c.Reason} |\n");
         }
-        sb.Append($"\nsignificance level {Number(result.Alpha)}; a check fails only when the drop is beyond its tolerance and significant.\n");
+        sb.Append($"\nsignificance level {ReportNumbers.Format(result.Alpha)}; a check fails only when the drop is beyond its tolerance and significant")
+          .Append(result.Checks.Any(c => c.Limit is not null) ? ", a limit when the value is beyond it.\n" : ".\n");
         sb.Append($"{result.Passed} passed, {result.Failed} failed\n");
         return sb.ToString();
     }

@@ -22,8 +22,8 @@ public static class JUnitReport
         foreach (var c in result.Checks)
         {
             var testcase = new XElement("testcase", new XAttribute("classname", $"smalleval.check.{c.Task}"), new XAttribute("name", c.Metric), new XAttribute("time", "0"));
-            string detail = $"baseline {GateText.Number(c.Baseline)}, current {GateText.Number(c.Current)}, delta {GateText.Number(c.Delta)}, "
-                + $"tolerance {c.Tolerance}, p-value {(c.PValue is double p ? GateText.Number(p) : "n/a")} ({c.Test}): {c.Reason}";
+            string detail = c.Limit is { } limit ? $"value {ReportNumbers.Format(c.Current)}, limit {limit}: {c.Reason}" : $"baseline {ReportNumbers.Format(c.Baseline)}, current {ReportNumbers.Format(c.Current)}, delta {ReportNumbers.Format(c.Delta)}, "
+                + $"tolerance {c.Tolerance}, p-value {(c.PValue is double p ? ReportNumbers.Format(p) : "n/a")} ({c.Test}): {c.Reason}";
             if (c.Failed) testcase.Add(new XElement("failure", new XAttribute("message", $"{c.Task} {c.Metric} regressed"), detail));
             else testcase.Add(new XElement("system-out", detail));
             suite.Add(testcase);

@@ -1,10 +1,12 @@
+using SmallLlm.Eval.Primitives;
+
 namespace SmallLlm.Eval.Reports.Gate;
 
 /// <summary>
 /// Paired bootstrap over documents for perplexity-type metrics: resample documents with replacement (the same
 /// documents for both runs), recompute each run's negative log-likelihood per unit (token, byte, word) and count how
 /// often the difference changes sign. Perplexity and bits per byte are monotone in that quantity, so the test holds
-/// for all of them. Seeded: the same inputs give the same p-value.
+/// for all of them. Seeded with <see cref="SeededRandom"/>: the same inputs give the same p-value on every runtime.
 /// </summary>
 public static class PairedBootstrap
 {
@@ -15,12 +17,12 @@ public static class PairedBootstrap
         if (docs.Count == 0) throw new ArgumentException("paired bootstrap needs at least one document");
         double observed = Delta(docs, Enumerable.Range(0, docs.Count));
         if (observed == 0) return 1.0;
-        var random = new Random(seed);
+        var random = new SeededRandom((ulong)seed);
         int opposite = 0;
         var pick = new int[docs.Count];
         for (int s = 0; s < samples; s++)
         {
-            for (int i = 0; i < pick.Length; i++) pick[i] = random.Next(docs.Count);
+            for (int i = 0; i < pick.Length; i++) pick[i] = random.NextInt(docs.Count);
             double d = Delta(docs, pick);
             if (Math.Sign(d) != Math.Sign(observed)) opposite++;
         }

@@ -7,10 +7,28 @@ namespace SmallLlm.Eval.Reports.Gate;
 /// versions, data hashes and settings); then each metric gets a tolerance and a significance test: McNemar's exact
 /// test on per-document correctness when both runs scored the same documents, a paired bootstrap over documents for
 /// perplexity-type metrics with per-document log-likelihoods, else a two-sample z-test from the standard errors.
+/// Absolute limits (<see cref="GateSettings.Limits"/>) are checked on the current results, with or without a baseline.
 /// </summary>
 public static class QualityGate
 {
+    /// <summary>Only the limits of <paramref name="settings"/>: no baseline.</summary>
+    public static GateResult CheckLimits(ResultSet current, GateSettings settings)
+    {
+        var problems = new List<string>();
+        var checks = MetricLimits.Check(current, settings.Limits, problems);
+        return new GateResult(problems.Count > 0 ? [] : checks, problems, current.Warnings.Select(w => "current: " + w).ToList(), settings.Alpha);
+    }
+
     public static GateResult Compare(ResultSet baseline, ResultSet current, GateSettings settings)
+    {
+        var compared = CompareWithBaseline(baseline, current, settings);
+        if (settings.Limits.Count == 0 || compared.Incomparable.Count > 0) return compared;
+        var problems = new List<string>();
+        var limits = MetricLimits.Check(current, settings.Limits, problems);
+        return problems.Count > 0 ? compared with { Checks = [], Incomparable = problems } : compared with { Checks = [.. compared.Checks, .. limits] };
+    }
+
+    private static GateResult CompareWithBaseline(ResultSet baseline, ResultSet current, GateSettings settings)
     {
         var problems = new List<string>();
         var warnings = baseline.Warnings.Select(w => "baseline: " + w).Concat(current.Warnings.Select(w => "current: " + w)).ToList();
@@ -54,18 +72,15 @@ public static class QualityGate
         return bm.Intersect(cm).Select(m => (m, m)).ToList();
     }
 
-    /// <summary>Why two runs of a task cannot be compared (version, data, settings), or null when they can.</summary>
+    /// <summary>Why two runs of a task cannot be compared (<see cref="RunComparison"/>), or null when they can.</summary>
     public static string? Difference(ResultFile baseline, ResultFile current)
     {
-        var parts = new List<string>();
-        if (baseline.TaskVersion != current.TaskVersion) parts.Add($"task version {baseline.TaskVersion} vs {current.TaskVersion}");
-        if (baseline.DataSha256 != current.DataSha256) parts.Add($"data sha256 {baseline.DataSha256[..Math.Min(12, baseline.DataSha256.Length)]}… vs {current.DataSha256[..Math.Min(12, current.DataSha256.Length)]}…");
-        foreach (string key in baseline.Settings.Keys.Union(current.Settings.Keys).Order(StringComparer.Ordinal))
+        var parts = RunComparison.Differences(baseline, current).Select(d => d.What switch
         {
-            if (key is "strict" or "data_dir") continue; // how bad rows are handled, where data was read from (its hash is compared): not what is measured
-            string? a = baseline.Setting(key), b = current.Setting(key);
-            if (a != b) parts.Add($"setting {key} {a ?? "unset"} vs {b ?? "unset"}");
-        }
+            "task version" => $"task version {d.A} vs {d.B}",
+            "data" => $"data sha256 {RunComparison.Short(d.A!)}… vs {RunComparison.Short(d.B!)}…",
+            _ => $"setting {d.What} {d.A ?? "unset"} vs {d.B ?? "unset"}",
+        }).ToList();
         return parts.Count == 0 ? null : "different " + string.Join(", ", parts) + " (baseline vs current)";
     }
 
@@ -152,5 +167,5 @@ public static class QualityGate
         return docs;
     }
 
-    private static string Fmt(double v) => GateText.Number(v);
+    private static string Fmt(double v) => ReportNumbers.Format(v);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using SmallLlm.Eval.Reports.ResultSets;
 
 namespace SmallLlm.Eval.Reports.Leaderboards;
@@ -12,14 +11,11 @@ public static class Degeneracy
     public static string? Of(ResultFile file, string metric, ResultMetric value)
     {
         if (double.IsNaN(value.Value) || double.IsInfinity(value.Value))
-            return $"{metric} is {Format(value.Value)} (a numerical failure, not a score)";
+            return $"{metric} is {ReportNumbers.Format(value.Value)} (a numerical failure, not a score)";
         // Any headline of a run whose per-token perplexity is beyond uniform guessing is degenerate too. Only
         // token_perplexity: LAMBADA's "perplexity" is per target word (several tokens), which may exceed the vocabulary.
         if (file.VocabSize is int vocab && vocab > 0 && file.Metrics.TryGetValue("token_perplexity", out var ppl) && ppl.Value > vocab)
-            return $"token perplexity {Format(ppl.Value)} > vocabulary size {vocab:N0}: worse than uniform guessing (broken weights?)";
+            return $"token perplexity {ReportNumbers.Format(ppl.Value)} > vocabulary size {vocab:N0}: worse than uniform guessing (broken weights?)";
         return null;
     }
-
-    private static string Format(double v) => double.IsNaN(v) ? "NaN" : double.IsInfinity(v) ? (v > 0 ? "+Inf" : "-Inf")
-        : Math.Abs(v) >= 1e6 ? v.ToString("0.00e+0", CultureInfo.InvariantCulture) : v.ToString("0.##", CultureInfo.InvariantCulture);
 }

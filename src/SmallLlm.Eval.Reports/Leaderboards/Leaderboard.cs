@@ -6,11 +6,17 @@ namespace SmallLlm.Eval.Reports.Leaderboards;
 /// One row per model, one column per task's headline metric. A row is ranked only when every task ran with the
 /// settings most rows used (shots, limit, data, task version): numbers from other settings are shown but flagged,
 /// never ranked against the rest silently. Ranking: <see cref="LeaderboardRanking"/>; degenerate values: <see cref="Degeneracy"/>.
+/// KL-divergence runs are not task scores: they go to their own section (<see cref="KldSection"/>).
 /// </summary>
 public sealed record Leaderboard(IReadOnlyList<LeaderboardColumn> Columns, IReadOnlyList<LeaderboardRow> Rows, IReadOnlyList<string> Warnings)
 {
-    public static Leaderboard Build(ResultSet set)
+    /// <summary>The kld section: one row per `smalleval kld` run (empty when the results hold none).</summary>
+    public IReadOnlyList<KldRow> Kld { get; init; } = [];
+
+    public static Leaderboard Build(ResultSet results)
     {
+        var kld = KldSection.Build(results.Files);
+        var set = results with { Files = results.Files.Where(f => !KldSection.IsKld(f)).ToList() };
         // A row is a model folder (name, dtype and a hash of weights and tokenizer), so two checkpoints sharing a name,
         // or one model in two dtypes, stay apart.
         var groups = set.Files.GroupBy(f => (f.Model, Dir: f.ModelDirectory.Length > 0 ? f.ModelDirectory : Path.GetDirectoryName(Path.GetFullPath(f.Path))!)).ToList();
@@ -55,7 +61,7 @@ public sealed record Leaderboard(IReadOnlyList<LeaderboardColumn> Columns, IRead
             string label = duplicateNames.Contains(g.Key.Model) ? $"{g.Key.Model} ({Path.GetRelativePath(root, g.Key.Dir)})" : g.Key.Model;
             rows.Add(new LeaderboardRow(label, g.Key.Model, first.DType, first.Parameters, cells, average, null, flags) { Notes = notes });
         }
-        return new Leaderboard(columns, LeaderboardRanking.Rank(columns, rows), set.Warnings.Concat(ShotNotes(set)).ToList());
+        return new Leaderboard(columns, LeaderboardRanking.Rank(columns, rows), set.Warnings.Concat(ShotNotes(set)).ToList()) { Kld = kld };
     }
 
     /// <summary>Runs whose prompts had fewer shots than asked for (fit_shots=drop), with how many documents had how many.</summary>
@@ -70,24 +76,17 @@ public sealed record Leaderboard(IReadOnlyList<LeaderboardColumn> Columns, IRead
     /// <c>tinyshakespeare [my.txt 1a2b3c4d]</c>, so a score on other data never sits under the task's name alone.
     /// </summary>
     public static string ColumnKey(ResultFile f) =>
-        f.Setting("data_dir") is string d ? $"{f.Task} [{Path.GetFileName(d.TrimEnd('/', '\\'))} {Short(f.DataSha256)[..Math.Min(8, f.DataSha256.Length)]}]" : f.Task;
+        f.Setting("data_dir") is string d ? $"{f.Task} [{Path.GetFileName(d.TrimEnd('/', '\\'))} {f.DataSha256[..Math.Min(8, f.DataSha256.Length)]}]" : f.Task;
 
-    /// <summary>What must be equal for two runs of a task to be compared: task version, data and settings.</summary>
-    private static string Identity(ResultFile f) => $"v{f.TaskVersion}|{f.DataSha256}|{f.SettingsSignature}";
+    /// <summary>What must be equal for two runs of a task to be compared (<see cref="RunComparison"/>).</summary>
+    private static string Identity(ResultFile f) => RunComparison.Signature(f);
 
     /// <summary>The settings that differ, e.g. "limit=5 (others 20)".</summary>
-    public static string Describe(ResultFile file, ResultFile reference)
-    {
-        var parts = new List<string>();
-        if (file.TaskVersion != reference.TaskVersion) parts.Add($"task version {file.TaskVersion} (others {reference.TaskVersion})");
-        if (file.DataSha256 != reference.DataSha256) parts.Add($"data {Short(file.DataSha256)} (others {Short(reference.DataSha256)})");
-        foreach (string key in file.Settings.Keys.Union(reference.Settings.Keys).Order(StringComparer.Ordinal))
+    public static string Describe(ResultFile file, ResultFile reference) =>
+        string.Join(", ", RunComparison.Differences(file, reference).Select(d => d.What switch
         {
-            string? a = file.Setting(key), b = reference.Setting(key);
-            if (a != b) parts.Add($"{key}={a ?? "unset"} (others {b ?? "unset"})");
-        }
-        return string.Join(", ", parts);
-    }
-
-    private static string Short(string sha) => sha.Length > 12 ? sha[..12] : sha;
+            "task version" => $"task version {d.A} (others {d.B})",
+            "data" => $"data {RunComparison.Short(d.A!)} (others {RunComparison.Short(d.B!)})",
+            _ => $"{d.What}={d.A ?? "unset"} (others {d.B ?? "unset"})",
+        }));
 }

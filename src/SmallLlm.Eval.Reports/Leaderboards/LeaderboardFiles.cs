@@ -1,10 +1,12 @@
+using SmallLlm.Eval.Primitives;
 using SmallLlm.Eval.Reports.Plots;
 
 namespace SmallLlm.Eval.Reports.Leaderboards;
 
 /// <summary>
-/// Everything a results folder gets after a run: leaderboard.md/.csv/.html and the plots (plots/*.png and .svg)
-/// that apply to its results; the HTML page embeds the PNGs.
+/// Everything a results folder gets after a run: leaderboard.md/.csv/.html (and leaderboard-kld.csv when runs compared
+/// models with `smalleval kld`) and the plots (plots/*.png and .svg) that apply to its results; the HTML page embeds
+/// the PNGs. Each file is written to a temporary name and renamed into place, as results are.
 /// </summary>
 public static class LeaderboardFiles
 {
@@ -17,12 +19,13 @@ public static class LeaderboardFiles
         void Save(string name, string text)
         {
             string path = Path.Combine(outputDir, name);
-            File.WriteAllText(path, text);
+            AtomicFile.WriteText(path, text);
             written.Add(path);
         }
         Save("leaderboard.md", LeaderboardMarkdown.Render(board));
         Save("leaderboard.csv", LeaderboardCsv.Render(board));
         Save("leaderboard.html", LeaderboardHtml.Render(board, plots));
+        if (LeaderboardCsv.RenderKld(board) is { } kld) Save("leaderboard-kld.csv", kld);
         written.AddRange(plots.Select(p => p.PngPath));
         return written;
     }

@@ -42,6 +42,12 @@ public static class LeaderboardJson
             flags = r.Flags,
             notes = r.Notes,
         }),
+        kld = board.Kld.Select(k => new
+        {
+            model = k.Model, model_id = k.File.ModelId, run = k.File.RunId, dtype = k.DType, @base = k.Base, base_model_id = k.File.Setting("base_model_id"),
+            data = k.Data, limit = k.Limit, tokens = k.MeanKld.N, mean_kld = k.MeanKld.Value, mean_kld_stderr = k.MeanKld.Stderr,
+            kld_p99 = k.P99?.Value, top1_agreement = k.Top1Agreement?.Value, top1_agreement_stderr = k.Top1Agreement?.Stderr, ppl_ratio = k.PplRatio?.Value,
+        }),
         warnings = board.Warnings,
     }, Options) + "\n";
 }

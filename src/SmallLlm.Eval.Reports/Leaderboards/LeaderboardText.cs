@@ -3,15 +3,12 @@ using SmallLlm.Eval.Reports.ResultSets;
 
 namespace SmallLlm.Eval.Reports.Leaderboards;
 
-/// <summary>Number and label formats shared by the markdown, CSV and HTML leaderboards, so they agree digit for digit.</summary>
+/// <summary>Label formats shared by the markdown, CSV and HTML leaderboards (numbers: <see cref="ReportNumbers"/>).</summary>
 public static class LeaderboardText
 {
-    public static string Number(double v) => double.IsNaN(v) ? "NaN" : double.IsInfinity(v) ? (v > 0 ? "+Inf" : "-Inf")
-        : v.ToString(Math.Abs(v) >= 1e6 ? "0.00e+0" : Math.Abs(v) >= 100 ? "0.00" : "0.0000", CultureInfo.InvariantCulture);
-
     /// <summary>Value ± stderr; † for other settings; ⚠ for a degenerate value (the reason is in the row's notes).</summary>
     public static string Cell(LeaderboardCell? cell) => cell is null ? "—"
-        : (cell.Degenerate is null ? "" : "⚠ ") + Number(cell.Metric.Value) + (cell.Metric.Stderr is double se ? " ± " + Number(se) : "") + (cell.Comparable ? "" : " †");
+        : (cell.Degenerate is null ? "" : "⚠ ") + ReportNumbers.Format(cell.Metric.Value) + (cell.Metric.Stderr is double se ? " ± " + ReportNumbers.Format(se) : "") + (cell.Comparable ? "" : " †");
 
     /// <summary>Shots per task as configured, with the shots actually used when prompts had to drop some: "5 (used 1.2 avg, 0–5)".</summary>
     public static string Shots(LeaderboardRow row, IReadOnlyList<LeaderboardColumn> columns)
@@ -49,6 +46,9 @@ public static class LeaderboardText
 
     /// <summary>An unset setting ("null": no limit) reads as "all".</summary>
     private static string Show(string? setting) => setting is null or "null" ? "all" : setting;
+
+    /// <summary>The row's mean column rank, "2.5"; empty for an unranked row.</summary>
+    public static string MeanRank(LeaderboardRow r) => r.MeanRank is double mr ? mr.ToString("0.##", CultureInfo.InvariantCulture) : "";
 
     public static string Parameters(long p) => p.ToString("N0", CultureInfo.InvariantCulture);
 

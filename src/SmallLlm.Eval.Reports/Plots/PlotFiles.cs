@@ -1,8 +1,9 @@
 using ScottPlot;
+using SmallLlm.Eval.Primitives;
 
 namespace SmallLlm.Eval.Reports.Plots;
 
-/// <summary>Saves a plot as PNG (for pages and README) and SVG (for papers and zooming) side by side.</summary>
+/// <summary>Saves a plot as PNG (for pages and README) and SVG (for papers and zooming) side by side, each written atomically.</summary>
 public static class PlotFiles
 {
     /// <summary>Writes <c>stem.png</c> and <c>stem.svg</c>; returns the PNG path.</summary>
@@ -10,8 +11,8 @@ public static class PlotFiles
     {
         string? dir = Path.GetDirectoryName(Path.GetFullPath(stem));
         if (dir != null) Directory.CreateDirectory(dir);
-        plot.SavePng(stem + ".png", width, height);
-        plot.SaveSvg(stem + ".svg", width, height);
+        AtomicFile.WriteBytes(stem + ".png", plot.GetImageBytes(width, height, ImageFormat.Png));
+        AtomicFile.WriteText(stem + ".svg", plot.GetSvgXml(width, height));
         return stem + ".png";
     }
 

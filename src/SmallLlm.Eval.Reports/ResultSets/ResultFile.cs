@@ -39,8 +39,4 @@ public sealed record ResultFile
     public string? SamplesPath { get; init; }
 
     public string? Setting(string key) => Settings.TryGetValue(key, out var v) ? v : null;
-
-    /// <summary>num_fewshot, limit and every other setting, in key order: equal strings mean comparable task runs.</summary>
-    /// <remarks>data_dir is left out: where the data was read from does not matter, its hash (<see cref="DataSha256"/>) does.</remarks>
-    public string SettingsSignature => string.Join(", ", Settings.Where(kv => kv.Key != "data_dir").OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
 }

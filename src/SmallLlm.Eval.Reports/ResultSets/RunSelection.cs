@@ -24,7 +24,7 @@ public static class RunSelection
             var ordered = g.OrderByDescending(f => f.RunId, StringComparer.Ordinal).ThenByDescending(f => f.Path, StringComparer.Ordinal).ToList();
             var latest = ordered[0];
             chosen.Add(latest);
-            var other = ordered.Skip(1).Where(f => f.SettingsSignature != latest.SettingsSignature || f.DataSha256 != latest.DataSha256 || f.TaskVersion != latest.TaskVersion).ToList();
+            var other = ordered.Skip(1).Where(f => !RunComparison.Comparable(f, latest)).ToList();
             if (other.Count > 0)
                 warnings.Add($"{latest.ModelId}: {g.Key.Task}: showing run {Describe(latest)}; older run(s) with other settings: "
                     + string.Join("; ", other.Select(o => $"{Describe(o)}: {Difference(o, latest)}"))
@@ -35,13 +35,11 @@ public static class RunSelection
 
     private static string Describe(ResultFile f) => f.RunId.Length > 0 ? f.RunId : Path.GetFileName(Path.GetDirectoryName(f.Path)) ?? f.Path;
 
-    private static string Difference(ResultFile older, ResultFile latest)
-    {
-        var parts = new List<string>();
-        if (older.TaskVersion != latest.TaskVersion) parts.Add($"task version {older.TaskVersion}");
-        if (older.DataSha256 != latest.DataSha256) parts.Add($"data {older.DataSha256[..Math.Min(12, older.DataSha256.Length)]}");
-        foreach (string key in older.Settings.Keys.Union(latest.Settings.Keys).Where(k => k != "data_dir").Order(StringComparer.Ordinal))
-            if (older.Setting(key) != latest.Setting(key)) parts.Add($"{key}={older.Setting(key) ?? "unset"}");
-        return string.Join(", ", parts);
-    }
+    private static string Difference(ResultFile older, ResultFile latest) =>
+        string.Join(", ", RunComparison.Differences(older, latest).Select(d => d.What switch
+        {
+            "task version" => $"task version {d.A}",
+            "data" => $"data {RunComparison.Short(d.A!)}",
+            _ => $"{d.What}={d.A ?? "unset"}",
+        }));
 }

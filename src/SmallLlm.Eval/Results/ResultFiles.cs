@@ -1,14 +1,14 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CsvHelper;
+using SmallLlm.Eval.Primitives;
 
 namespace SmallLlm.Eval.Results;
 
 /// <summary>
-/// Writes and reads result files. Every file is written to a temporary name and renamed into place, so a killed run
-/// never leaves a half-written file that looks complete; the samples file is written before the result that names it.
+/// Writes and reads result files. Every file is written to a temporary name and renamed into place (<see cref="AtomicFile"/>),
+/// so a killed run never leaves a half-written file that looks complete; the samples file is written before the result that names it.
 /// </summary>
 public static class ResultFiles
 {
@@ -31,30 +31,11 @@ public static class ResultFiles
     {
         string path = Path.Combine(runDir, result.Task.Name + ".json");
         Directory.CreateDirectory(runDir);
-        AtomicWrite(Path.Combine(Path.GetDirectoryName(path)!, result.SamplesFile), writer =>
+        AtomicFile.Write(Path.Combine(Path.GetDirectoryName(path)!, result.SamplesFile), writer =>
         {
             foreach (var s in samples) writer.WriteLine(JsonSerializer.Serialize(s, JsonLine));
         });
-        AtomicWrite(path, writer => writer.Write(JsonSerializer.Serialize(result, Json)));
-    }
-
-    public static void AtomicWrite(string path, Action<TextWriter> write)
-    {
-        string tmp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            using (var writer = new StreamWriter(tmp, false, new UTF8Encoding(false)))
-            {
-                writer.NewLine = "\n";
-                write(writer);
-            }
-            File.Move(tmp, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(tmp);
-            throw;
-        }
+        AtomicFile.Write(path, writer => writer.Write(JsonSerializer.Serialize(result, Json)));
     }
 
     /// <summary>
@@ -99,7 +80,7 @@ public static class ResultFiles
                     r.Task.Settings.TryGetValue("num_fewshot", out var k) ? k?.ToString() : null,
                     r.Task.Settings.TryGetValue("limit", out var l) ? l?.ToString() : null, ModelIdOf(file), RunIdOf(file)));
         }
-        AtomicWrite(Path.Combine(outputDir, "summary.csv"), writer =>
+        AtomicFile.Write(Path.Combine(outputDir, "summary.csv"), writer =>
         {
             using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture, leaveOpen: true);
             csv.WriteRecords(rows);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using SmallLlm.Eval.Models;
+using SmallLlm.Eval.Primitives;
 
 namespace SmallLlm.Eval.Results;
 
@@ -44,7 +45,7 @@ public static class RunFolders
     public static void MarkLatest(string runDir)
     {
         string modelDir = Path.GetDirectoryName(Path.GetFullPath(runDir))!;
-        ResultFiles.AtomicWrite(Path.Combine(modelDir, LatestFile), w => w.WriteLine(Path.GetFileName(runDir)));
+        AtomicFile.Write(Path.Combine(modelDir, LatestFile), w => w.WriteLine(Path.GetFileName(runDir)));
     }
 
     /// <summary>

@@ -48,8 +48,7 @@ public sealed record ShardManifest
     {
         Directory.CreateDirectory(folder);
         string path = Path.Combine(folder, FileName);
-        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(this, Json));
-        File.Move(path + ".tmp", path, overwrite: true);
+        Primitives.AtomicFile.WriteText(path, JsonSerializer.Serialize(this, Json));
     }
 
     /// <summary>What must be equal across shards of one run: everything but the shard number and cache location.</summary>

@@ -1,9 +1,15 @@
+using SmallLlm.Eval.Engine.Checkpoints;
+using SmallLlm.Eval.Reports.ResultSets;
+using SmallLlm.Eval.Reports.Plots;
+using SmallLlm.Eval.Reports.Sweeps;
+
 namespace SmallLlm.Eval.Reports.Tests.Fixtures;
 
 /// <summary>
-/// Real results made once for the test collection by real runs of smalleval (in-process): stories260K as the
-/// baseline, the same weights from a converted folder, a series of noisy checkpoints swept, and a run with another
-/// limit. Every gate, leaderboard and plot test reads these files.
+/// Real results made once for the test collection by real runs of the harness (<see cref="HarnessRun"/>): stories260K
+/// as the baseline, the same weights from a converted folder, a series of noisy checkpoints swept (results, sweep.csv
+/// and the sweep plot, as `smalleval sweep` writes them), and a run with another limit. Every gate, leaderboard and
+/// plot test reads these files.
 /// </summary>
 public sealed class EvaluatedRuns : IDisposable
 {
@@ -18,33 +24,32 @@ public sealed class EvaluatedRuns : IDisposable
     /// <summary>stories260K on stories_cloze with --limit 30: other settings.</summary>
     public string OtherLimit => Path.Combine(Root, "limit30");
     public string Sweep => Path.Combine(Root, "sweep");
-    public CliRun SweepRun { get; }
     private string Cache => Path.Combine(Root, "cache.sqlite");
 
     public EvaluatedRuns()
     {
         StoryClozeTask.Write(TasksDir, SharedFiles.Get("data/perplexity/tinystories/tinystories_sample.txt"));
         PerturbedCheckpoints.Write(Checkpoints);
-        Run("eval", "-m", "stories260K", "--tasks", "arc_easy", "--limit", "20", "-o", Baseline, "--cache", Cache);
-        Run("eval", "-m", "stories260K", "--tasks", "mmlu", "--limit", "3", "--subjects", "abstract_algebra,anatomy", "-o", Baseline, "--cache", Cache);
-        Run("eval", "-m", "stories260K", "--tasks", StoryClozeTask.Name, "--tasks-dir", TasksDir, "-o", Baseline, "--cache", Cache);
+        HarnessRun.Eval("stories260K", "arc_easy", Baseline, Cache, limit: 20);
+        HarnessRun.Eval("stories260K", "mmlu", Baseline, Cache, limit: 3, options: new Dictionary<string, string> { ["subjects"] = "abstract_algebra,anatomy" });
+        HarnessRun.Eval("stories260K", StoryClozeTask.Name, Baseline, Cache, tasksDir: TasksDir);
         string converted = Path.Combine(Root, "converted", "stories260K-hf");
-        Run("convert", "--from", "stories260K", "--to", converted);
-        Run("eval", "-m", converted, "--tokenizer", "tok512", "--tasks", StoryClozeTask.Name, "--tasks-dir", TasksDir, "-o", SameWeights, "--cache", Cache);
-        Run("eval", "-m", "stories260K", "--tasks", StoryClozeTask.Name, "--tasks-dir", TasksDir, "--limit", "30", "-o", OtherLimit, "--cache", Cache);
-        SweepRun = Run("sweep", "--checkpoints", Checkpoints, "--tasks", StoryClozeTask.Name, "--tasks-dir", TasksDir, "--tokenizer", "tok512",
-            "--tokens-per-step", "8192", "-o", Sweep, "--cache", Cache);
+        using (var weights = CheckpointLoader.Load("stories260K")) HuggingFaceCheckpoint.Save(weights, converted);
+        HarnessRun.Eval(converted, StoryClozeTask.Name, SameWeights, Cache, tasksDir: TasksDir, tokenizer: "tok512");
+        HarnessRun.Eval("stories260K", StoryClozeTask.Name, OtherLimit, Cache, limit: 30, tasksDir: TasksDir);
+        var entries = new List<SweepManifest.Entry>();
+        foreach (var checkpoint in CheckpointSeries.Find(Checkpoints, tokensPerStep: 8192))
+        {
+            var results = HarnessRun.Eval(checkpoint.Path, StoryClozeTask.Name, Sweep, Cache, tasksDir: TasksDir, tokenizer: "tok512");
+            entries.Add(new SweepManifest.Entry(checkpoint.Name, checkpoint.Step, checkpoint.Tokens, results.ModelId, checkpoint.Path));
+        }
+        var set = ResultFileReader.Read(Sweep);
+        SweepManifest.Write(Sweep, entries, set);
+        SweepPlot.Save(entries, set, Path.Combine(Sweep, "sweep"));
     }
 
     /// <summary>A checkpoint's (latest) run folder in the sweep, e.g. for "step-50".</summary>
     public string SweepResults(string checkpoint) => RunResults.LatestRun(Sweep, checkpoint);
-
-    private static CliRun Run(params string[] args)
-    {
-        var run = CliRun.InProcess(args);
-        if (run.ExitCode != 0) throw new InvalidOperationException($"smalleval {string.Join(' ', args)} failed: {run}");
-        return run;
-    }
 
     public void Dispose()
     {

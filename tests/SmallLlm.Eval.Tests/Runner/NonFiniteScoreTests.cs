@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 
 namespace SmallLlm.Eval.Tests.Runner;
 
@@ -34,15 +33,6 @@ public sealed class NonFiniteScoreTests : IDisposable
         return model;
     }
 
-    private static long CachedRows(string db)
-    {
-        using var c = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
-        c.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT COUNT(*) FROM responses";
-        return (long)cmd.ExecuteScalar()!;
-    }
-
     [Theory]
     [InlineData("model.norm.weight", float.NaN, "NaN")]
     [InlineData("model.norm.weight", float.PositiveInfinity, "NaN")] // inf × 0 and inf − inf in the softmax make NaN
@@ -55,7 +45,7 @@ public sealed class NonFiniteScoreTests : IDisposable
         Assert.Contains($"returned a {shown} score for request 0 (log-likelihood of ", run.Stderr);
         Assert.Contains("--allow-nonfinite", run.Stderr);
         Assert.True(!Directory.Exists(output) || Directory.GetFiles(output, "arc_easy.json", SearchOption.AllDirectories).Length == 0);
-        Assert.Equal(0, CachedRows(Path.Combine(output, ".cache", "requests.sqlite")));
+        Assert.Equal(0, CacheRows.Count(Path.Combine(output, ".cache", "requests.sqlite")));
     }
 
     [Fact]
@@ -71,7 +61,7 @@ public sealed class NonFiniteScoreTests : IDisposable
         Assert.Contains(result.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.Contains("--allow-nonfinite"));
         string samples = File.ReadAllText(RunResults.Samples(output, "arc_easy"));
         Assert.Contains("NaN", samples);
-        Assert.Equal(0, CachedRows(Path.Combine(output, ".cache", "requests.sqlite")));
+        Assert.Equal(0, CacheRows.Count(Path.Combine(output, ".cache", "requests.sqlite")));
     }
 
     [Fact]
@@ -82,6 +72,6 @@ public sealed class NonFiniteScoreTests : IDisposable
         Assert.True(run.ExitCode == 0, run.ToString());
         var counts = JsonDocument.Parse(File.ReadAllText(RunResults.Result(output, "arc_easy"))).RootElement.GetProperty("counts");
         Assert.Equal(0, counts.GetProperty("nonfinite_scores").GetInt64());
-        Assert.True(CachedRows(Path.Combine(output, ".cache", "requests.sqlite")) > 0);
+        Assert.True(CacheRows.Count(Path.Combine(output, ".cache", "requests.sqlite")) > 0);
     }
 }

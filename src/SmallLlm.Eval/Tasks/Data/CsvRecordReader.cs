@@ -13,6 +13,8 @@ public sealed record CsvRecord(int Line, IReadOnlyList<string> Fields, bool Uncl
 /// field (<c>"b"c</c> is <c>bc</c>); doubled quotes inside quotes are one quote; quoted fields may span lines; lines end
 /// at \n, \r or \r\n. A quote left open runs to the end of the file, as in Python (the record is flagged). Blank lines
 /// are skipped (Python yields an empty row for them). Each record knows the line it starts on.
+/// Not CsvHelper (which every report uses): on malformed quoting it reads differently from Python (<c>"c"""d</c> gives
+/// <c>cd</c>, Python <c>c"d</c>; an unclosed <c>"x""</c> loses its quote) and gives neither start lines nor unclosed quotes.
 /// </summary>
 public static class CsvRecordReader
 {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace SmallLlm.Eval.Reports.Tests.Fixtures;
+namespace SmallLlm.Eval.TestSupport;
 
 /// <summary>
 /// A multiple-choice task stories260K is good at, so that damaging its weights shows: the next word of a TinyStories
