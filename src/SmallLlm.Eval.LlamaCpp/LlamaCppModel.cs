@@ -16,7 +16,7 @@ public sealed record TokenScores(float[] TokenLogProbs, bool IsGreedy);
 /// <summary>
 /// A GGUF model run by llama.cpp, at the token level: the counterpart of the built-in engine's scorer and generator.
 /// One context holds many sequences; each llama_decode call packs several of them (own sequence ids, logits only at
-/// scored positions), and the KV cache is cleared between calls.
+/// scored positions, shared prefixes decoded once and forked), and the KV cache is cleared between rounds.
 /// </summary>
 public sealed class LlamaCppModel : IDisposable
 {
@@ -24,6 +24,7 @@ public sealed class LlamaCppModel : IDisposable
     private readonly LLamaContext _context;
     private readonly SafeLLamaContextHandle _ctx;
     private readonly int _batchTokens;
+    private readonly bool _parseSpecial;
 
     public LlamaCppOptions Options { get; }
     public string Path { get; }
@@ -51,6 +52,7 @@ public sealed class LlamaCppModel : IDisposable
         BosId = vocab.BOS is { } b ? (int)b : null;
         EosId = vocab.EOS is { } e ? (int)e : null;
         AddBos = vocab.ShouldAddBOS;
+        _parseSpecial = vocab.Type == LLamaVocabType.BytePairEncoding;
     }
 
     public static LlamaCppModel Load(string path, LlamaCppOptions? options = null)
@@ -94,11 +96,15 @@ public sealed class LlamaCppModel : IDisposable
         return new LlamaCppModel(path, options with { MaxSequences = sequences }, weights, context, batch);
     }
 
-    /// <summary>Token ids of <paramref name="text"/> with the GGUF's own vocabulary (no BOS, special tokens as text).</summary>
+    /// <summary>
+    /// Token ids of <paramref name="text"/> with the GGUF's own vocabulary, no BOS. Special tokens' text is matched as
+    /// our tokenizers do: a byte-level BPE vocabulary (tokenizer.json's) turns "&lt;|begin_of_text|&gt;" into its id, as
+    /// transformers does; a SentencePiece one keeps "&lt;s&gt;" as text, as sentencepiece does.
+    /// </summary>
     public int[] Tokenize(string text)
     {
         if (text.Length == 0) return [];
-        var tokens = _weights.NativeHandle.Tokenize(text, false, false, Encoding.UTF8);
+        var tokens = _weights.NativeHandle.Tokenize(text, false, _parseSpecial, Encoding.UTF8);
         var ids = new int[tokens.Length];
         for (int i = 0; i < ids.Length; i++) ids[i] = (int)tokens[i];
         return ids;
@@ -111,7 +117,12 @@ public sealed class LlamaCppModel : IDisposable
         return decoder.Read();
     }
 
-    /// <summary>Log-probabilities of each request's continuation given its context (context must not be empty).</summary>
+    /// <summary>
+    /// Log-probabilities of each request's continuation given its context (context must not be empty). Requests whose
+    /// inputs share a long token prefix (the same context, or the same few-shot examples) are grouped: the prefix is
+    /// decoded once in one sequence and forked into the others with the KV-cache sequence copy, then each request's
+    /// remainder is decoded on top of it (<see cref="LlamaCppOptions.SharedPrefixTokens"/>).
+    /// </summary>
     public IReadOnlyList<TokenScores> Loglikelihood(IReadOnlyList<ContinuationRequest> requests, Action<int, int>? progress = null)
     {
         var results = new TokenScores[requests.Count];
@@ -125,61 +136,97 @@ public sealed class LlamaCppModel : IDisposable
             CheckIds(r.Continuation, i);
         }
         int done = 0;
-        var pending = new List<int>();
-        int pendingTokens = 0;
+        var round = new List<SharedPrefixGroup>();
+        int sequences = 0, prefixTokens = 0, restTokens = 0;
         void Flush()
         {
-            if (pending.Count == 0) return;
-            ScoreBatch(requests, pending, results);
-            done += pending.Count;
+            if (round.Count == 0) return;
+            ScoreRound(requests, round, results);
+            done += sequences;
             progress?.Invoke(done, requests.Count);
-            pending.Clear();
-            pendingTokens = 0;
+            round.Clear();
+            sequences = prefixTokens = restTokens = 0;
         }
-        for (int i = 0; i < requests.Count; i++)
+        foreach (var g in SharedPrefixGroup.Build(requests, Options.SharedPrefixTokens, Options.MaxSequences, _batchTokens))
         {
-            int n = requests[i].Context.Length + requests[i].Continuation.Length - 1;
-            if (pending.Count >= Options.MaxSequences || pendingTokens + n > _batchTokens) Flush();
-            pending.Add(i);
-            pendingTokens += n;
+            if (sequences + g.Members.Count > Options.MaxSequences || prefixTokens + g.Prefix > _batchTokens
+                || restTokens + g.RestTokens > _batchTokens) Flush();
+            round.Add(g);
+            sequences += g.Members.Count;
+            prefixTokens += g.Prefix;
+            restTokens += g.RestTokens;
         }
         Flush();
         return results;
     }
 
-    private void ScoreBatch(IReadOnlyList<ContinuationRequest> requests, List<int> rows, TokenScores[] results)
+    /// <summary>
+    /// One round: the groups' shared prefixes in one llama_decode (no logits), each copied from its first member's
+    /// sequence to the others' (a copy of that KV stream), then every member's remainder in a second llama_decode with
+    /// logits at the scored positions. Groups of one (or no shared prefix) only take part in the second call.
+    /// </summary>
+    private void ScoreRound(IReadOnlyList<ContinuationRequest> requests, List<SharedPrefixGroup> groups, TokenScores[] results)
     {
-        var batch = new LLamaBatch();
-        var logitIndex = new List<int[]>(rows.Count);
-        for (int s = 0; s < rows.Count; s++)
+        try
         {
-            var r = requests[rows[s]];
-            int[] input = [.. r.Context, .. r.Continuation[..^1]];
-            int firstScored = r.Context.Length - 1; // the logits at this input position predict the first continuation token
-            var indices = new int[r.Continuation.Length];
-            for (int p = 0; p < input.Length; p++)
+            var batch = new LLamaBatch();
+            int seq = 0;
+            foreach (var g in groups)
             {
-                bool wantLogits = p >= firstScored;
-                int index = batch.Add((LLamaToken)input[p], p, (LLamaSeqId)s, wantLogits);
-                if (wantLogits) indices[p - firstScored] = index;
+                if (g.Prefix > 0)
+                {
+                    var first = requests[g.Members[0]].Context;
+                    for (int p = 0; p < g.Prefix; p++) batch.Add((LLamaToken)first[p], p, (LLamaSeqId)seq, false);
+                }
+                seq += g.Members.Count;
             }
-            logitIndex.Add(indices);
-        }
-        Decode(batch);
-        for (int s = 0; s < rows.Count; s++)
-        {
-            var cont = requests[rows[s]].Continuation;
-            var lp = new float[cont.Length];
-            bool greedy = true;
-            for (int k = 0; k < cont.Length; k++)
+            if (batch.TokenCount > 0)
             {
-                var logits = _ctx.GetLogitsIth(logitIndex[s][k]);
-                lp[k] = (float)LogSoftmaxAt(logits, cont[k], out int argmax);
-                greedy &= argmax == cont[k];
+                Decode(batch);
+                seq = 0;
+                foreach (var g in groups)
+                {
+                    for (int m = 1; g.Prefix > 0 && m < g.Members.Count; m++)
+                        _ctx.MemorySequenceCopy((LLamaSeqId)seq, (LLamaSeqId)(seq + m), -1, -1); // whole stream: llama.cpp copies across streams only so
+                    seq += g.Members.Count;
+                }
+                batch.Clear();
             }
-            results[rows[s]] = new TokenScores(lp, greedy);
+
+            var rows = new List<(int Request, int[] LogitIndex)>();
+            seq = 0;
+            foreach (var g in groups)
+                foreach (int i in g.Members)
+                {
+                    var r = requests[i];
+                    int[] input = [.. r.Context, .. r.Continuation[..^1]];
+                    int firstScored = r.Context.Length - 1; // the logits at this input position predict the first continuation token
+                    var indices = new int[r.Continuation.Length];
+                    for (int p = g.Prefix; p < input.Length; p++)
+                    {
+                        bool wantLogits = p >= firstScored;
+                        int index = batch.Add((LLamaToken)input[p], p, (LLamaSeqId)seq, wantLogits);
+                        if (wantLogits) indices[p - firstScored] = index;
+                    }
+                    rows.Add((i, indices));
+                    seq++;
+                }
+            Decode(batch);
+            foreach (var (i, logitIndex) in rows)
+            {
+                var cont = requests[i].Continuation;
+                var lp = new float[cont.Length];
+                bool greedy = true;
+                for (int k = 0; k < cont.Length; k++)
+                {
+                    var logits = _ctx.GetLogitsIth(logitIndex[k]);
+                    lp[k] = (float)LogSoftmaxAt(logits, cont[k], out int argmax);
+                    greedy &= argmax == cont[k];
+                }
+                results[i] = new TokenScores(lp, greedy);
+            }
         }
-        _ctx.MemoryClear();
+        finally { _ctx.MemoryClear(); }
     }
 
     /// <summary>
@@ -197,6 +244,63 @@ public sealed class LlamaCppModel : IDisposable
         Decode(batch);
         for (int p = 0; p < ids.Length; p++) onLogits(p, _ctx.GetLogitsIth(indices[p]));
         _ctx.MemoryClear();
+    }
+
+    /// <summary>
+    /// Feeds whole sequences, packed several per llama_decode, and hands the logits of every fed position to
+    /// <paramref name="onLogits"/>(sequence, position, logits): position p's logits predict token p+1. A sequence feeds
+    /// all its tokens with <paramref name="includeLast"/>, else all but the last (its last token is only predicted).
+    /// </summary>
+    public void ForEachLogits(IReadOnlyList<int[]> sequences, bool includeLast, Action<int, int, ReadOnlySpan<float>> onLogits)
+    {
+        var fed = new int[sequences.Count];
+        for (int i = 0; i < sequences.Count; i++)
+        {
+            fed[i] = includeLast ? sequences[i].Length : sequences[i].Length - 1;
+            if (fed[i] > ContextLength) throw new ArgumentException($"sequence {i}: {fed[i]} tokens to feed exceed the model's context of {ContextLength}");
+            CheckIds(sequences[i], i);
+        }
+        var rows = new List<int>();
+        int tokens = 0;
+        void Flush()
+        {
+            if (rows.Count == 0) return;
+            var batch = new LLamaBatch();
+            var start = new int[rows.Count];
+            try
+            {
+                for (int s = 0; s < rows.Count; s++)
+                {
+                    var seq = sequences[rows[s]];
+                    start[s] = batch.TokenCount;
+                    for (int p = 0; p < fed[rows[s]]; p++) batch.Add((LLamaToken)seq[p], p, (LLamaSeqId)s, true);
+                }
+                if (batch.TokenCount > 0) Decode(batch);
+                for (int s = 0; s < rows.Count; s++)
+                    for (int p = 0; p < fed[rows[s]]; p++) onLogits(rows[s], p, _ctx.GetLogitsIth(start[s] + p));
+            }
+            finally { _ctx.MemoryClear(); }
+            rows.Clear();
+            tokens = 0;
+        }
+        for (int i = 0; i < sequences.Count; i++)
+        {
+            if (rows.Count >= Options.MaxSequences || tokens + fed[i] > _batchTokens) Flush();
+            rows.Add(i);
+            tokens += fed[i];
+        }
+        Flush();
+    }
+
+    /// <summary>A token's text as the vocabulary holds it, control tokens included ("&lt;s&gt;"); bytes that are not
+    /// UTF-8 on their own show as &lt;0xXX&gt;.</summary>
+    public string TokenText(int id)
+    {
+        Span<byte> buffer = stackalloc byte[256];
+        uint n = _weights.NativeHandle.TokenToSpan((LLamaToken)id, buffer, 0, true);
+        var bytes = buffer[..(int)Math.Min(n, (uint)buffer.Length)];
+        try { return new UTF8Encoding(false, true).GetString(bytes); }
+        catch (DecoderFallbackException) { return string.Concat(bytes.ToArray().Select(b => $"<0x{b:X2}>")); }
     }
 
     /// <summary>Greedy or seeded sampling with a KV cache, the same sampler as the built-in engine.</summary>

@@ -18,6 +18,12 @@ public sealed record LlamaCppOptions
     /// <summary>Most sequences in one llama_decode call, each with its own sequence id.</summary>
     public int MaxSequences { get; init; } = 32;
 
+    /// <summary>
+    /// Requests whose contexts share at least this many leading tokens (one context with several continuations, the
+    /// same few-shot examples) decode them once and fork the KV cache to the others; 0 decodes every request whole.
+    /// </summary>
+    public int SharedPrefixTokens { get; init; } = 16;
+
     /// <summary>KV-cache memory for all sequences together; fewer sequences are packed when a model needs more.</summary>
     public long KvCacheBytes { get; init; } = 512L << 20;
 

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using HttpResults = Microsoft.AspNetCore.Http.Results;
 
 namespace SmallLlm.Eval.Serve;
 
@@ -44,7 +45,7 @@ public sealed class CompletionServer : IAsyncDisposable
 
         _app.MapPost("/v1/completions", async (HttpContext http) =>
             await Answer(http, async body => await service.CompleteAsync(parser.Parse(body))));
-        _app.MapGet("/v1/models", () => Results.Json(new JsonObject
+        _app.MapGet("/v1/models", () => HttpResults.Json(new JsonObject
         {
             ["object"] = "list",
             ["data"] = new JsonArray(new JsonObject
@@ -52,9 +53,9 @@ public sealed class CompletionServer : IAsyncDisposable
                 ["id"] = engine.ModelName, ["object"] = "model", ["owned_by"] = "smalleval", ["max_model_len"] = engine.ContextLength,
             }),
         }));
-        _app.MapGet("/health", () => Results.Ok());
+        _app.MapGet("/health", () => HttpResults.Ok());
         // lm-eval's remote tokenizer (tokenizer_backend=remote) reads this, then encodes eos_token through /tokenize.
-        _app.MapGet("/tokenizer_info", () => Results.Json(new JsonObject
+        _app.MapGet("/tokenizer_info", () => HttpResults.Json(new JsonObject
         {
             ["eos_token"] = engine.Tokenizer.EosId is int e ? engine.Tokenizer.IdToPiece(e) : null,
             ["bos_token"] = engine.Tokenizer.BosId is int b ? engine.Tokenizer.IdToPiece(b) : null,

@@ -13,6 +13,7 @@ public sealed class CompletionService(ICompletionEngine engine, EngineQueue queu
 {
     private long _ids;
     private readonly ITextTokenizer _tok = engine.Tokenizer;
+    private readonly string?[] _pieces = new string?[engine.VocabSize];
 
     public async Task<JsonObject> CompleteAsync(CompletionRequest request)
     {
@@ -124,28 +125,43 @@ public sealed class CompletionService(ICompletionEngine engine, EngineQueue queu
         return choice;
     }
 
+    /// <summary>One token's text alone (its display form when it decodes to nothing), cached: top lists name a few
+    /// tokens per position of every prompt.</summary>
     private string Piece(int id)
     {
+        if ((uint)id < (uint)_pieces.Length && _pieces[id] is string cached) return cached;
         string s = _tok.Decode([id]);
-        return s.Length > 0 ? s : _tok.IdToPiece(id);
+        if (s.Length == 0) s = _tok.IdToPiece(id);
+        if ((uint)id < (uint)_pieces.Length) _pieces[id] = s; // races write the same string
+        return s;
     }
 
-    /// <summary>Each token's text as the difference of growing decodes (so spaces and multi-byte characters land on
-    /// the right token), and where it starts in the decoded text.</summary>
+    /// <summary>Tokens of context a piece is decoded with (8 to 15): enough for a multi-byte character and SentencePiece's
+    /// leading-space rule, and it keeps pieces linear in the prompt's length (not a decode of every prefix).</summary>
+    private const int PieceWindow = 8;
+
+    /// <summary>Each token's text as the difference of two decodes that end before and at it (so spaces and multi-byte
+    /// characters land on the right token), and where it starts in the decoded text. Decodes start at block
+    /// boundaries, so one token's decode is the next one's "before".</summary>
     private (string[] Pieces, int[] Offsets) Pieces(int[] ids)
     {
         var pieces = new string[ids.Length];
         var offsets = new int[ids.Length + 1];
-        string previous = "";
+        int length = 0, from = -1;
+        string before = "";
         for (int i = 0; i < ids.Length; i++)
         {
-            string text = _tok.Decode(ids[..(i + 1)]);
-            offsets[i] = previous.Length;
-            pieces[i] = text.StartsWith(previous, StringComparison.Ordinal) && text.Length > previous.Length
-                ? text[previous.Length..] : Piece(ids[i]);
-            if (text.StartsWith(previous, StringComparison.Ordinal)) previous = text;
+            int w = Math.Max(0, (i / PieceWindow - 1) * PieceWindow);
+            if (w != from) before = i == w ? "" : _tok.Decode(new ArraySegment<int>(ids, w, i - w));
+            from = w;
+            string text = _tok.Decode(new ArraySegment<int>(ids, w, i + 1 - w));
+            offsets[i] = length;
+            bool grows = text.Length > before.Length && text.StartsWith(before, StringComparison.Ordinal);
+            pieces[i] = grows ? text[before.Length..] : Piece(ids[i]);
+            if (grows) length += pieces[i].Length;
+            before = text;
         }
-        offsets[ids.Length] = previous.Length;
+        offsets[ids.Length] = length;
         return (pieces, offsets);
     }
 }

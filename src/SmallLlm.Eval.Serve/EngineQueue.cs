@@ -1,10 +1,12 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 
 namespace SmallLlm.Eval.Serve;
 
 /// <summary>
 /// The one thread that drives the engine. Scoring work that arrives together is run as one batch (up to
-/// <c>maxBatchTokens</c> tokens), so concurrent clients share forward passes; generation runs one sequence at a time.
+/// <c>maxBatchTokens</c> tokens), so concurrent clients share forward passes; a batch smaller than the previous one
+/// waits briefly for the rest of the clients to come back. Generation runs one sequence at a time.
 /// The queue is bounded: a full queue refuses work at once (the server answers 429) instead of growing without limit.
 /// </summary>
 public sealed class EngineQueue : IDisposable
@@ -19,6 +21,11 @@ public sealed class EngineQueue : IDisposable
     private readonly Channel<Work> _channel;
     private readonly Thread _worker;
     private readonly int _capacity;
+    private int _lastBatchSequences;
+    private double _lastBatchSeconds;
+
+    /// <summary>The longest a batch waits for more sequences to arrive.</summary>
+    private static readonly TimeSpan MaxGather = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Forward batches run so far and sequences in them (how much micro-batching happened).</summary>
     public long Batches { get; private set; }
@@ -78,15 +85,25 @@ public sealed class EngineQueue : IDisposable
             }
             var batch = new List<ScoreWork> { (ScoreWork)first };
             int tokens = batch[0].Sequence.Length;
-            while (reader.TryPeek(out var next) && next is ScoreWork s && tokens + s.Sequence.Length <= _maxBatchTokens)
+            bool open = Drain(batch, ref tokens);
+            // Under steady load the clients the last batch answered come back together: the first of them must not run
+            // alone while the others are still on the wire (a batch of one, then one of the rest). Wait a little for as
+            // many sequences as the last batch had: at most a fifth of its engine time, so an idle server never waits long.
+            long deadline = Stopwatch.GetTimestamp() + (long)(Math.Min(MaxGather.TotalSeconds, _lastBatchSeconds / 5) * Stopwatch.Frequency);
+            while (open && batch.Count < _lastBatchSequences)
             {
-                reader.TryRead(out _);
-                batch.Add(s);
-                tokens += s.Sequence.Length;
+                long left = deadline - Stopwatch.GetTimestamp();
+                if (left <= 0) break;
+                var wait = reader.WaitToReadAsync().AsTask();
+                if (!wait.Wait(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency)) || !wait.Result) break;
+                open = Drain(batch, ref tokens);
             }
             try
             {
+                long start = Stopwatch.GetTimestamp();
                 var scores = _engine.Score(batch.Select(b => b.Sequence).ToList(), batch.Max(b => b.TopN), batch.Any(b => b.IncludeLast));
+                _lastBatchSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                _lastBatchSequences = batch.Count;
                 Batches++;
                 BatchedSequences += batch.Count;
                 for (int i = 0; i < batch.Count; i++) batch[i].Done.SetResult(scores[i]);
@@ -96,6 +113,20 @@ public sealed class EngineQueue : IDisposable
                 foreach (var b in batch) b.Done.TrySetException(e);
             }
         }
+    }
+
+    /// <summary>Moves queued scoring work into <paramref name="batch"/> up to the token limit; false when the batch is
+    /// closed (full, or generation work is next in line).</summary>
+    private bool Drain(List<ScoreWork> batch, ref int tokens)
+    {
+        while (_channel.Reader.TryPeek(out var next))
+        {
+            if (next is not ScoreWork s || tokens + s.Sequence.Length > _maxBatchTokens) return false;
+            _channel.Reader.TryRead(out _);
+            batch.Add(s);
+            tokens += s.Sequence.Length;
+        }
+        return true;
     }
 
     /// <summary>Stops taking work; what is queued still runs.</summary>

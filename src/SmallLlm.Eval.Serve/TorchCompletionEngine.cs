@@ -60,17 +60,8 @@ public sealed class TorchCompletionEngine(LlamaModel model, ITextTokenizer token
 
     public (int[] Tokens, bool Stopped) Generate(int[] prompt, int maxTokens, double temperature, double topP, ulong seed, IReadOnlyList<string> stop)
     {
-        var settings = new GenerationSettings
-        {
-            MaxNewTokens = maxTokens,
-            Temperature = temperature,
-            TopP = topP,
-            Seed = seed,
-            StopTokens = tokenizer.EosId is int eos ? new HashSet<int> { eos } : new HashSet<int>(),
-            ShouldStop = stop.Count == 0 ? null : g => StopText.IndexOf(tokenizer.Decode(g), stop) >= 0,
-        };
-        var result = _generator.Generate(prompt, settings);
+        var result = _generator.Generate(prompt, ServedGeneration.Settings(maxTokens, temperature, topP, seed, stop, tokenizer));
         TokensProcessed += prompt.Length + result.Tokens.Length;
-        return (result.Tokens, result.Finish is FinishReason.StopToken or FinishReason.StopCondition);
+        return (result.Tokens, ServedGeneration.Stopped(result));
     }
 }

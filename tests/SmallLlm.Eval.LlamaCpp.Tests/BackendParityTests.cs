@@ -1,4 +1,8 @@
 using System.Text.Json;
+using SmallLlm.Eval.Configuration;
+using SmallLlm.Eval.Models;
+using SmallLlm.Eval.Runner;
+using SmallLlm.Eval.Tasks;
 
 namespace SmallLlm.Eval.LlamaCpp.Tests;
 
@@ -11,11 +15,8 @@ public sealed class BackendParityTests
         string gguf = GgufFixture.Stories260K();
         string output = GgufFixture.Temp("parity-" + Guid.NewGuid().ToString("N")[..6]);
         string torchOut = Path.Combine(output, "torch"), cppOut = Path.Combine(output, "llamacpp");
-        var common = new[] { "--tasks", "mmlu,arc_easy,tinystories_ppl", "--limit", "3", "--subjects", "abstract_algebra,anatomy", "--no-cache" };
-        var torch = CliRun.InProcess(["eval", "-m", "stories260K", "-o", torchOut, .. common]);
-        Assert.True(torch.ExitCode == 0, torch.ToString());
-        var cpp = CliRun.InProcess(["eval", "-m", gguf, "-o", cppOut, .. common]);
-        Assert.True(cpp.ExitCode == 0, cpp.ToString());
+        Eval("stories260K", torchOut, null);
+        Eval(gguf, cppOut, s => LlamaCppLanguageModel.Load(s.Model));
 
         foreach (var task in new[] { "mmlu", "arc_easy", "tinystories_ppl" })
         {
@@ -28,6 +29,21 @@ public sealed class BackendParityTests
             var result = JsonDocument.Parse(File.ReadAllText(RunResults.Result(cppOut, task))).RootElement;
             Assert.Equal("llamacpp", result.GetProperty("model").GetProperty("backend").GetString());
         }
+    }
+
+    /// <summary>What `smalleval eval --tasks mmlu,arc_easy,tinystories_ppl --limit 3 --subjects ... --no-cache` runs, through the library.</summary>
+    private static void Eval(string model, string output, Func<EvalJobSpec, ILanguageModel>? load)
+    {
+        var settings = new TaskSettings { Limit = 3, Options = new Dictionary<string, string> { ["subjects"] = "abstract_algebra,anatomy" } };
+        EvalJob.Run(new EvalJobSpec
+        {
+            Model = model,
+            Tasks = ["mmlu", "arc_easy", "tinystories_ppl"],
+            TasksDirectory = ProjectPaths.TasksDirectory(null),
+            OutputDirectory = output,
+            SettingsFor = _ => settings,
+            LoadModel = load,
+        }, TextWriter.Null, _ => IProgressSink.None);
     }
 
     /// <summary>Strings and booleans (predictions, targets, correctness) equal; numbers within 1e-4 relative.</summary>

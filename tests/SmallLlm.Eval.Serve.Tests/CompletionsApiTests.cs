@@ -1,7 +1,12 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using SmallLlm.Eval.Engine;
+using SmallLlm.Eval.Engine.Checkpoints;
+using SmallLlm.Eval.Engine.Generation;
+using SmallLlm.Eval.Engine.Scoring;
 using SmallLlm.Eval.Models;
+using SmallLlm.Eval.Tokenizers;
 
 namespace SmallLlm.Eval.Serve.Tests;
 
@@ -28,6 +33,8 @@ public class CompletionsApiTests
         await using var s = await LoopbackServer.StartAsync();
         var tok = LocalLanguageModel.ResolveTokenizer("stories260K", null);
         var prompts = Texts.Select(t => new[] { tok.BosId!.Value }.Concat(tok.Encode(t)).ToArray()).ToList();
+        using var llama = new LlamaModel(CheckpointLoader.Load("stories260K", ModelDType.Float32));
+        var engine = new TokenScorer(llama);
         // Exactly what lm-eval's local-completions sends for log-likelihood requests.
         string payload = JsonSerializer.Serialize(new Dictionary<string, object>
         {
@@ -39,16 +46,15 @@ public class CompletionsApiTests
         Assert.Equal(prompts.Count, choices.Count);
         for (int i = 0; i < prompts.Count; i++)
         {
-            // The in-process reference: `smalleval model logprobs --tokens ... --json`.
-            var cli = CliRun.InProcess("model", "logprobs", "--model", "stories260K", "--tokens", string.Join(",", prompts[i]), "--json");
-            Assert.True(cli.ExitCode == 0, cli.ToString());
-            var expected = cli.Json().GetProperty("logprobs").EnumerateArray().ToList();
+            // The in-process reference (what `smalleval model logprobs --tokens ...` prints): every token after the first
+            // scored by the engine; expected[t] is token t's log-probability.
+            double[] expected = [double.NaN, .. engine.Loglikelihood([new(prompts[i][..1], prompts[i][1..])])[0].TokenLogProbs.Select(x => (double)x)];
             var lp = choices[i].GetProperty("logprobs");
             var got = lp.GetProperty("token_logprobs").EnumerateArray().ToList();
             Assert.Equal(prompts[i].Length + 1, got.Count); // the prompt echoed plus the one generated token
             Assert.Equal(JsonValueKind.Null, got[0].ValueKind);
             for (int t = 1; t < prompts[i].Length; t++)
-                Assert.Equal(expected[t].GetDouble(), got[t].GetDouble(), 1e-5);
+                Assert.Equal(expected[t], got[t].GetDouble(), 1e-5);
             Assert.Equal(got.Count, lp.GetProperty("tokens").GetArrayLength());
             Assert.Equal(got.Count, lp.GetProperty("text_offset").GetArrayLength());
             var top = lp.GetProperty("top_logprobs").EnumerateArray().ToList();
@@ -57,14 +63,12 @@ public class CompletionsApiTests
             // lm-eval's parser: ctxlen = all but the last 5 prompt tokens are context.
             int ctxlen = prompts[i].Length - 5;
             double sum = got.Skip(ctxlen).Take(got.Count - 1 - ctxlen).Sum(x => x.GetDouble());
-            double reference = expected.Skip(ctxlen).Sum(x => x.GetDouble());
+            double reference = expected.Skip(ctxlen).Sum();
             Assert.Equal(reference, sum, 1e-5);
             // is_greedy as lm-eval computes it agrees with the engine's argmax check.
             bool lmEvalGreedy = Enumerable.Range(ctxlen, got.Count - 1 - ctxlen)
                 .All(t => got[t].GetDouble() == top[t].EnumerateObject().Max(p => p.Value.GetDouble()));
-            var engineScore = new SmallLlm.Eval.Engine.Scoring.TokenScorer(new SmallLlm.Eval.Engine.LlamaModel(
-                SmallLlm.Eval.Engine.Checkpoints.CheckpointLoader.Load("stories260K", SmallLlm.Eval.Engine.ModelDType.Float32)))
-                .Loglikelihood([new(prompts[i][..ctxlen], prompts[i][ctxlen..])])[0];
+            var engineScore = engine.Loglikelihood([new(prompts[i][..ctxlen], prompts[i][ctxlen..])])[0];
             Assert.Equal(engineScore.IsGreedy, lmEvalGreedy);
             Assert.Equal("length", choices[i].GetProperty("finish_reason").GetString());
         }
@@ -83,8 +87,11 @@ public class CompletionsApiTests
         var (status, json) = await Post(s.Http, "/v1/completions",
             """{"prompt": "Once upon a time", "max_tokens": 24, "temperature": 0, "logprobs": 5}""");
         Assert.True(status == HttpStatusCode.OK, json.ToString());
-        var gen = CliRun.InProcess("generate", "--model", "stories260K", "--prompt", "Once upon a time", "-n", "24", "--json");
-        string expected = gen.Json().GetProperty("text").GetString()!;
+        // The in-process reference: what `smalleval generate --prompt ... -n 24` prints.
+        int[] ids = [tok.BosId!.Value, .. tok.Encode("Once upon a time")];
+        using var llama = new LlamaModel(CheckpointLoader.Load("stories260K", ModelDType.Float32));
+        var generated = new TokenGenerator(llama).Generate(ids, new GenerationSettings { MaxNewTokens = 24, StopTokens = new HashSet<int> { tok.EosId!.Value } });
+        string expected = tok.DecodeAfter(ids, generated.Tokens);
         var choice = json.GetProperty("choices")[0];
         Assert.Equal(expected, choice.GetProperty("text").GetString());
         var lp = choice.GetProperty("logprobs");

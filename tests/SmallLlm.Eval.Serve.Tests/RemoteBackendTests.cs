@@ -1,14 +1,16 @@
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Remote;
+using SmallLlm.Eval.Runner;
+using SmallLlm.Eval.Tasks;
 
 namespace SmallLlm.Eval.Serve.Tests;
 
-/// <summary>`eval --model openai-completions:URL` against `smalleval serve` on loopback gives the in-process engine's per-sample results.</summary>
+/// <summary>An eval against `smalleval serve` on loopback through the remote backend gives the in-process engine's per-sample results.</summary>
 public class RemoteBackendTests
 {
     /// <summary>A tasks folder with the repository's MMLU, ARC and perplexity tasks and HumanEval on a short budget
     /// (40 tokens, two samples at temperature 0.7 so that seeds are exercised too).</summary>
-    internal static string TasksFolder(string root)
+    private static string TasksFolder(string root)
     {
         string repoTasks = ProjectTasks();
         string dir = Path.Combine(root, "tasks");
@@ -30,6 +32,22 @@ public class RemoteBackendTests
         throw new DirectoryNotFoundException("the repository's tasks folder");
     }
 
+    /// <summary>An eval run through the library (what `smalleval eval` does), on the built-in engine or on <paramref name="load"/>'s model.</summary>
+    private static string Eval(string tasks, string output, Func<EvalJobSpec, ILanguageModel>? load)
+    {
+        var settings = new TaskSettings { Limit = 3, Options = new Dictionary<string, string> { ["subjects"] = "astronomy,virology" } };
+        var results = EvalJob.Run(new EvalJobSpec
+        {
+            Model = "stories260K",
+            Tasks = ["mmlu", "arc_easy", "tinystories_ppl", "humaneval"],
+            TasksDirectory = tasks,
+            OutputDirectory = output,
+            SettingsFor = _ => settings,
+            LoadModel = load,
+        }, TextWriter.Null, _ => IProgressSink.None);
+        return results.RunDirectory;
+    }
+
     [Fact]
     public async Task Remote_eval_equals_in_process_on_mmlu_arc_perplexity_and_human_eval()
     {
@@ -37,18 +55,14 @@ public class RemoteBackendTests
         try
         {
             string tasks = TasksFolder(root);
-            string[] common = ["--tasks", "mmlu,arc_easy,tinystories_ppl,humaneval", "--subjects", "astronomy,virology", "--limit", "3",
-                "--tasks-dir", tasks, "--no-cache", "--json"];
-            var local = CliRun.InProcess(["eval", "--model", "stories260K", "-o", Path.Combine(root, "local"), .. common]);
-            Assert.True(local.ExitCode == 0, local.ToString());
+            string local = Eval(tasks, Path.Combine(root, "local"), null);
             await using var s = await LoopbackServer.StartAsync();
-            var remote = CliRun.InProcess(["eval", "--model", $"openai-completions:{s.Server.Url}/v1", "--remote-model", "stories260K",
-                "--concurrency", "3", "--prompts-per-request", "5", "-o", Path.Combine(root, "remote"), .. common]);
-            Assert.True(remote.ExitCode == 0, remote.ToString());
+            var tok = LocalLanguageModel.ResolveTokenizer("stories260K", null);
+            string remote = Eval(tasks, Path.Combine(root, "remote"), _ => RemoteLanguageModel.Connect(
+                new RemoteOptions { BaseUrl = s.Server.Url + "/v1", Model = "stories260K", Concurrency = 3, BatchSize = 5 }, tok));
             Assert.True(s.Server.Queue.Batches > 0);
             string[] files = ["mmlu.samples.jsonl", "arc_easy.samples.jsonl", "tinystories_ppl.samples.jsonl", "humaneval.samples.jsonl"];
-            foreach (var f in files)
-                SampleComparison.AssertSame(Path.Combine(RunResults.LatestRun(Path.Combine(root, "local")), f), Path.Combine(RunResults.LatestRun(Path.Combine(root, "remote")), f));
+            foreach (var f in files) SampleComparison.AssertSame(Path.Combine(local, f), Path.Combine(remote, f));
         }
         finally { Directory.Delete(root, recursive: true); }
     }
@@ -61,18 +75,9 @@ public class RemoteBackendTests
         var e = Assert.Throws<RemoteModelException>(() => RemoteLanguageModel.Connect(new RemoteOptions { BaseUrl = s.Server.Url + "/v1", Model = "gpt-none" }, tok));
         Assert.Contains("has no model 'gpt-none'", e.Message);
         // Nothing listens on a freed port: retries, then a message naming the URL.
-        int port = FreePort();
+        int port = LoopbackPort.Free();
         var down = Assert.Throws<RemoteModelException>(() => RemoteLanguageModel.Connect(
             new RemoteOptions { BaseUrl = $"http://127.0.0.1:{port}/v1", MaxRetries = 2, RetryDelay = TimeSpan.FromMilliseconds(10) }, tok));
         Assert.Contains($"127.0.0.1:{port}/v1/models: no answer after 2 retries", down.Message);
-    }
-
-    internal static int FreePort()
-    {
-        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 }

@@ -49,7 +49,7 @@ public sealed class InterruptTests : IDisposable
         Assert.True(said.Success, stderr);
         long committed = long.Parse(said.Groups[1].Value);
         Assert.InRange(committed, 1, Requests - 1);
-        Assert.Equal(committed, CacheRows.Count(db));
+        Assert.Equal(committed, RequestCacheRows.Count(db));
         Assert.Empty(Directory.GetFiles(_dir, "mmlu.json", SearchOption.AllDirectories)); // no result for an unfinished run
 
         var rerun = CliRun.InProcess([.. Job, "--output", _dir]);
@@ -81,7 +81,7 @@ public sealed class InterruptTests : IDisposable
         p.WaitForExit();
         Assert.Equal(130, p.ExitCode); // killed by SIGINT: 128 + 2
         Assert.DoesNotContain("interrupted: ", log.ToString()); // it did not wait to commit
-        Assert.Equal(0, CacheRows.Count(db));
+        Assert.Equal(0, RequestCacheRows.Count(db));
         Assert.Empty(Directory.GetFiles(_dir, "mmlu.json", SearchOption.AllDirectories)); // no result for an unfinished run
     }
 

@@ -45,7 +45,7 @@ public sealed class NonFiniteScoreTests : IDisposable
         Assert.Contains($"returned a {shown} score for request 0 (log-likelihood of ", run.Stderr);
         Assert.Contains("--allow-nonfinite", run.Stderr);
         Assert.True(!Directory.Exists(output) || Directory.GetFiles(output, "arc_easy.json", SearchOption.AllDirectories).Length == 0);
-        Assert.Equal(0, CacheRows.Count(Path.Combine(output, ".cache", "requests.sqlite")));
+        Assert.Equal(0, RequestCacheRows.Count(Path.Combine(output, ".cache", "requests.sqlite")));
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class NonFiniteScoreTests : IDisposable
         Assert.Contains(result.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.Contains("--allow-nonfinite"));
         string samples = File.ReadAllText(RunResults.Samples(output, "arc_easy"));
         Assert.Contains("NaN", samples);
-        Assert.Equal(0, CacheRows.Count(Path.Combine(output, ".cache", "requests.sqlite")));
+        Assert.Equal(0, RequestCacheRows.Count(Path.Combine(output, ".cache", "requests.sqlite")));
     }
 
     [Fact]
@@ -72,6 +72,6 @@ public sealed class NonFiniteScoreTests : IDisposable
         Assert.True(run.ExitCode == 0, run.ToString());
         var counts = JsonDocument.Parse(File.ReadAllText(RunResults.Result(output, "arc_easy"))).RootElement.GetProperty("counts");
         Assert.Equal(0, counts.GetProperty("nonfinite_scores").GetInt64());
-        Assert.True(CacheRows.Count(Path.Combine(output, ".cache", "requests.sqlite")) > 0);
+        Assert.True(RequestCacheRows.Count(Path.Combine(output, ".cache", "requests.sqlite")) > 0);
     }
 }

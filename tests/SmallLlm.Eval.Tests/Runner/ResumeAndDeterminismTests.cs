@@ -39,10 +39,10 @@ public class ResumeAndDeterminismTests
             p.BeginOutputReadLine();
             p.BeginErrorReadLine();
             var deadline = Stopwatch.StartNew();
-            while (CacheRows.Count(db) == 0 && !p.HasExited && deadline.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(20);
+            while (RequestCacheRows.Count(db) == 0 && !p.HasExited && deadline.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(20);
             p.Kill(entireProcessTree: true); // SIGKILL; nothing happens when it has exited already
             p.WaitForExit();
-            done = CacheRows.Count(db);
+            done = RequestCacheRows.Count(db);
             bool killedMidRun = p.ExitCode == 128 + 9 && done < Requests(limit);
             if (killedMidRun) break;
             Assert.True(p.ExitCode == 0, $"the run failed before it could be killed: exit {p.ExitCode}");

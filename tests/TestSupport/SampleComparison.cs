@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace SmallLlm.Eval.Serve.Tests;
+namespace SmallLlm.Eval.TestSupport;
 
 /// <summary>Compares two runs' per-sample files: same documents, same predictions and generations, numbers within tolerance.</summary>
 public static class SampleComparison

@@ -1,7 +1,7 @@
 using SmallLlm.Eval.Conversion;
 using SmallLlm.Eval.Engine.Gguf;
 
-namespace SmallLlm.Eval.LlamaCpp.Tests;
+namespace SmallLlm.Eval.TestSupport;
 
 /// <summary>Temporary GGUF files written by our converter from the bundled stories260K (no ../shared needed).</summary>
 public static class GgufFixture

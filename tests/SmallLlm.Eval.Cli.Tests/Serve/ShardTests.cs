@@ -1,4 +1,4 @@
-namespace SmallLlm.Eval.Serve.Tests;
+namespace SmallLlm.Eval.Cli.Tests.Serve;
 
 /// <summary>`eval --shard I/N` on three folders, `merge`d, equals one unsharded run; mismatched or missing shards are refused.</summary>
 public class ShardTests

@@ -2,10 +2,9 @@ using Microsoft.Data.Sqlite;
 
 namespace SmallLlm.Eval.TestSupport;
 
-/// <summary>Answers committed to a request cache file, read while a run may be writing it.</summary>
-public static class CacheRows
+/// <summary>How many answers a request cache (SQLite) holds, read while another process may be writing it.</summary>
+public static class RequestCacheRows
 {
-    /// <summary>0 while the file or its table does not exist yet, or the file is locked for a moment.</summary>
     public static long Count(string db)
     {
         if (!File.Exists(db)) return 0;
@@ -17,6 +16,6 @@ public static class CacheRows
             cmd.CommandText = "SELECT COUNT(*) FROM responses";
             return (long)cmd.ExecuteScalar()!;
         }
-        catch (SqliteException) { return 0; }
+        catch (SqliteException) { return 0; } // table not created yet, or locked for a moment
     }
 }

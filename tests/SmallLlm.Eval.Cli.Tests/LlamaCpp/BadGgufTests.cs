@@ -1,7 +1,7 @@
 using SmallLlm.Eval.Engine.Gguf;
 using SmallLlm.Eval.Models;
 
-namespace SmallLlm.Eval.LlamaCpp.Tests;
+namespace SmallLlm.Eval.Cli.Tests.LlamaCpp;
 
 /// <summary>Broken GGUF input is a named one-line error and exit code 2, never a crash or a half-written file.</summary>
 public sealed class BadGgufTests

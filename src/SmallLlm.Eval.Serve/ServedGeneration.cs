@@ -1,0 +1,21 @@
+using SmallLlm.Eval.Engine.Generation;
+using SmallLlm.Eval.Tokenizers;
+
+namespace SmallLlm.Eval.Serve;
+
+/// <summary>A completions request's generation as the engines' sampler settings: EOS and the request's stop strings end it.</summary>
+public static class ServedGeneration
+{
+    public static GenerationSettings Settings(int maxTokens, double temperature, double topP, ulong seed, IReadOnlyList<string> stop, ITextTokenizer tokenizer) => new()
+    {
+        MaxNewTokens = maxTokens,
+        Temperature = temperature,
+        TopP = topP,
+        Seed = seed,
+        StopTokens = tokenizer.EosId is int eos ? new HashSet<int> { eos } : new HashSet<int>(),
+        ShouldStop = stop.Count == 0 ? null : g => StopText.IndexOf(tokenizer.Decode(g), stop) >= 0,
+    };
+
+    /// <summary>Whether EOS or a stop string ended it (finish_reason "stop"), not the token budget or the context.</summary>
+    public static bool Stopped(GenerationResult result) => result.Finish is FinishReason.StopToken or FinishReason.StopCondition;
+}

@@ -1,0 +1,46 @@
+using SmallLlm.Eval.Models;
+using SmallLlm.Eval.Remote;
+using SmallLlm.Eval.Requests;
+
+namespace SmallLlm.Eval.Serve.Tests;
+
+/// <summary>The remote client against a server that takes only text prompts: it scores when the server tokenizes as we
+/// do, and fails loudly, naming the cause, when it does not.</summary>
+public class TextModeClientTests
+{
+    private static readonly LoglikelihoodRequest[] Requests =
+    [
+        new("Once upon a time, there was a little girl", " named Lily."),
+        new("The cat sat on the", " mat."),
+        new("Tom had a dog. The dog was", " happy."),
+    ];
+
+    [Fact]
+    public async Task TextPromptsScoreLikeTheEngineWhenTheServerTokenizesAsWeDo()
+    {
+        var tok = LocalLanguageModel.ResolveTokenizer("stories260K", null);
+        await using var server = await TextOnlyServer.StartAsync(tok);
+        using var remote = RemoteLanguageModel.Connect(new RemoteOptions { BaseUrl = server.Url + "/v1", Model = "stories260K" }, tok);
+        Assert.False(remote.SendsTokenIds); // the probe's token ids were refused: prompts go as text
+        using var local = LocalLanguageModel.Load("stories260K");
+        var expected = local.Loglikelihood(Requests, IProgressSink.None);
+        var got = remote.Loglikelihood(Requests, IProgressSink.None);
+        for (int i = 0; i < Requests.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i].LogLikelihood - got[i].LogLikelihood) <= 1e-5, $"request {i}: remote {got[i].LogLikelihood}, engine {expected[i].LogLikelihood}");
+            Assert.Equal(expected[i].IsGreedy, got[i].IsGreedy);
+        }
+    }
+
+    [Fact]
+    public async Task AServerThatTokenizesDifferentlyIsANamedError()
+    {
+        var tok = LocalLanguageModel.ResolveTokenizer("stories260K", null);
+        await using var server = await TextOnlyServer.StartAsync(new ByteFallbackTokenizer());
+        using var remote = RemoteLanguageModel.Connect(new RemoteOptions { BaseUrl = server.Url + "/v1", Model = "stories260K" }, tok);
+        Assert.False(remote.SendsTokenIds);
+        var e = Assert.Throws<RemoteModelException>(() => remote.Loglikelihood(Requests, IProgressSink.None));
+        Assert.Contains("the server's tokenization differs from", e.Message);
+        Assert.Contains(tok.Name, e.Message);
+    }
+}
