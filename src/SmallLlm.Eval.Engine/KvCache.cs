@@ -56,6 +56,27 @@ public sealed class KvCache : IDisposable
         return copy;
     }
 
+    /// <summary>
+    /// The first <paramref name="rows"/> sequences as a cache of their own over this one's storage (no copy). It starts at
+    /// this cache's length and writes after it, leaving this cache's positions as they are: a prefix broadcast once into a
+    /// cache serves batch after batch of suffixes.
+    /// </summary>
+    public KvCache FirstRows(int rows)
+    {
+        if (rows < 1 || rows > Batch) throw new ArgumentOutOfRangeException(nameof(rows), $"{rows} rows of a cache of {Batch}");
+        return new KvCache(_keys.Select(k => k.narrow(0, 0, rows)).ToArray(), _values.Select(v => v.narrow(0, 0, rows)).ToArray(), Capacity)
+        {
+            Batch = rows, Length = Length,
+        };
+    }
+
+    private KvCache(Tensor[] keys, Tensor[] values, int capacity)
+    {
+        _keys = keys;
+        _values = values;
+        Capacity = capacity;
+    }
+
     /// <summary>Keeps only the given rows (finished sequences of a batch are dropped so they cost nothing more).</summary>
     public void KeepRows(long[] rows)
     {

@@ -42,6 +42,7 @@ public sealed class LlamaModel : IDisposable
     {
         // Every core this process may use (or --threads): scoring is dominated by large matrix multiplies.
         Hardware.EngineThreads.Apply();
+        Hardware.HeapReuse.Apply();
     }
 
     /// <summary>Takes ownership of <paramref name="weights"/>' tensors (the weights object is left empty).</summary>
@@ -49,7 +50,7 @@ public sealed class LlamaModel : IDisposable
     {
         Config = weights.Config;
         DType = weights.DType;
-        ScalarType = weights.DType == ModelDType.Float32 ? ScalarType.Float32 : ScalarType.BFloat16;
+        ScalarType = weights.DType.ToScalarType();
         ParameterCount = weights.ParameterCount;
         var c = Config;
         _embedding = weights.Take("model.embed_tokens.weight");
@@ -100,6 +101,9 @@ public sealed class LlamaModel : IDisposable
     /// returns the final-normed hidden states [batch, T, hidden]. Right padding is harmless: attention is causal.
     /// Rows at different positions (batched decoding) pass <paramref name="positions"/> [batch, T] (the RoPE position of
     /// each token) and <paramref name="attentionMask"/> [batch, 1, T, cached + T] (true: may attend).
+    /// Lifetimes: every tensor made here belongs to a dispose scope. The residual stream x is one tensor added to in place;
+    /// each sublayer runs in its own scope, so its temporaries are freed when it returns and activation memory stays one
+    /// sublayer deep; the pass's own scope frees masks, RoPE tables and x, even when a layer throws.
     /// </summary>
     public Tensor Hidden(Tensor tokens, KvCache? cache = null, Tensor? positions = null, Tensor? attentionMask = null)
     {
@@ -108,68 +112,40 @@ public sealed class LlamaModel : IDisposable
         int start = cache?.Length ?? 0;
         if (positions is null && start + T > c.MaxPositionEmbeddings)
             throw new ArgumentException($"sequence of {start + T} tokens exceeds the model's context of {c.MaxPositionEmbeddings}");
-        Tensor? mask = null, windowMask = null;
-        if (start > 0 && T > 1 && attentionMask is null) // new tokens see every cached position and the new ones up to themselves
-            mask = torch.ones([T, start + T], dtype: ScalarType.Bool).tril(start);
-        if (c.SlidingWindow is int w && start + T > w) // and in sliding layers only the last w positions (kv > q - w)
-        {
-            // Per-row masks (batched decoding) know nothing of the window: BatchedGenerator never batches past it.
-            if (attentionMask is not null)
-                throw new InvalidOperationException($"a per-row attention mask over {start + T} positions exceeds the sliding window of {w}");
-            using var causal = torch.ones([T, start + T], dtype: ScalarType.Bool).tril(start);
-            using var tooFar = torch.ones([T, start + T], dtype: ScalarType.Bool).tril(start - w);
-            windowMask = causal.logical_xor(tooFar);
-        }
+        if (attentionMask is not null && c.SlidingWindow is int w && start + T > w) // BatchedGenerator never batches past it
+            throw new InvalidOperationException($"a per-row attention mask over {start + T} positions exceeds the sliding window of {w}");
+        using var scope = torch.NewDisposeScope();
+        // New tokens see every cached position and the new ones up to themselves; sliding layers only the last w (kv > q - w).
+        var mask = attentionMask ?? (start > 0 && T > 1 ? Causal(start, T, start) : null);
+        var windowMask = attentionMask is null && c.SlidingWindow is int window && start + T > window
+            ? Causal(start, T, start).logical_xor(Causal(start, T, start - window)) : null;
         var (cos, sin) = positions is null ? _rotary.For(start, (int)T) : _rotary.At(positions, batch, T);
-        try
+        var x = _embedding.index_select(0, tokens.flatten()).view(batch, T, c.HiddenSize);
+        for (int l = 0; l < _layers.Length; l++)
         {
-            Tensor x;
-            using (var ids = tokens.flatten()) using (var rows = _embedding.index_select(0, ids)) x = rows.view(batch, T, c.HiddenSize);
-            for (int l = 0; l < _layers.Length; l++)
-            {
-                // Each block frees its temporaries before the next starts: activation memory stays one block deep.
-                var afterAttention = AttentionBlock(x, _layers[l], l, start, cache,
-                    attentionMask ?? (c.IsSlidingLayer(l) && windowMask is not null ? windowMask : mask), cos, sin);
-                x.Dispose();
-                x = MlpBlock(afterAttention, _layers[l]);
-                afterAttention.Dispose();
-            }
-            cache?.Advance((int)T);
-            var result = RmsNorm(x, _finalNorm);
-            x.Dispose();
-            return result;
+            var layer = _layers[l];
+            var layerMask = c.IsSlidingLayer(l) && windowMask is not null ? windowMask : mask;
+            using (torch.NewDisposeScope()) x.add_(Attention(RmsNorm(x, layer.AttnNorm), layer, l, start, cache, layerMask, cos, sin));
+            using (torch.NewDisposeScope()) x.add_(Mlp(RmsNorm(x, layer.MlpNorm), layer));
         }
-        finally
-        {
-            mask?.Dispose();
-            windowMask?.Dispose();
-            cos.Dispose();
-            sin.Dispose();
-        }
+        cache?.Advance((int)T);
+        return RmsNorm(x, _finalNorm).MoveToOuterDisposeScope();
     }
 
-    /// <summary>x + o(attention(rope(q), rope(k), v)) over RMSNorm(x).</summary>
-    private Tensor AttentionBlock(Tensor x, Layer layer, int index, int start, KvCache? cache, Tensor? mask, Tensor cos, Tensor sin)
+    private static Tensor Causal(int start, long T, int diagonal) => torch.ones([T, start + T], dtype: ScalarType.Bool).tril(diagonal);
+
+    /// <summary>o(attention(rope(q), rope(k), v)) of the normed input h [batch, T, hidden].</summary>
+    private Tensor Attention(Tensor h, Layer layer, int index, int start, KvCache? cache, Tensor? mask, Tensor cos, Tensor sin)
     {
         var c = Config;
-        long batch = x.shape[0], T = x.shape[1];
+        long batch = h.shape[0], T = h.shape[1];
         int qkHeads = c.NumHeads + c.NumKeyValueHeads;
         int repeat = c.NumHeads / c.NumKeyValueHeads;
-        int half = c.HeadDim / 2;
-        using var scope = torch.NewDisposeScope();
-        var normed = RmsNorm(x, layer.AttnNorm);
-        var qkv = F.linear(normed, layer.Qkv, layer.QkvBias);
-        normed.Dispose();
-        // RoPE on q and k together, [B, q+k heads, T, head_dim]: x·cos + rotate_half(x)·sin.
+        var qkv = F.linear(h, layer.Qkv, layer.QkvBias);
         var qk = qkv.narrow(2, 0, qkHeads * c.HeadDim).view(batch, T, qkHeads, c.HeadDim);
         if (layer.QNorm is not null) // Qwen3: RMSNorm over each head's width, before RoPE
             qk = torch.cat([RmsNorm(qk.narrow(2, 0, c.NumHeads), layer.QNorm), RmsNorm(qk.narrow(2, c.NumHeads, c.NumKeyValueHeads), layer.KNorm!)], 2);
-        qk = qk.transpose(1, 2);
-        var rotated = torch.cat([qk.narrow(3, half, half).neg(), qk.narrow(3, 0, half)], 3);
-        rotated.mul_(sin);
-        var roped = qk * cos;
-        roped.add_(rotated);
-        rotated.Dispose();
+        var roped = Rope(qk.transpose(1, 2), cos, sin); // q and k heads together: [B, q+k heads, T, head_dim]
         var q = roped.narrow(1, 0, c.NumHeads);
         var k = roped.narrow(1, c.NumHeads, c.NumKeyValueHeads);
         var v = qkv.narrow(2, qkHeads * c.HeadDim, c.KeyValueWidth).view(batch, T, c.NumKeyValueHeads, c.HeadDim).transpose(1, 2);
@@ -180,48 +156,41 @@ public sealed class LlamaModel : IDisposable
             v = v.repeat_interleave(repeat, 1);
         }
         var attn = F.scaled_dot_product_attention(q, k, v, mask, 0.0, mask is null && start == 0 && T > 1);
-        roped.Dispose();
-        qkv.Dispose();
-        var merged = attn.transpose(1, 2).reshape(batch, T, c.QueryWidth);
-        attn.Dispose();
-        var projected = F.linear(merged, layer.O, layer.OBias);
-        merged.Dispose();
-        return projected.add_(x).MoveToOuterDisposeScope();
+        return F.linear(attn.transpose(1, 2).reshape(batch, T, c.QueryWidth), layer.O, layer.OBias);
     }
 
-    /// <summary>x + down(silu(gate(h)) · up(h)) with h = RMSNorm(x).</summary>
-    private Tensor MlpBlock(Tensor x, Layer layer)
+    /// <summary>RoPE in rotate_half form: x·cos + rotate_half(x)·sin.</summary>
+    private static Tensor Rope(Tensor x, Tensor cos, Tensor sin)
+    {
+        using var scope = torch.NewDisposeScope(); // rotate_half's copies are freed before attention runs
+        long half = x.shape[^1] / 2;
+        var rotated = torch.cat([x.narrow(-1, half, half).neg(), x.narrow(-1, 0, half)], -1).mul_(sin);
+        return (x * cos).add_(rotated).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>down(silu(gate(h)) · up(h)) of the normed input h.</summary>
+    private Tensor Mlp(Tensor h, Layer layer)
     {
         int hidden = Config.IntermediateSize;
-        using var scope = torch.NewDisposeScope();
-        var normed = RmsNorm(x, layer.MlpNorm);
-        var gateUp = F.linear(normed, layer.GateUp, layer.GateUpBias);
-        normed.Dispose();
-        var act = F.silu(gateUp.narrow(2, 0, hidden));
-        act.mul_(gateUp.narrow(2, hidden, hidden));
-        gateUp.Dispose();
-        var down = F.linear(act, layer.Down, layer.DownBias);
-        act.Dispose();
-        return down.add_(x).MoveToOuterDisposeScope();
+        var gateUp = F.linear(h, layer.GateUp, layer.GateUpBias);
+        var act = F.silu(gateUp.narrow(2, 0, hidden)).mul_(gateUp.narrow(2, hidden, hidden));
+        return F.linear(act, layer.Down, layer.DownBias);
     }
 
     /// <summary>Logits [..., vocab] in float32 for hidden states [..., hidden].</summary>
     public Tensor Logits(Tensor hidden)
     {
-        using var logits = F.linear(hidden, _lmHead);
-        return logits.to(ScalarType.Float32);
+        using var scope = torch.NewDisposeScope();
+        return F.linear(hidden, _lmHead).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
     /// <summary>RMSNorm computed in float32 whatever the compute dtype, as Hugging Face does.</summary>
     private Tensor RmsNorm(Tensor x, Tensor weight)
     {
-        using var scope = torch.NewDisposeScope();
-        bool fp32 = ScalarType == ScalarType.Float32;
-        var x32 = fp32 ? x : x.to(ScalarType.Float32);
-        var meanSquare = x32.square().mean([-1L], keepdim: true);
-        var normed = x32 * meanSquare.add_(Config.RmsNormEps).rsqrt_();
-        if (!fp32) { var cast = normed.to(ScalarType); normed.Dispose(); normed = cast; }
-        return normed.mul_(weight).MoveToOuterDisposeScope();
+        using var scope = torch.NewDisposeScope(); // the float32 copy and the squares are freed on return
+        var x32 = x.to(ScalarType.Float32); // x itself when already float32
+        var normed = x32 * x32.square().mean([-1L], keepdim: true).add_(Config.RmsNormEps).rsqrt_();
+        return normed.to(ScalarType).mul_(weight).MoveToOuterDisposeScope();
     }
 
     public long WeightBytes => ParameterCount * DType.Bytes();

@@ -1,3 +1,5 @@
+using static TorchSharp.torch;
+
 namespace SmallLlm.Eval.Engine;
 
 /// <summary>Compute precision of the engine.</summary>
@@ -20,4 +22,6 @@ public static class ModelDTypeNames
     public static string Name(this ModelDType dtype) => dtype == ModelDType.Float32 ? "fp32" : "bf16";
 
     public static int Bytes(this ModelDType dtype) => dtype == ModelDType.Float32 ? 4 : 2;
+
+    public static ScalarType ToScalarType(this ModelDType dtype) => dtype == ModelDType.Float32 ? ScalarType.Float32 : ScalarType.BFloat16;
 }

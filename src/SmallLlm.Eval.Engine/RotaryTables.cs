@@ -22,13 +22,13 @@ internal sealed class RotaryTables : IDisposable
     {
         _config = config;
         _dtype = dtype;
-        (_cos, _sin) = Build(RotaryFrequencies.InverseFrequencies(config.HeadDim, config.RopeTheta, config.RopeScaling), 0, 0);
+        (_cos, _sin) = Kept(Build(RotaryFrequencies.InverseFrequencies(config.HeadDim, config.RopeTheta, config.RopeScaling), 0, 0));
     }
 
     /// <summary>Positions built so far (for tests and memory reports).</summary>
     public int Rows => _rows;
 
-    /// <summary>Views (cos, sin) [length, head_dim] for positions [start, start + length); the caller disposes them.</summary>
+    /// <summary>(cos, sin) [length, head_dim] for positions [start, start + length), owned by the caller's dispose scope.</summary>
     public (Tensor Cos, Tensor Sin) For(int start, int length)
     {
         int end = start + length;
@@ -39,7 +39,7 @@ internal sealed class RotaryTables : IDisposable
             if (end > _rows)
             {
                 int rows = (int)Math.Min(_config.MaxPositionEmbeddings, Math.Max(end, Math.Max(MinimumRows, 2L * _rows)));
-                var (cos, sin) = Build(RotaryFrequencies.InverseFrequencies(_config.HeadDim, _config.RopeTheta, _config.RopeScaling), 0, rows);
+                var (cos, sin) = Kept(Build(RotaryFrequencies.InverseFrequencies(_config.HeadDim, _config.RopeTheta, _config.RopeScaling), 0, rows));
                 _cos.Dispose();
                 _sin.Dispose();
                 (_cos, _sin, _rows) = (cos, sin, rows);
@@ -72,9 +72,11 @@ internal sealed class RotaryTables : IDisposable
             }
         using var cos32 = torch.tensor(cos, [length, d]);
         using var sin32 = torch.tensor(sin, [length, d]);
-        // Detached: a table outlives the dispose scope of the forward pass that happened to build it.
-        return (cos32.to(_dtype).DetachFromDisposeScope(), sin32.to(_dtype).DetachFromDisposeScope());
+        return (cos32.to(_dtype), sin32.to(_dtype));
     }
+
+    /// <summary>Detached: a kept table outlives the dispose scope of the forward pass that happened to build it.</summary>
+    private static (Tensor Cos, Tensor Sin) Kept((Tensor Cos, Tensor Sin) t) => (t.Cos.DetachFromDisposeScope(), t.Sin.DetachFromDisposeScope());
 
     public void Dispose()
     {

@@ -3,6 +3,7 @@ using LLama;
 using LLama.Common;
 using LLama.Exceptions;
 using LLama.Native;
+using SmallLlm.Eval.Engine;
 using SmallLlm.Eval.Engine.Generation;
 using SmallLlm.Eval.Engine.Gguf;
 using SmallLlm.Eval.Engine.Scoring;
@@ -325,7 +326,7 @@ public sealed class LlamaCppModel : IDisposable
             while (true)
             {
                 if (output.Count >= settings.MaxNewTokens) { finish = FinishReason.MaxTokens; break; }
-                int next = settings.Temperature <= 0 ? TokenGenerator.ArgMax(logits) : TokenGenerator.Sample(logits, settings, rng);
+                int next = settings.Temperature <= 0 ? ArgMax.Of<float>(logits) : TokenGenerator.Sample(logits, settings, rng);
                 if (settings.StopTokens.Contains(next)) { finish = FinishReason.StopToken; break; }
                 output.Add(next);
                 if (settings.ShouldStop?.Invoke(output) == true) { finish = FinishReason.StopCondition; break; }
@@ -362,9 +363,8 @@ public sealed class LlamaCppModel : IDisposable
     /// <summary>log softmax(logits)[target] in double precision, and the first index of the largest logit.</summary>
     public static double LogSoftmaxAt(ReadOnlySpan<float> logits, int target, out int argmax)
     {
-        argmax = 0;
-        float max = logits[0];
-        for (int i = 1; i < logits.Length; i++) if (logits[i] > max) { max = logits[i]; argmax = i; }
+        argmax = ArgMax.Of(logits);
+        float max = logits[argmax];
         double sum = 0;
         for (int i = 0; i < logits.Length; i++) sum += Math.Exp(logits[i] - max);
         return logits[target] - max - Math.Log(sum);

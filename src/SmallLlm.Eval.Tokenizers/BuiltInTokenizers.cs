@@ -1,3 +1,6 @@
+using SmallLlm.Eval.Tokenizers.SentencePiece;
+using SmallLlm.Eval.Tokenizers.Tiktoken;
+
 namespace SmallLlm.Eval.Tokenizers;
 
 /// <summary>Factories for the tokenizers available by name, each built once on first use.</summary>

@@ -1,3 +1,7 @@
+using SmallLlm.Eval.Tokenizers.HuggingFace;
+using SmallLlm.Eval.Tokenizers.SentencePiece;
+using SmallLlm.Eval.Tokenizers.Tiktoken;
+
 namespace SmallLlm.Eval.Tokenizers;
 
 /// <summary>Loads a tokenizer from a file, telling the format by name and content.</summary>

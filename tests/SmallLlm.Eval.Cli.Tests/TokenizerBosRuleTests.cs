@@ -17,7 +17,7 @@ public class TokenizerBosRuleTests
     [SkippableFact]
     public void A_qwen_folder_scores_text_without_bos_and_a_config_that_adds_one_gets_it()
     {
-        Skip.If(Tokenizers.IcuNfc.Library is null, "Qwen3's NFC normalizer needs the system ICU (libicuuc), which is absent");
+        Skip.If(Tokenizers.HuggingFace.IcuNfc.Library is null, "Qwen3's NFC normalizer needs the system ICU (libicuuc), which is absent");
         string reference = Path.Combine(RepoRoot(), "tests", "SmallLlm.Eval.Tokenizers.Tests", "Reference", "tokenizer_json", "qwen3");
         string dir = Path.Combine(Path.GetTempPath(), "smalleval-cli-tests", Guid.NewGuid().ToString("N"));
         var config = new LlamaConfig

@@ -94,6 +94,23 @@ public class PrefixReuseTests
     }
 
     [Fact]
+    public void Suffix_batches_that_shrink_in_width_and_grow_in_rows_score_as_whole_contexts_within_1e5()
+    {
+        // One prefix, suffixes of 12 down to 1 tokens in passes of at most 24 tokens: 2 rows of 12 and 11, ..., 4 rows of
+        // 6 to 3, so batches write after the prefix in one row cache, narrower each time, and a wider one is made twice.
+        using var model = TestModels.Random(TestModels.Tiny(context: 128));
+        var rng = new Random(5);
+        int[] prefix = [1, .. Enumerable.Range(0, 40).Select(_ => rng.Next(2, 64))];
+        var requests = Enumerable.Range(0, 12).Reverse()
+            .Select(n => new ContinuationRequest([.. prefix, .. Enumerable.Range(0, n + 1).Select(_ => rng.Next(2, 64))], [rng.Next(2, 64)]))
+            .ToList();
+        using var plain = new TokenScorer(model, NoReuse);
+        using var reused = new TokenScorer(model, new ScoringOptions { MaxBatchRows = 4, MaxBatchTokens = 24, MinSharedPrefix = 16 });
+        AssertSame(plain.Loglikelihood(requests), reused.Loglikelihood(requests), 1e-5);
+        Assert.Equal(1, reused.PrefixesComputed);
+    }
+
+    [Fact]
     public void Stories260K_few_shot_style_prompts_within_1e5()
     {
         using var model = new LlamaModel(Checkpoints.CheckpointLoader.Load("stories260K", ModelDType.Float32));

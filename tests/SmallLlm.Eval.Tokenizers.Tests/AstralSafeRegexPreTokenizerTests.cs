@@ -1,3 +1,5 @@
+using SmallLlm.Eval.Tokenizers.Tiktoken;
+
 namespace SmallLlm.Eval.Tokenizers.Tests;
 
 public class AstralSafeRegexPreTokenizerTests

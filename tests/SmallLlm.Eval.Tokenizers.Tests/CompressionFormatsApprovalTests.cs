@@ -1,3 +1,5 @@
+using System.Globalization;
+using CsvHelper;
 using SmallLlm.Eval.Tokenizers.Compression;
 
 namespace SmallLlm.Eval.Tokenizers.Tests;
@@ -20,6 +22,26 @@ public class CompressionFormatsApprovalTests
 
     [Fact]
     public void Csv_matches_the_approved_file() => Verify("compare_english.csv", CompressionFormats.Csv(Report.Value));
+
+    [Fact]
+    public void Csv_keeps_commas_quotes_and_line_breaks_in_corpus_and_file_names()
+    {
+        using var dir = new TempFolder();
+        string corpus = dir.File("a,b \"c\"");
+        Directory.CreateDirectory(corpus);
+        const string name = "line\nbreak.txt"; // the hand-written CSV quoted commas and quotes, not line breaks
+        File.WriteAllText(System.IO.Path.Combine(corpus, name), "Hello world.\n");
+        var report = new CorpusCounter([TokenizerCatalog.Resolve("tok512")]).Count([corpus]);
+
+        using var reader = new CsvReader(new StringReader(CompressionFormats.Csv(report)), CultureInfo.InvariantCulture);
+        reader.Read();
+        reader.ReadHeader();
+        Assert.True(reader.Read());
+        Assert.Equal(corpus, reader.GetField("corpus"));
+        Assert.Equal(name, reader.GetField("name"));
+        Assert.Equal(TokenizerCatalog.Resolve("tok512").CountTokens("Hello world.\n"), reader.GetField<long>("tokens"));
+        Assert.False(reader.Read());
+    }
 
     private static void Verify(string name, string actual) =>
         ApprovedFile.Verify(name, actual.Replace(RepoPaths.Root + Path.DirectorySeparatorChar, "<repo>/"));

@@ -1,3 +1,6 @@
+using SmallLlm.Eval.Tokenizers.SentencePiece;
+using SmallLlm.Eval.Tokenizers.Tiktoken;
+
 namespace SmallLlm.Eval.Tokenizers.Tests;
 
 /// <summary>The vocabularies embedded in the assembly are exactly the reference files in ../shared.</summary>

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SmallLlm.Eval.Tokenizers.ByteLevel;
+using SmallLlm.Eval.Tokenizers.SentencePiece;
 
 namespace SmallLlm.Eval.Tokenizers.Tests;
 

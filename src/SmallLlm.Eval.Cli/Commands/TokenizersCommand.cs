@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
 using SmallLlm.Eval.Tokenizers;
+using SmallLlm.Eval.Tokenizers.ByteLevel;
+using SmallLlm.Eval.Tokenizers.SentencePiece;
+using SmallLlm.Eval.Tokenizers.Tiktoken;
 
 namespace SmallLlm.Eval.Cli.Commands;
 

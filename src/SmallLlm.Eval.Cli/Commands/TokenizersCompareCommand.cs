@@ -1,4 +1,6 @@
 using System.CommandLine;
+using SmallLlm.Eval.Primitives;
+using SmallLlm.Eval.Reports;
 using SmallLlm.Eval.Tokenizers;
 using SmallLlm.Eval.Tokenizers.Compression;
 
@@ -50,7 +52,8 @@ public static class TokenizersCompareCommand
             if (parse.GetValue(outputDir) is { } dir)
             {
                 Directory.CreateDirectory(dir);
-                foreach (var f in new[] { "md", "csv", "json" }) File.WriteAllText(Path.Combine(dir, "compare." + f), Render(report, f, perFile: true));
+                foreach (var f in new[] { "md", "csv", "json" })
+                    AtomicFile.WriteText(Path.Combine(dir, "compare." + f), Render(report, f, perFile: true));
                 var charts = TokenizersCharts.Save(report, Path.Combine(dir, "compare.png"), parse.GetValue(top));
                 error.WriteLine($"wrote compare.md, compare.csv, compare.json, {string.Join(", ", charts.Select(Path.GetFileName))} to {dir}");
             }

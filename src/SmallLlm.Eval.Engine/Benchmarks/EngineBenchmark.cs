@@ -40,7 +40,7 @@ public static class EngineBenchmark
     /// <summary>Measured GFLOP/s of a [2048 x 768] x [768 x 768] matmul in the given dtype, best of a few runs.</summary>
     public static double MeasureMatmulPeakGflops(ModelDType dtype, int repeats = 20)
     {
-        var st = SafetensorsDType.Of(dtype);
+        var st = dtype.ToScalarType();
         using var a = torch.randn([2048, 768]).to(st);
         using var w = torch.randn([3072, 768]).to(st);
         double best = 0;
@@ -58,7 +58,7 @@ public static class EngineBenchmark
         int decodeTokens, int iterations, double peakGflops)
     {
         // Load libtorch's code and kernels first: the baseline must hold the runtime, so the peak measures the model's own use.
-        using (var warm = torch.ones([64, 64], dtype: SafetensorsDType.Of(dtype))) nn.functional.linear(warm, warm).Dispose();
+        using (var warm = torch.ones([64, 64], dtype: dtype.ToScalarType())) nn.functional.linear(warm, warm).Dispose();
         ProcessMemory.ResetPeak();
         long baseline = ProcessMemory.ResidentBytes;
         using var model = new LlamaModel(RandomWeights.Create(config, dtype));

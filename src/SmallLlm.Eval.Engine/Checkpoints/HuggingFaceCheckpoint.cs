@@ -44,7 +44,7 @@ public static class HuggingFaceCheckpoint
 
         var readers = new Dictionary<string, SafetensorsReader>();
         var tensors = new Dictionary<string, Tensor>();
-        var target = SafetensorsDType.Of(dtype);
+        var target = dtype.ToScalarType();
         SafetensorsReader Reader(string file)
         {
             if (!File.Exists(file))

@@ -71,7 +71,7 @@ public static class Llama2cCheckpoint
             throw new InvalidDataException(
                 $"{source}: file is {stream.Length} bytes but its header (dim {config.HiddenSize}, {config.NumLayers} layers, vocab {config.VocabSize}, seq_len {config.MaxPositionEmbeddings}) implies {ExpectedBytes(config)}: truncated or not a legacy llama2.c checkpoint");
 
-        var target = SafetensorsDType.Of(dtype);
+        var target = dtype.ToScalarType();
         var tensors = new Dictionary<string, Tensor>();
         int L = config.NumLayers, d = config.HiddenSize, kv = config.KeyValueWidth, hid = config.IntermediateSize;
 

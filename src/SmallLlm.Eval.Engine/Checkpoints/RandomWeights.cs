@@ -9,7 +9,7 @@ public static class RandomWeights
     public static LlamaWeights Create(LlamaConfig config, ModelDType dtype, long seed = 1234)
     {
         using var generator = new Generator((ulong)seed);
-        var target = SafetensorsDType.Of(dtype);
+        var target = dtype.ToScalarType();
         var tensors = new Dictionary<string, Tensor>();
         foreach (var (name, shape) in LlamaWeights.ExpectedTensors(config))
         {

@@ -23,6 +23,4 @@ public static class SafetensorsDType
     };
 
     public static int ElementSize(ScalarType t) => t == ScalarType.Float32 ? 4 : 2;
-
-    public static ScalarType Of(ModelDType d) => d == ModelDType.Float32 ? ScalarType.Float32 : ScalarType.BFloat16;
 }

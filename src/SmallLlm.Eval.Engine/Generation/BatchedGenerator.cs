@@ -126,7 +126,7 @@ public sealed class BatchedGenerator(LlamaModel model, int maxBatch = 16, long c
     {
         var s = row.Settings;
         if (row.Output.Count >= s.MaxNewTokens) { row.Finish = FinishReason.MaxTokens; return -1; }
-        int next = s.Temperature <= 0 ? TokenGenerator.ArgMax(logits) : TokenGenerator.Sample(logits, s, row.Rng);
+        int next = s.Temperature <= 0 ? ArgMax.Of<float>(logits) : TokenGenerator.Sample(logits, s, row.Rng);
         if (s.StopTokens.Contains(next)) { row.Finish = FinishReason.StopToken; return -1; }
         row.Output.Add(next);
         if (s.ShouldStop?.Invoke(row.Output) == true) { row.Finish = FinishReason.StopCondition; return -1; }

@@ -29,7 +29,7 @@ public sealed class TokenGenerator(LlamaModel model)
         while (true)
         {
             if (output.Count >= settings.MaxNewTokens) { finish = FinishReason.MaxTokens; break; }
-            int next = settings.Temperature <= 0 ? ArgMax(logits) : Sample(logits, settings, rng);
+            int next = settings.Temperature <= 0 ? ArgMax.Of<float>(logits) : Sample(logits, settings, rng);
             if (settings.StopTokens.Contains(next)) { finish = FinishReason.StopToken; break; }
             output.Add(next);
             if (settings.ShouldStop?.Invoke(output) == true) { finish = FinishReason.StopCondition; break; }
@@ -47,14 +47,6 @@ public sealed class TokenGenerator(LlamaModel model)
         var hidden = model.Hidden(torch.tensor(tokens, [1, tokens.Length]), cache);
         var last = hidden.select(1, tokens.Length - 1);
         return model.Logits(last).squeeze(0).data<float>().ToArray();
-    }
-
-    /// <summary>The first index of the largest logit (llama2.c's argmax).</summary>
-    public static int ArgMax(float[] logits)
-    {
-        int best = 0;
-        for (int i = 1; i < logits.Length; i++) if (logits[i] > logits[best]) best = i;
-        return best;
     }
 
     public static int Sample(float[] logits, GenerationSettings s, SeededRandom rng)

@@ -240,10 +240,12 @@ public sealed class TokenScorer : IDisposable
         RunRows([new Row(input, members.Select(m => new Span(m, input.Length - 1, requests[m].Continuation[..1], 0)).ToList())], results, prefix);
 
         var rest = members.Where(m => requests[m].Continuation.Length > 1).ToList();
+        if (rest.Count == 0) return;
+        using var rowCache = prefix?.Broadcast(c, Math.Min(rest.Count, _options.MaxBatchRows), capacity);
         for (int start = 0; start < rest.Count; start += _options.MaxBatchRows)
         {
             var part = rest.Skip(start).Take(_options.MaxBatchRows).ToList();
-            using var cache = prefix?.Broadcast(c, part.Count, capacity);
+            using var cache = rowCache?.FirstRows(part.Count);
             var rows = part.Select(m =>
             {
                 var cont = requests[m].Continuation;
@@ -255,8 +257,8 @@ public sealed class TokenScorer : IDisposable
 
     /// <summary>
     /// Contexts sharing their first <paramref name="length"/> tokens: that prefix runs once (or comes from the store), and
-    /// each context's remaining tokens, with its continuations, run in batches on a copy of the prefix's KV cache per row
-    /// (positions and the causal mask start after the prefix).
+    /// each context's remaining tokens, with its continuations, run in batches on the prefix's KV cache copied into each
+    /// row once (positions and the causal mask start after the prefix).
     /// </summary>
     private void ScoreFromPrefix(IReadOnlyList<ContinuationRequest> requests, List<(int[] Context, List<int> Members)> contexts, int length,
         KeptPrefix? kept, (float[] Lp, bool[] Greedy)[] results, Action<int> report)
@@ -285,13 +287,24 @@ public sealed class TokenScorer : IDisposable
                 rows.Add(new Row([.. suffix, .. cont[..^1]], [new Span(members[0], suffix.Length - 1, cont, 0)]));
             }
         }
-        foreach (var batch in Pack(rows))
+        KvCache? rowCache = null;
+        try
         {
-            int width = batch.Max(r => r.Input.Length);
-            using var cache = kept.Cache?.Broadcast(_model.Config, batch.Count, shared + width);
-            RunRows(batch, results, cache);
-            report(batch.Sum(b => b.Spans.Select(s => s.Request).Distinct().Count()));
+            foreach (var batch in Pack(rows))
+            {
+                // The prefix is copied into a cache's rows once; batches write their suffixes after it in turn. Pack
+                // sorts by length, so widths only shrink and a new copy is needed only when a batch has more rows.
+                if (kept.Cache is not null && (rowCache is null || rowCache.Batch < batch.Count))
+                {
+                    rowCache?.Dispose();
+                    rowCache = kept.Cache.Broadcast(_model.Config, batch.Count, shared + batch.Max(r => r.Input.Length));
+                }
+                using var cache = rowCache?.FirstRows(batch.Count);
+                RunRows(batch, results, cache);
+                report(batch.Sum(b => b.Spans.Select(s => s.Request).Distinct().Count()));
+            }
         }
+        finally { rowCache?.Dispose(); }
         if (made) _prefixes.Trim(kept);
     }
 

@@ -1,4 +1,6 @@
 using System.Globalization;
+using CsvHelper;
+using CsvHelper.Configuration;
 using System.Text;
 using System.Text.Json;
 
@@ -69,23 +71,27 @@ public static class CompressionFormats
 
     public static string Csv(CompressionReport r)
     {
-        var sb = new StringBuilder();
-        sb.AppendLine("corpus,kind,name,bytes,chars,words,invalid_utf8,tokenizer,tokens,bytes_per_token,tokens_per_word,change_pct,bytes_in_4096,bytes_in_8192");
-        foreach (var row in r.Rows())
+        var records = r.Rows().SelectMany(row => r.Tokenizers.Select((name, t) => new CsvRow(row.Corpus, row.Kind.ToString().ToLowerInvariant(),
+            row.Name, row.Counts.Bytes, row.Counts.Characters, row.Counts.Words, row.Counts.InvalidSequences, name, row.Counts.Tokens[t],
+            Rounded(CompressionReport.BytesPerToken(row.Counts, t)), Rounded(CompressionReport.TokensPerWord(row.Counts, t)),
+            Rounded(CompressionReport.ChangePercent(row.Counts, t)), Rounded(CompressionReport.BytesInContext(row.Counts, t, 4096)),
+            Rounded(CompressionReport.BytesInContext(row.Counts, t, 8192)))));
+        using var text = new StringWriter(Inv);
+        using (var csv = new CsvWriter(text, new CsvConfiguration(Inv) { NewLine = "\n", HasHeaderRecord = false }))
         {
-            var c = row.Counts;
-            for (int t = 0; t < r.Tokenizers.Count; t++)
-            {
-                sb.Append(string.Join(",", Quote(row.Corpus), row.Kind.ToString().ToLowerInvariant(), Quote(row.Name),
-                    c.Bytes, c.Characters, c.Words, c.InvalidSequences, Quote(r.Tokenizers[t]), c.Tokens[t],
-                    R(CompressionReport.BytesPerToken(c, t)), R(CompressionReport.TokensPerWord(c, t)),
-                    R(CompressionReport.ChangePercent(c, t)), R(CompressionReport.BytesInContext(c, t, 4096)),
-                    R(CompressionReport.BytesInContext(c, t, 8192))));
-                sb.Append('\n');
-            }
+            foreach (string column in CsvHeader) csv.WriteField(column);
+            csv.NextRecord();
+            csv.WriteRecords(records);
         }
-        return sb.ToString();
+        return text.ToString();
     }
+
+    private static readonly string[] CsvHeader = ["corpus", "kind", "name", "bytes", "chars", "words", "invalid_utf8", "tokenizer", "tokens",
+        "bytes_per_token", "tokens_per_word", "change_pct", "bytes_in_4096", "bytes_in_8192"];
+
+    /// <summary>One line of the CSV (columns as <see cref="CsvHeader"/>): a row of the report for one tokenizer; null: not defined.</summary>
+    private sealed record CsvRow(string Corpus, string Kind, string Name, long Bytes, long Chars, long Words, long InvalidUtf8, string Tokenizer,
+        long Tokens, double? BytesPerToken, double? TokensPerWord, double? ChangePct, double? BytesIn4096, double? BytesIn8192);
 
     public static string Json(CompressionReport r)
     {
@@ -96,8 +102,8 @@ public static class CompressionFormats
             words = c.Words,
             invalid_utf8 = c.InvalidSequences,
             tokens = r.Tokenizers.Select((name, t) => (name, t)).ToDictionary(x => x.name, x => c.Tokens[x.t]),
-            bytes_per_token = r.Tokenizers.Select((name, t) => (name, t)).ToDictionary(x => x.name, x => Nullable(CompressionReport.BytesPerToken(c, x.t))),
-            change_pct = r.Tokenizers.Select((name, t) => (name, t)).ToDictionary(x => x.name, x => Nullable(CompressionReport.ChangePercent(c, x.t))),
+            bytes_per_token = r.Tokenizers.Select((name, t) => (name, t)).ToDictionary(x => x.name, x => Rounded(CompressionReport.BytesPerToken(c, x.t))),
+            change_pct = r.Tokenizers.Select((name, t) => (name, t)).ToDictionary(x => x.name, x => Rounded(CompressionReport.ChangePercent(c, x.t))),
         };
         var doc = new
         {
@@ -115,10 +121,8 @@ public static class CompressionFormats
         return JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 
-    private static double? Nullable(double v) => double.IsNaN(v) ? null : Math.Round(v, 4);
+    private static double? Rounded(double v) => double.IsNaN(v) ? null : Math.Round(v, 4);
     private static string N(long v) => v.ToString("N0", Inv);
     private static string F(double v, int digits) => double.IsNaN(v) ? "–" : v.ToString("F" + digits, Inv);
     private static string Pct(double v) => double.IsNaN(v) ? "–" : (v > 0 ? "+" : v < 0 ? "−" : "±") + Math.Abs(v).ToString("F1", Inv) + "%";
-    private static string R(double v) => double.IsNaN(v) ? "" : Math.Round(v, 4).ToString(Inv);
-    private static string Quote(string s) => s.Contains(',') || s.Contains('"') ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SmallLlm.Eval.Engine.Gguf;
 using SmallLlm.Eval.Tokenizers;
+using SmallLlm.Eval.Tokenizers.SentencePiece;
 
 namespace SmallLlm.Eval.Conversion;
 

@@ -19,6 +19,9 @@ public sealed record TaskBenchmarkResult(string Model, string DType, string Task
     /// <summary>Tokens the run computed (padding not counted; generation not counted) with few-shot prefix reuse, and what it would without.</summary>
     public long TokensWithReuse { get; init; }
     public long TokensWithoutReuse { get; init; }
+    /// <summary>Groups of documents (MMLU subjects; 1 for ungrouped tasks): few-shot prefixes are shared within a group.</summary>
+    public int Groups { get; init; } = 1;
+    public double DocumentsPerGroup => (double)Documents / Math.Max(1, Groups);
 }
 
 /// <summary>
@@ -57,6 +60,7 @@ public static class TaskBenchmark
                 model.EngineTime.Elapsed.TotalSeconds - engineBefore, model.EngineTokens - tokensBefore)
             {
                 TokensWithReuse = count.TokensWithReuse, TokensWithoutReuse = count.TokensWithoutReuse,
+                Groups = task.Describe(settings).DocumentsPerGroup.Count,
             };
         }
         finally

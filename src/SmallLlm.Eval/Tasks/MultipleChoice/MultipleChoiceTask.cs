@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using SmallLlm.Eval.Engine;
 using SmallLlm.Eval.Metrics;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Requests;
@@ -128,9 +129,9 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
         {
             var lls = answers.Select(a => a.Value.LogLikelihood).ToList();
             // lm-eval's process_results: len(choice) (code points) and len(choice.encode("utf-8")), choice without delimiter.
-            int pred = ArgMax(lls);
-            int predNorm = ArgMax(lls.Select((l, j) => l / doc.Choices[j].EnumerateRunes().Count()).ToList());
-            int predBytes = ArgMax(lls.Select((l, j) => l / Encoding.UTF8.GetByteCount(doc.Choices[j])).ToList());
+            int pred = ArgMax.Of<double>([.. lls]);
+            int predNorm = ArgMax.Of<double>([.. lls.Select((l, j) => l / doc.Choices[j].EnumerateRunes().Count())]);
+            int predBytes = ArgMax.Of<double>([.. lls.Select((l, j) => l / Encoding.UTF8.GetByteCount(doc.Choices[j]))]);
             acc.Add(pred == doc.Gold);
             accNorm.Add(predNorm == doc.Gold);
             accBytes.Add(predBytes == doc.Gold);
@@ -148,13 +149,6 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
             ["shots_dropped"] = items.Sum(i => (long)(requestedShots - i.Shots)),
         };
         return Scores(metrics, Declared, samples, counts, FewshotFitOption.Histogram(items.Select(i => i.Shots)));
-    }
-
-    private static int ArgMax(IReadOnlyList<double> v)
-    {
-        int best = 0;
-        for (int i = 1; i < v.Count; i++) if (v[i] > v[best]) best = i;
-        return best;
     }
 }
 

@@ -1,6 +1,8 @@
 using System.Text;
+using SmallLlm.Eval.Tokenizers.Bpe;
+using SmallLlm.Eval.Tokenizers.HuggingFace;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.SentencePiece;
 
 /// <summary>
 /// Hugging Face BPE in SentencePiece style (tokenizer.json of Llama 2, Mistral, TinyLlama): spaces become U+2581, a
@@ -11,7 +13,7 @@ namespace SmallLlm.Eval.Tokenizers;
 /// normalizer gives every piece its U+2581 (Metaspace "first": only a piece at the start of the text). Special tokens
 /// decode to nothing.
 /// </summary>
-public sealed class HuggingFaceSentencePieceBpeTokenizer : ITextContinuationTokenizer
+public sealed class HuggingFaceSentencePieceBpeTokenizer : SegmentTokenizer
 {
     private const char Space = '\u2581';
     private readonly string[] _pieces;
@@ -20,8 +22,10 @@ public sealed class HuggingFaceSentencePieceBpeTokenizer : ITextContinuationToke
     private readonly int[] _byteIds = new int[256];
     private readonly PairMerger _merger;
     private readonly HashSet<int> _bigrams = [];
+    // A segment ends before a space after this character: always with split_at_spaces, else after a non-space that
+    // no piece holds followed by a space.
+    private readonly bool[] _cutAfter = new bool[char.MaxValue + 1];
     private readonly Options _options;
-    private readonly ThreadLocal<SegmentCache> _cache = new(() => new SegmentCache());
 
     public sealed record Options(bool Prepend, bool PrependOnlyIfMissing, bool SplitAtSpaces, bool ByteFallback, int? UnkId, bool FuseUnk,
         bool PrependFirstPieceOnly = false);
@@ -59,6 +63,7 @@ public sealed class HuggingFaceSentencePieceBpeTokenizer : ITextContinuationToke
             pairs.TryAdd(PairMerger.PairKey(l, r), (m, -rank));
         }
         _merger = new PairMerger(pairs);
+        for (int c = 0; c <= char.MaxValue; c++) _cutAfter[c] = options.SplitAtSpaces || (c != Space && !_bigrams.Contains((c << 16) | Space));
         BosId = bosId;
         EosId = eosId;
     }
@@ -73,23 +78,12 @@ public sealed class HuggingFaceSentencePieceBpeTokenizer : ITextContinuationToke
         return NoKey;
     }
 
-    public string Name { get; }
-    public int VocabSize => _pieces.Length;
-    public int? BosId { get; }
-    public int? EosId { get; }
+    public override string Name { get; }
+    public override int VocabSize => _pieces.Length;
+    public override int? BosId { get; }
+    public override int? EosId { get; }
 
-    public IReadOnlyList<int> Encode(string text)
-    {
-        var ids = new List<int>(text.Length / 3 + 4);
-        EncodeInto(text, ids, continuation: false);
-        return ids;
-    }
-
-    public int CountTokens(string text) => EncodeInto(text, null, continuation: false);
-
-    public int CountContinuationTokens(string text) => EncodeInto(text, null, continuation: true);
-
-    public bool IsSafeCut(ReadOnlySpan<char> text, int index)
+    public override bool IsSafeCut(ReadOnlySpan<char> text, int index)
     {
         if (index <= 0 || index >= text.Length || (_options.UnkId != null && _options.FuseUnk)) return false;
         char a = text[index - 1] == ' ' ? Space : text[index - 1], b = text[index] == ' ' ? Space : text[index];
@@ -98,8 +92,7 @@ public sealed class HuggingFaceSentencePieceBpeTokenizer : ITextContinuationToke
         return b != Space && !_bigrams.Contains((a << 16) | b);
     }
 
-    /// <summary>Appends the ids to <paramref name="output"/> (when given) and returns how many there are.</summary>
-    private int EncodeInto(string text, List<int>? output, bool continuation)
+    protected override int EncodeInto(string text, bool continuation, List<int>? output)
     {
         if (text.Length == 0) return 0;
         if (_addedTokens.IsEmpty) return EncodeText(text, output, prepend: !continuation);
@@ -119,22 +112,10 @@ public sealed class HuggingFaceSentencePieceBpeTokenizer : ITextContinuationToke
         int count = 0, last = int.MinValue;
         string s = text.Replace(' ', Space);
         if (_options.Prepend && prepend && !(_options.PrependOnlyIfMissing && s[0] == Space)) s = Space + s;
-        var cache = _cache.Value!;
-        int start = 0;
-        for (int i = 1; i <= s.Length; i++)
+        var cache = Cache;
+        foreach (var segment in new SpaceCuts(s, Space, _cutAfter))
         {
-            if (i < s.Length)
-            {
-                bool cut = s[i] == Space && (_options.SplitAtSpaces || (s[i - 1] != Space && !_bigrams.Contains((s[i - 1] << 16) | Space)));
-                if (!cut) continue;
-            }
-            var segment = s.AsSpan(start, i - start);
-            if (!cache.TryGet(segment, out int[] ids))
-            {
-                ids = EncodeSegment(segment);
-                cache.Add(segment, ids);
-            }
-            foreach (int id in ids)
+            foreach (int id in SegmentIds(segment, cache))
             {
                 // fuse_unk: consecutive unknowns are one token, across segments too.
                 if (_options.FuseUnk && id == _options.UnkId && last == id) continue;
@@ -142,12 +123,11 @@ public sealed class HuggingFaceSentencePieceBpeTokenizer : ITextContinuationToke
                 count++;
                 last = id;
             }
-            start = i;
         }
         return count;
     }
 
-    private int[] EncodeSegment(ReadOnlySpan<char> segment)
+    protected override void EncodeSegment(ReadOnlySpan<char> segment, List<int> ids)
     {
         var keys = new List<int>(segment.Length);
         for (int i = 0; i < segment.Length;)
@@ -158,23 +138,21 @@ public sealed class HuggingFaceSentencePieceBpeTokenizer : ITextContinuationToke
         }
         var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(keys);
         int n = _merger.Merge(span);
-        var result = new List<int>(n + 4);
         Span<byte> utf8 = stackalloc byte[4];
         foreach (int key in span[..n])
         {
-            if (key >= 0) { result.Add(key); continue; }
+            if (key >= 0) { ids.Add(key); continue; }
             if (_options.ByteFallback)
             {
                 int count = new Rune(-1 - key).EncodeToUtf8(utf8);
-                for (int b = 0; b < count; b++) result.Add(_byteIds[utf8[b]]);
+                for (int b = 0; b < count; b++) ids.Add(_byteIds[utf8[b]]);
             }
-            else if (_options.UnkId is int unk) result.Add(unk);
+            else if (_options.UnkId is int unk) ids.Add(unk);
             else throw new ArgumentException($"{Name}: character U+{-1 - key:X4} is not in the vocabulary and the tokenizer has neither byte_fallback nor an unk_token");
         }
-        return result.ToArray();
     }
 
-    public string Decode(IReadOnlyList<int> ids)
+    public override string Decode(IReadOnlyList<int> ids)
     {
         var bytes = new List<byte>(ids.Count * 4);
         bool first = true;
@@ -196,7 +174,7 @@ public sealed class HuggingFaceSentencePieceBpeTokenizer : ITextContinuationToke
         return Encoding.UTF8.GetString(bytes.ToArray());
     }
 
-    public string IdToPiece(int id)
+    public override string IdToPiece(int id)
     {
         if (id < 0 || id >= _pieces.Length || _pieces[id] == null) throw new ArgumentException($"token id {id} is not in the {Name} vocabulary");
         return _pieces[id];

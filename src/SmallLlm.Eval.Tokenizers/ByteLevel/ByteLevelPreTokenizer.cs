@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
+using SmallLlm.Eval.Tokenizers.Tiktoken;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.ByteLevel;
 
 /// <summary>
 /// The pre-tokenizer of a byte-level tokenizer.json, as a chain of steps each splitting the pieces of the one before

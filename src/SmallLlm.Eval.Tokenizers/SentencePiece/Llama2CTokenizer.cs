@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using System.Text;
+using SmallLlm.Eval.Tokenizers.Bpe;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.SentencePiece;
 
 /// <summary>
 /// llama2.c's tokenizer (tok*.bin: int32 max_token_length, then per token float32 score, int32 length, UTF-8 bytes)
@@ -8,7 +10,7 @@ namespace SmallLlm.Eval.Tokenizers;
 /// (id = byte + 3) otherwise, then repeated merges of the adjacent pair whose concatenated text has the highest score
 /// (the first such pair on ties). Ids 0, 1, 2 are &lt;unk&gt;, BOS, EOS and decode to nothing.
 /// </summary>
-public sealed class Llama2CTokenizer : ITextContinuationTokenizer
+public sealed class Llama2CTokenizer : SegmentTokenizer
 {
     private const int ByteOffset = 3;
     private readonly string[] _vocab;
@@ -18,7 +20,8 @@ public sealed class Llama2CTokenizer : ITextContinuationTokenizer
     private readonly PairMerger _merger;
     private readonly HashSet<int> _bigrams = [];
     private readonly int _spaceId;
-    private readonly ThreadLocal<SegmentCache> _cache = new(() => new SegmentCache());
+    // A segment may end before a space after this character (see IsSafeCut).
+    private readonly bool[] _cutAfter = new bool[char.MaxValue + 1];
 
     public Llama2CTokenizer(string name, string[] vocab, float[] scores)
     {
@@ -43,6 +46,8 @@ public sealed class Llama2CTokenizer : ITextContinuationTokenizer
             }
         }
         _merger = new PairMerger(pairs);
+        for (int c = 0; c <= char.MaxValue; c++)
+            _cutAfter[c] = c != ' ' && !char.IsSurrogate((char)c) && !_bigrams.Contains((LastSymbolChar((char)c) << 16) | FirstSymbolChar(' '));
     }
 
     public static Llama2CTokenizer Read(byte[] data, string name, string source)
@@ -72,81 +77,57 @@ public sealed class Llama2CTokenizer : ITextContinuationTokenizer
         return new Llama2CTokenizer(name, vocab.ToArray(), scores.ToArray());
     }
 
-    public string Name { get; }
-    public int VocabSize => _vocab.Length;
-    public int? BosId => 1;
-    public int? EosId => 2;
-
-    public IReadOnlyList<int> Encode(string text)
-    {
-        var ids = new List<int>(text.Length / 3 + 4);
-        EncodeInto(text, true, ids);
-        return ids;
-    }
-
-    public int CountTokens(string text) => EncodeInto(text, true, null);
-
-    public int CountContinuationTokens(string text) => EncodeInto(text, false, null);
+    public override string Name { get; }
+    public override int VocabSize => _vocab.Length;
+    public override int? BosId => 1;
+    public override int? EosId => 2;
 
     // Symbols show their vocabulary text; a character outside the vocabulary becomes "<0xXX>" tokens.
     private char LastSymbolChar(char c) => _spanLookup.ContainsKey([c]) ? c : '>';
 
     private char FirstSymbolChar(char c) => _spanLookup.ContainsKey([c]) ? c : '<';
 
-    public bool IsSafeCut(ReadOnlySpan<char> text, int index)
+    public override bool IsSafeCut(ReadOnlySpan<char> text, int index)
     {
         if (index <= 0 || index >= text.Length) return false;
         if (char.IsSurrogate(text[index - 1]) || char.IsSurrogate(text[index])) return false;
         return !_bigrams.Contains((LastSymbolChar(text[index - 1]) << 16) | FirstSymbolChar(text[index]));
     }
 
-    /// <summary>Appends the ids to <paramref name="output"/> (when given) and returns how many there are.</summary>
-    private int EncodeInto(string text, bool dummyPrefix, List<int>? output)
+    protected override int EncodeInto(string text, bool continuation, List<int>? output)
     {
         if (text.Length == 0) return 0;
-        int count = 0;
         // run.c adds the " " token first; merging it with the text is the same as encoding " " + text.
-        ReadOnlySpan<char> s = dummyPrefix && _spaceId >= 0 ? " " + text : text;
-        var cache = _cache.Value!;
-        int start = 0;
-        for (int i = 1; i <= s.Length; i++)
-        {
-            if (i < s.Length && !(s[i] == ' ' && s[i - 1] != ' ' && IsSafeCut(s, i))) continue;
-            var segment = s[start..i];
-            if (!cache.TryGet(segment, out int[] ids))
-            {
-                ids = EncodeSegment(segment);
-                cache.Add(segment, ids);
-            }
-            output?.AddRange(ids);
-            count += ids.Length;
-            start = i;
-        }
+        ReadOnlySpan<char> s = !continuation && _spaceId >= 0 ? " " + text : text;
+        var cache = Cache;
+        int count = 0;
+        foreach (var segment in new SpaceCuts(s, ' ', _cutAfter)) count += Emit(segment, cache, output);
         return count;
     }
 
-    private int[] EncodeSegment(ReadOnlySpan<char> segment)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void EncodeSegment(ReadOnlySpan<char> segment, List<int> ids)
     {
-        var keys = new List<int>(segment.Length * 2);
+        int start = ids.Count;
         Span<byte> utf8 = stackalloc byte[4];
         for (int i = 0; i < segment.Length;)
         {
             int len = char.IsHighSurrogate(segment[i]) && i + 1 < segment.Length && char.IsLowSurrogate(segment[i + 1]) ? 2 : 1;
-            if (_spanLookup.TryGetValue(segment.Slice(i, len), out int id)) keys.Add(id);
+            if (_spanLookup.TryGetValue(segment.Slice(i, len), out int id)) ids.Add(id);
             else
             {
                 var rune = len == 2 ? new Rune(segment[i], segment[i + 1]) : Rune.IsValid(segment[i]) ? new Rune(segment[i]) : Rune.ReplacementChar;
                 int count = rune.EncodeToUtf8(utf8);
-                for (int b = 0; b < count; b++) keys.Add(utf8[b] + ByteOffset);
+                for (int b = 0; b < count; b++) ids.Add(utf8[b] + ByteOffset);
             }
             i += len;
         }
-        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(keys);
-        int n = _merger.Merge(span);
-        return span[..n].ToArray();
+        var keys = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids)[start..];
+        int n = _merger.Merge(keys);
+        ids.RemoveRange(start + n, keys.Length - n);
     }
 
-    public string Decode(IReadOnlyList<int> ids)
+    public override string Decode(IReadOnlyList<int> ids)
     {
         var bytes = new List<byte>();
         bool first = true;
@@ -170,7 +151,7 @@ public sealed class Llama2CTokenizer : ITextContinuationTokenizer
     /// <summary>The piece's merge score, as the tokenizer file gives it.</summary>
     public float Score(int id) => _scores[id];
 
-    public string IdToPiece(int id)
+    public override string IdToPiece(int id)
     {
         if (id < 0 || id >= _vocab.Length) throw new ArgumentException($"token id {id} is outside the vocabulary (0..{_vocab.Length - 1})");
         return _vocab[id];

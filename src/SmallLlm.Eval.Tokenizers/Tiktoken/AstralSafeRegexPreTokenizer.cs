@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.Tiktoken;
 
 /// <summary>
 /// Regex pre-tokenization that sees characters outside the Basic Multilingual Plane as the reference (Rust) regex

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.HuggingFace;
 
 /// <summary>
 /// The parts of a Hugging Face <c>tokenizer_config.json</c> that change which ids a prompt gets: whether BOS is added

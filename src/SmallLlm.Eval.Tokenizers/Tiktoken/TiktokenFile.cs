@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.Tiktoken;
 
 /// <summary>
 /// The tiktoken vocabulary format: one "base64(token bytes) rank" per line. Also reads the form the

@@ -1,4 +1,4 @@
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.SentencePiece;
 
 /// <summary>Piece types of SentencePiece's ModelProto.</summary>
 public enum PieceType
@@ -11,11 +11,11 @@ public enum PieceType
     Byte = 6,
 }
 
-public sealed record SentencePiece(string Piece, float Score, PieceType Type);
+public sealed record ModelPiece(string Piece, float Score, PieceType Type);
 
 /// <summary>The parts of a SentencePiece model that encoding needs.</summary>
 public sealed record SentencePieceModel(
-    IReadOnlyList<SentencePiece> Pieces,
+    IReadOnlyList<ModelPiece> Pieces,
     bool IsBpe,
     bool ByteFallback,
     bool AddDummyPrefix,

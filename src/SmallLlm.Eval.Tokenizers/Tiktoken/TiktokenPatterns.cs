@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.Tiktoken;
 
 /// <summary>The pre-tokenizer patterns of the tiktoken encodings (tiktoken_ext/openai_public.py), verbatim.</summary>
 public static partial class TiktokenPatterns

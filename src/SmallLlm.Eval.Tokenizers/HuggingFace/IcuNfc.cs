@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.HuggingFace;
 
 /// <summary>
 /// Unicode NFC through the system's ICU (libicuuc), loaded by hand: the project runs with invariant globalization, where

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using SmallLlm.Eval.Tokenizers.ByteLevel;
+using SmallLlm.Eval.Tokenizers.SentencePiece;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.HuggingFace;
 
 /// <summary>
 /// Reads a Hugging Face tokenizer.json with a BPE model: byte-level (ByteLevel pre-tokenizer, as Llama 3 and GPT-2) or

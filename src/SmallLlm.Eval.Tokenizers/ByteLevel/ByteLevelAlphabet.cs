@@ -1,4 +1,4 @@
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.ByteLevel;
 
 /// <summary>
 /// GPT-2's byte-to-character table used by byte-level BPE vocabularies in tokenizer.json: printable Latin-1 bytes map

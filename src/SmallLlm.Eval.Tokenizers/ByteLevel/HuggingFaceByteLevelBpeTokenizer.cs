@@ -1,6 +1,8 @@
 using System.Text;
+using SmallLlm.Eval.Tokenizers.Bpe;
+using SmallLlm.Eval.Tokenizers.HuggingFace;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.ByteLevel;
 
 /// <summary>
 /// Hugging Face byte-level BPE (tokenizer.json with a ByteLevel pre-tokenizer, as Llama 3, Qwen2, GPT-2 and SmolLM
@@ -10,7 +12,7 @@ namespace SmallLlm.Eval.Tokenizers;
 /// leftmost among equal ranks; with ignore_merges a piece that is itself in the vocabulary is one token.
 /// Decode: every id, special ones included, to its text.
 /// </summary>
-public sealed class HuggingFaceByteLevelBpeTokenizer : ITextContinuationTokenizer
+public sealed class HuggingFaceByteLevelBpeTokenizer : SegmentTokenizer
 {
     private readonly string[] _pieces;          // vocabulary strings by id (byte-level alphabet, or the text of added tokens)
     private readonly byte[]?[] _bytes;           // bytes by id; null for added tokens, which decode to their text
@@ -22,7 +24,6 @@ public sealed class HuggingFaceByteLevelBpeTokenizer : ITextContinuationTokenize
     private readonly bool _nfc;
     private readonly ByteLevelPreTokenizer _preTokenizer;
     private readonly AddedTokenSplitter _addedTokens;
-    private readonly ThreadLocal<SegmentCache> _cache = new(() => new SegmentCache());
 
     public HuggingFaceByteLevelBpeTokenizer(string name, Dictionary<string, int> vocab, IReadOnlyList<(string Left, string Right)> merges,
         IReadOnlyList<AddedToken> addedTokens, ByteLevelPreTokenizer preTokenizer, bool nfc, bool ignoreMerges, int? bosId, int? eosId, string source)
@@ -66,27 +67,15 @@ public sealed class HuggingFaceByteLevelBpeTokenizer : ITextContinuationTokenize
         EosId = eosId;
     }
 
-    public string Name { get; }
-    public int VocabSize => _pieces.Length;
-    public int? BosId { get; }
-    public int? EosId { get; }
+    public override string Name { get; }
+    public override int VocabSize => _pieces.Length;
+    public override int? BosId { get; }
+    public override int? EosId { get; }
 
-    public IReadOnlyList<int> Encode(string text)
-    {
-        var ids = new List<int>(text.Length / 3 + 4);
-        EncodeInto(text, ids, continuation: false);
-        return ids;
-    }
-
-    public int CountTokens(string text) => EncodeInto(text, null, continuation: false);
-
-    public int CountContinuationTokens(string text) => EncodeInto(text, null, continuation: true);
-
-    public bool IsSafeCut(ReadOnlySpan<char> text, int index) =>
+    public override bool IsSafeCut(ReadOnlySpan<char> text, int index) =>
         index > 1 && index < text.Length && text[index - 1] == '\n' && !char.IsWhiteSpace(text[index - 2]) && char.IsLetter(text[index]);
 
-    /// <summary>Appends the ids to <paramref name="output"/> (when given) and returns how many there are.</summary>
-    private int EncodeInto(string text, List<int>? output, bool continuation)
+    protected override int EncodeInto(string text, bool continuation, List<int>? output)
     {
         if (text.Length == 0) return 0;
         if (_addedTokens.IsEmpty) return EncodeSection(text, output, continuation);
@@ -106,42 +95,32 @@ public sealed class HuggingFaceByteLevelBpeTokenizer : ITextContinuationTokenize
     {
         if (_nfc) text = IcuNfc.Normalize(text);
         int count = 0;
-        var cache = _cache.Value!;
+        var cache = Cache;
         if (_preTokenizer.SingleRegex is { } regex)
         {
-            foreach (var (offset, length) in regex.Split(text)) count += EncodePiece(text.AsSpan(offset, length), cache, output);
+            foreach (var (offset, length) in regex.Split(text)) count += Emit(text.AsSpan(offset, length), cache, output);
             return count;
         }
-        foreach (var piece in _preTokenizer.Split(text, noPrefixOnFirst: continuation)) count += EncodePiece(piece.Span, cache, output);
+        foreach (var piece in _preTokenizer.Split(text, noPrefixOnFirst: continuation)) count += Emit(piece.Span, cache, output);
         return count;
     }
 
-    private int EncodePiece(ReadOnlySpan<char> piece, SegmentCache cache, List<int>? output)
+    /// <summary>A pre-token's UTF-8 bytes merged by rank.</summary>
+    protected override void EncodeSegment(ReadOnlySpan<char> piece, List<int> ids)
     {
-        if (piece.IsEmpty) return 0;
-        if (!cache.TryGet(piece, out int[] ids))
-        {
-            Span<byte> utf8 = stackalloc byte[256];
-            int max = Encoding.UTF8.GetMaxByteCount(piece.Length);
-            var bytes = max <= utf8.Length ? utf8 : new byte[max];
-            int n = Encoding.UTF8.GetBytes(piece, bytes);
-            ids = EncodeBytes(bytes[..n]);
-            cache.Add(piece, ids);
-        }
-        output?.AddRange(ids);
-        return ids.Length;
+        Span<byte> utf8 = stackalloc byte[256];
+        int max = Encoding.UTF8.GetMaxByteCount(piece.Length);
+        var bytes = max <= utf8.Length ? utf8 : new byte[max];
+        bytes = bytes[..Encoding.UTF8.GetBytes(piece, bytes)];
+        if (_ignoreMerges && _lookup.TryGetValue(ByteLevelAlphabet.FromBytes(bytes), out int whole)) { ids.Add(whole); return; }
+        int start = ids.Count;
+        foreach (byte b in bytes) ids.Add(_byteIds[b]);
+        var keys = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids)[start..];
+        int n = _merger.Merge(keys);
+        ids.RemoveRange(start + n, keys.Length - n);
     }
 
-    private int[] EncodeBytes(ReadOnlySpan<byte> bytes)
-    {
-        if (_ignoreMerges && _lookup.TryGetValue(ByteLevelAlphabet.FromBytes(bytes), out int whole)) return [whole];
-        var keys = new int[bytes.Length];
-        for (int i = 0; i < bytes.Length; i++) keys[i] = _byteIds[bytes[i]];
-        int count = _merger.Merge(keys);
-        return keys[..count];
-    }
-
-    public string Decode(IReadOnlyList<int> ids)
+    public override string Decode(IReadOnlyList<int> ids)
     {
         var bytes = new List<byte>(ids.Count * 4);
         foreach (int id in ids)
@@ -153,7 +132,7 @@ public sealed class HuggingFaceByteLevelBpeTokenizer : ITextContinuationTokenize
         return Encoding.UTF8.GetString(bytes.ToArray());
     }
 
-    public string IdToPiece(int id)
+    public override string IdToPiece(int id)
     {
         if (id < 0 || id >= _pieces.Length || _pieces[id] == null) throw new ArgumentException($"token id {id} is not in the {Name} vocabulary");
         return _bytes[id] is { } b ? BytePiece.Display(b) : _pieces[id];

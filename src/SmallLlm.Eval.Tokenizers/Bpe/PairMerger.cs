@@ -1,4 +1,6 @@
-namespace SmallLlm.Eval.Tokenizers;
+using System.Runtime.CompilerServices;
+
+namespace SmallLlm.Eval.Tokenizers.Bpe;
 
 /// <summary>
 /// Byte-pair merging over symbol keys: repeatedly merges the adjacent pair with the highest score, and among equal
@@ -8,11 +10,9 @@ namespace SmallLlm.Eval.Tokenizers;
 /// </summary>
 public sealed class PairMerger
 {
-    private readonly Dictionary<long, (int Merged, float Score)> _pairs;
+    private readonly PairTable _pairs;
 
-    public PairMerger(Dictionary<long, (int Merged, float Score)> pairs) => _pairs = pairs;
-
-    public int PairCount => _pairs.Count;
+    public PairMerger(Dictionary<long, (int Merged, float Score)> pairs) => _pairs = new PairTable(pairs);
 
     public static long PairKey(int left, int right) => ((long)left << 32) | (uint)right;
 
@@ -25,6 +25,9 @@ public sealed class PairMerger
     }
 
     // Short words (almost all of them): a linear scan per merge beats the heap's bookkeeping.
+    // The merge loops are compiled optimized at once: a first pass over new text runs them millions of times before
+    // tiered compilation would have replaced their unoptimized first version.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int MergeByScan(Span<int> keys)
     {
         int n = keys.Length;
@@ -42,10 +45,13 @@ public sealed class PairMerger
             }
             if (best < 0) break;
             keys[best] = merged[best];
-            int tail = n - best - 2;
-            keys.Slice(best + 2, tail).CopyTo(keys.Slice(best + 1));
-            merged.Slice(best + 2, tail).CopyTo(merged.Slice(best + 1));
-            scores.Slice(best + 2, tail).CopyTo(scores.Slice(best + 1));
+            // A plain loop: the tails are a few elements, shorter than a memmove call's overhead.
+            for (int i = best + 1; i < n - 1; i++)
+            {
+                keys[i] = keys[i + 1];
+                merged[i] = merged[i + 1];
+                scores[i] = scores[i + 1];
+            }
             n--;
             if (best > 0) Lookup(keys[best - 1], keys[best], out merged[best - 1], out scores[best - 1]);
             if (best < n - 1) Lookup(keys[best], keys[best + 1], out merged[best], out scores[best]);
@@ -53,33 +59,15 @@ public sealed class PairMerger
         return n;
     }
 
-    private const int NoMerge = int.MinValue;
+    internal const int NoMerge = int.MinValue;
 
     private void Lookup(int left, int right, out int merged, out float score)
     {
-        if (_pairs.TryGetValue(PairKey(left, right), out var m)) { merged = m.Merged; score = m.Score; }
-        else { merged = NoMerge; score = 0; }
-    }
-
-    private struct Candidate
-    {
-        public float Score;
-        public int Left, Right, LeftKey, RightKey, Merged;
-    }
-
-    private sealed class CandidateOrder : IComparer<Candidate>
-    {
-        public static readonly CandidateOrder Instance = new();
-
-        // PriorityQueue dequeues the smallest: higher score first, then the smaller left position.
-        public int Compare(Candidate a, Candidate b)
-        {
-            int c = b.Score.CompareTo(a.Score);
-            return c != 0 ? c : a.Left.CompareTo(b.Left);
-        }
+        _pairs.Find(PairKey(left, right), out merged, out score);
     }
 
     // Long runs without a safe cut (a line of Chinese, a base64 blob): O(n log n) like SentencePiece's agenda.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int MergeByHeap(Span<int> keys)
     {
         int n = keys.Length;
@@ -87,19 +75,20 @@ public sealed class PairMerger
         var prev = new int[n];
         var alive = new bool[n];
         for (int i = 0; i < n; i++) { next[i] = i + 1 < n ? i + 1 : -1; prev[i] = i - 1; alive[i] = true; }
-        var queue = new PriorityQueue<Candidate, Candidate>(CandidateOrder.Instance);
+        var queue = new MergeQueue(n);
         var k = keys.ToArray();
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         void Push(int left, int right)
         {
             if (left < 0 || right < 0) return;
-            if (!_pairs.TryGetValue(PairKey(k[left], k[right]), out var m)) return;
-            var c = new Candidate { Score = m.Score, Left = left, Right = right, LeftKey = k[left], RightKey = k[right], Merged = m.Merged };
-            queue.Enqueue(c, c);
+            _pairs.Find(PairKey(k[left], k[right]), out int merged, out float score);
+            if (merged == NoMerge) return;
+            queue.Push(new MergeQueue.Candidate { Score = score, Left = left, Right = right, LeftKey = k[left], RightKey = k[right], Merged = merged });
         }
 
         for (int i = 0; i < n - 1; i++) Push(i, i + 1);
-        while (queue.TryDequeue(out var c, out _))
+        while (queue.TryPop(out var c))
         {
             if (!alive[c.Left] || !alive[c.Right] || next[c.Left] != c.Right || k[c.Left] != c.LeftKey || k[c.Right] != c.RightKey) continue;
             k[c.Left] = c.Merged;

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.SentencePiece;
 
 /// <summary>
 /// Reads SentencePiece's serialized ModelProto (protobuf) without a protobuf dependency: only the fields encoding
@@ -11,7 +11,7 @@ public static class SentencePieceModelReader
 {
     public static SentencePieceModel Read(byte[] data, string source)
     {
-        var pieces = new List<SentencePiece>();
+        var pieces = new List<ModelPiece>();
         int modelType = 1; // UNIGRAM is the proto default
         bool byteFallback = false;
         int unkId = 0, bosId = 1, eosId = 2;
@@ -63,7 +63,7 @@ public static class SentencePieceModelReader
             normalizerName, unkId, bosId, eosId);
     }
 
-    private static SentencePiece ReadPiece(ProtoCursor c, int index, string source)
+    private static ModelPiece ReadPiece(ProtoCursor c, int index, string source)
     {
         string? piece = null;
         float score = 0;
@@ -77,7 +77,7 @@ public static class SentencePieceModelReader
         }
         if (piece == null) throw new InvalidDataException($"{source}: piece #{index} has no text");
         if (type < 1 || type > 6) throw new InvalidDataException($"{source}: piece #{index} '{piece}' has unknown type {type}");
-        return new SentencePiece(piece, score, (PieceType)type);
+        return new ModelPiece(piece, score, (PieceType)type);
     }
 
     /// <summary>A bounds-checked walk over one protobuf message.</summary>

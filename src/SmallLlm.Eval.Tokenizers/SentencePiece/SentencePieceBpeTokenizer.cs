@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using System.Text;
+using SmallLlm.Eval.Tokenizers.Bpe;
 
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.SentencePiece;
 
 /// <summary>
 /// SentencePiece BPE encoding, exact to SentencePiece's C++ (bpe_model.cc): whitespace escaped to U+2581, a dummy-prefix
@@ -8,7 +10,7 @@ namespace SmallLlm.Eval.Tokenizers;
 /// or unused piece (leftmost first among equal scores), byte fallback to &lt;0xXX&gt; pieces for characters outside
 /// the vocabulary. Decode: control pieces decode to nothing, &lt;unk&gt; to " ⁇ " as SentencePiece does.
 /// </summary>
-public sealed class SentencePieceBpeTokenizer : ITextContinuationTokenizer
+public sealed class SentencePieceBpeTokenizer : SegmentTokenizer
 {
     internal const char Space = '\u2581';
     private readonly SentencePieceModel _model;
@@ -17,11 +19,12 @@ public sealed class SentencePieceBpeTokenizer : ITextContinuationTokenizer
     private readonly int[] _byteIds = new int[256];
     private readonly PairMerger _merger;
     private readonly HashSet<int> _bigrams = [];
+    // A segment may end before a space after this character (it is no space, and no piece holds it followed by one).
+    private readonly bool[] _cutAfter = new bool[char.MaxValue + 1];
     // Symbol key of every BMP character (a piece id, or -1 - char when no piece is that character): the cold path looks
     // up every character of every new word, and an array index is several times cheaper than a hashed span lookup.
     private readonly int[] _charKeys = new int[char.MaxValue + 1];
     private readonly UserDefinedMatcher? _userDefined;
-    private readonly ThreadLocal<SegmentCache> _cache = new(() => new SegmentCache());
 
     public SentencePieceBpeTokenizer(string name, SentencePieceModel model, string source)
     {
@@ -76,6 +79,7 @@ public sealed class SentencePieceBpeTokenizer : ITextContinuationTokenizer
             }
         }
         _merger = new PairMerger(pairs);
+        for (int c = 0; c <= char.MaxValue; c++) _cutAfter[c] = c != Space && !_bigrams.Contains((c << 16) | Space);
         BosId = IsControl(model.BosId) ? model.BosId : null;
         EosId = IsControl(model.EosId) ? model.EosId : null;
     }
@@ -94,24 +98,13 @@ public sealed class SentencePieceBpeTokenizer : ITextContinuationTokenizer
         return NoKey;
     }
 
-    public string Name { get; }
-    public int VocabSize => _model.Pieces.Count;
-    public int? BosId { get; }
-    public int? EosId { get; }
+    public override string Name { get; }
+    public override int VocabSize => _model.Pieces.Count;
+    public override int? BosId { get; }
+    public override int? EosId { get; }
     public SentencePieceModel Model => _model;
 
-    public IReadOnlyList<int> Encode(string text)
-    {
-        var ids = new List<int>(text.Length / 3 + 4);
-        EncodeInto(text, _model.AddDummyPrefix, ids);
-        return ids;
-    }
-
-    public int CountTokens(string text) => EncodeInto(text, _model.AddDummyPrefix, null);
-
-    public int CountContinuationTokens(string text) => EncodeInto(text, false, null);
-
-    public bool IsSafeCut(ReadOnlySpan<char> text, int index)
+    public override bool IsSafeCut(ReadOnlySpan<char> text, int index)
     {
         if (_model.RemoveExtraWhitespaces || index <= 0 || index >= text.Length) return false;
         char a = Escape(text[index - 1]), b = Escape(text[index]);
@@ -122,47 +115,61 @@ public sealed class SentencePieceBpeTokenizer : ITextContinuationTokenizer
 
     private char Escape(char c) => c == ' ' && _model.EscapeWhitespaces ? Space : c;
 
-    private string Normalize(string text, bool dummyPrefix)
+    /// <summary>SentencePiece's normalization with extra whitespace removed (not the Llama 2 case, which escapes in place).</summary>
+    private string RemoveExtraWhitespaces(string text)
     {
-        if (_model.RemoveExtraWhitespaces)
-        {
-            var sb = new StringBuilder(text.Length);
-            foreach (char c in text.AsSpan().Trim(' '))
-                if (c != ' ' || sb.Length == 0 || sb[^1] != ' ') sb.Append(c);
-            text = sb.ToString();
-        }
-        if (text.Length == 0) return text;
-        if (_model.EscapeWhitespaces) text = text.Replace(' ', Space);
-        return dummyPrefix ? Space + text : text;
+        var sb = new StringBuilder(text.Length);
+        foreach (char c in text.AsSpan().Trim(' '))
+            if (c != ' ' || sb.Length == 0 || sb[^1] != ' ') sb.Append(c);
+        return sb.ToString();
     }
 
-    /// <summary>Appends the ids to <paramref name="output"/> (when given) and returns how many there are.</summary>
-    private int EncodeInto(string text, bool dummyPrefix, List<int>? output)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override int EncodeInto(string text, bool continuation, List<int>? output)
     {
-        int count = 0;
-        string normalized = Normalize(text, dummyPrefix);
-        ReadOnlySpan<char> s = normalized;
-        var cache = _cache.Value!;
-        int start = 0;
-        for (int i = 1; i <= s.Length; i++)
+        if (_model.RemoveExtraWhitespaces) text = RemoveExtraWhitespaces(text);
+        if (text.Length == 0) return 0;
+        // The normalized text (dummy prefix, spaces escaped) in a pooled buffer: a copy per text is garbage otherwise.
+        int prefix = !continuation && _model.AddDummyPrefix ? 1 : 0;
+        char[] buffer = System.Buffers.ArrayPool<char>.Shared.Rent(text.Length + prefix);
+        try
         {
-            // Cut before a space that follows a non-space when no piece spans that pair of characters.
-            if (i < s.Length && !(s[i] == Space && s[i - 1] != Space && !_bigrams.Contains((s[i - 1] << 16) | Space)))
-                continue;
-            var segment = s[start..i];
-            if (!cache.TryGet(segment, out int[] ids))
-            {
-                ids = EncodeSegment(segment);
-                cache.Add(segment, ids);
-            }
-            output?.AddRange(ids);
-            count += ids.Length;
+            var s = buffer.AsSpan(0, text.Length + prefix);
+            if (prefix == 1) s[0] = Space;
+            if (_model.EscapeWhitespaces) text.AsSpan().Replace(s[prefix..], ' ', Space);
+            else text.AsSpan().CopyTo(s[prefix..]);
+            var cache = Cache;
+            int count = 0;
+            foreach (var segment in new SpaceCuts(s, Space, _cutAfter))
+                count += segment.Length > SegmentCache.MaxSegmentLength ? EmitLong(segment, cache, output) : Emit(segment, cache, output);
+            return count;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// A long segment (a line of Chinese or Japanese, a run without spaces) cut further between any two characters that
+    /// no piece holds side by side: its parts are short, cached, and merge without the heap.
+    /// </summary>
+    private int EmitLong(ReadOnlySpan<char> segment, SegmentCache cache, List<int>? output)
+    {
+        if (_userDefined != null) return Emit(segment, cache, output);
+        int count = 0, start = 0;
+        for (int i = 1; i < segment.Length; i++)
+        {
+            char a = segment[i - 1], b = segment[i];
+            if ((char.IsHighSurrogate(a) && char.IsLowSurrogate(b)) || _bigrams.Contains((a << 16) | b)) continue;
+            count += Emit(segment[start..i], cache, output);
             start = i;
         }
-        return count;
+        return count + Emit(segment[start..], cache, output);
     }
 
-    private int[] EncodeSegment(ReadOnlySpan<char> segment)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void EncodeSegment(ReadOnlySpan<char> segment, List<int> ids)
     {
         int[]? rented = segment.Length > 256 ? new int[segment.Length] : null;
         Span<int> keys = rented ?? stackalloc int[segment.Length];
@@ -178,24 +185,22 @@ public sealed class SentencePieceBpeTokenizer : ITextContinuationTokenizer
             int len = char.IsHighSurrogate(segment[i]) && i + 1 < segment.Length && char.IsLowSurrogate(segment[i + 1]) ? 2 : 1;
             if (len == 1) keys[n++] = _charKeys[segment[i]];
             else if (_pieceLookup.TryGetValue(segment.Slice(i, len), out int id)) keys[n++] = id;
-            else keys[n++] = -1 - (len == 2 ? char.ConvertToUtf32(segment[i], segment[i + 1]) : segment[i]);
+            else keys[n++] = -1 - char.ConvertToUtf32(segment[i], segment[i + 1]);
             i += len;
         }
         n = _merger.Merge(keys[..n]);
-        var result = new List<int>(n + 4);
         Span<byte> utf8 = stackalloc byte[4];
         foreach (int key in keys[..n])
         {
-            if (key >= 0) { result.Add(key); continue; }
+            if (key >= 0) { ids.Add(key); continue; }
             int cp = -1 - key;
-            if (!_model.ByteFallback) { result.Add(_model.UnkId); continue; }
+            if (!_model.ByteFallback) { ids.Add(_model.UnkId); continue; }
             int count = new Rune(Rune.IsValid(cp) ? cp : 0xFFFD).EncodeToUtf8(utf8);
-            for (int b = 0; b < count; b++) result.Add(_byteIds[utf8[b]]);
+            for (int b = 0; b < count; b++) ids.Add(_byteIds[utf8[b]]);
         }
-        return result.ToArray();
     }
 
-    public string Decode(IReadOnlyList<int> ids)
+    public override string Decode(IReadOnlyList<int> ids)
     {
         var bytes = new List<byte>(ids.Count * 4);
         bool first = true;
@@ -225,23 +230,9 @@ public sealed class SentencePieceBpeTokenizer : ITextContinuationTokenizer
         return Encoding.UTF8.GetString(bytes.ToArray());
     }
 
-    public string IdToPiece(int id)
+    public override string IdToPiece(int id)
     {
         if (id < 0 || id >= _model.Pieces.Count) throw new ArgumentException($"token id {id} is outside the vocabulary (0..{_model.Pieces.Count - 1})");
         return _model.Pieces[id].Piece;
-    }
-
-    /// <summary>Longest-match of user-defined pieces, which SentencePiece takes whole before merging.</summary>
-    private sealed class UserDefinedMatcher(List<(string Piece, int Id)> pieces)
-    {
-        private readonly (string Piece, int Id)[] _byLength = pieces.OrderByDescending(p => p.Piece.Length).ToArray();
-
-        public bool Match(ReadOnlySpan<char> text, out int length, out int id)
-        {
-            foreach (var (piece, pid) in _byLength)
-                if (text.StartsWith(piece, StringComparison.Ordinal)) { length = piece.Length; id = pid; return true; }
-            length = 0; id = 0;
-            return false;
-        }
     }
 }

@@ -1,4 +1,4 @@
-namespace SmallLlm.Eval.Tokenizers;
+namespace SmallLlm.Eval.Tokenizers.HuggingFace;
 
 /// <summary>An entry of tokenizer.json's <c>added_tokens</c>.</summary>
 public sealed record AddedToken(int Id, string Content, bool Special, bool LStrip = false, bool RStrip = false, bool Normalized = false);
