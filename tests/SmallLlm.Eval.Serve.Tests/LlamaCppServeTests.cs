@@ -26,7 +26,7 @@ public class LlamaCppServeTests
     }
 
     [Fact]
-    public async Task LmEvalPayloadOnAGgufGivesTheLlamaCppBackendsNumbers()
+    public async Task Lm_eval_payload_on_a_gguf_gives_the_llama_cpp_backends_numbers()
     {
         using var served = LlamaCppModel.Load(Gguf.Value);
         using var inProcess = LlamaCppModel.Load(Gguf.Value);

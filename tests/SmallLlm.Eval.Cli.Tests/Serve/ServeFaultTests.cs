@@ -9,7 +9,7 @@ public class ServeFaultTests
     private static Process StartServer(int port) => ServeProcess.Start("stories260K", port).Process;
 
     [Fact]
-    public async Task ServerKilledMidRunFailsClearlyThenTheRunResumesFromTheCache()
+    public async Task Server_killed_mid_run_fails_clearly_then_the_run_resumes_from_the_cache()
     {
         string root = Directory.CreateTempSubdirectory("smalleval-fault-").FullName;
         int port = LoopbackPort.Free();
