@@ -2,7 +2,6 @@ using SmallLlm.Eval.Engine;
 using SmallLlm.Eval.Engine.Generation;
 using SmallLlm.Eval.Tokenizers;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace SmallLlm.Eval.Serve;
 

@@ -13,7 +13,7 @@ public class CliConventionTests
     [InlineData("try --bogus-opt", "eval", "-m", "stories260K", "--tasks", "mmlu", "--bogus_opt", "3")]
     [InlineData("Must be one of: 'md', 'csv', 'html', 'json'", "leaderboard", "--format", "pdf")]
     [InlineData("--limit '2.5': expected a number of documents", "eval", "-m", "stories260K", "--tasks", "piqa", "--limit", "2.5")]
-    public void ParseErrorsGiveOneLineAHintAndExit2(string expected, params string[] args)
+    public void Parse_errors_give_one_line_a_hint_and_exit_2(string expected, params string[] args)
     {
         var run = CliRun.InProcess(args);
         Assert.Equal(2, run.ExitCode);
@@ -24,7 +24,7 @@ public class CliConventionTests
     }
 
     [Fact]
-    public void LmEvalSpellingsFractionsAndGroupNamesWork()
+    public void Lm_eval_spellings_fractions_and_group_names_work()
     {
         string output = RepoPaths.Temp("lmeval");
         var run = CliRun.InProcess("eval", "-m", "stories260K", "--tasks", "mmlu_stem,", "mmlu_anatomy,", "arc_easy", "--limit", "2",
@@ -51,7 +51,7 @@ public class CliConventionTests
     }
 
     [Fact]
-    public void IncludeTasksAddsToTheBuiltInTasks()
+    public void Include_tasks_adds_to_the_built_in_tasks()
     {
         string dir = RepoPaths.Temp("include");
         File.WriteAllText(Path.Combine(dir, "piqa_again.task.json"), JsonSerializer.Serialize(new Dictionary<string, object>

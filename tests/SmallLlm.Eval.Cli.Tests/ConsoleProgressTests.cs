@@ -4,7 +4,7 @@ namespace SmallLlm.Eval.Cli.Tests;
 public class ConsoleProgressTests
 {
     [Fact]
-    public void TheProgressLineShowsTheFractionAndTokensPerSecond()
+    public void The_progress_line_shows_the_fraction_and_tokens_per_second()
     {
         var output = new StringWriter();
         var progress = new ConsoleProgress(output, "tinyshakespeare", interactive: false);

@@ -8,7 +8,7 @@ public class ConvertCommandTests
     private static string NewDir() => Path.Combine(Path.GetTempPath(), "smalleval-cli-tests", Guid.NewGuid().ToString("N"));
 
     [Fact]
-    public void ConvertIntoAFolderHoldingAModelRefusesWithoutForceAndRemovesStaleShardsWithIt()
+    public void Convert_into_a_folder_holding_a_model_refuses_without_force_and_removes_stale_shards_with_it()
     {
         string dir = NewDir();
         var sharded = CliRun.InProcess("convert", "--from", "stories260K", "--to", dir, "--max-shard-mb", "1");
@@ -27,14 +27,14 @@ public class ConvertCommandTests
 
         var forced = CliRun.InProcess("convert", "--from", "stories260K", "--to", dir, "--force");
         Assert.True(forced.ExitCode == 0, forced.ToString());
-        Assert.Equal(["config.json", "model.safetensors"], Directory.GetFiles(dir).Select(Path.GetFileName).Order().ToArray());
+        Assert.Equal(["config.json", "model.safetensors"], Directory.GetFiles(dir).Select(f => Path.GetFileName(f)).Order().ToArray());
         var info = CliRun.InProcess("model", "info", "--model", dir, "--json");
         Assert.True(info.ExitCode == 0, info.ToString());
         Assert.Equal(260032, info.Json().GetProperty("parameters").GetProperty("total").GetInt64());
     }
 
     [Fact]
-    public void ACheckpointWithBiasesTheConfigDoesNotDeclareExitsWith2AndNamesTheTensor()
+    public void A_checkpoint_with_biases_the_config_does_not_declare_exits_with_2_and_names_the_tensor()
     {
         string dir = NewDir();
         Assert.Equal(0, CliRun.InProcess("convert", "--from", "stories260K", "--to", dir).ExitCode);

@@ -4,7 +4,7 @@ namespace SmallLlm.Eval.Cli.Tests;
 public class CountTokensTests
 {
     [Fact]
-    public void FewShotMmluNeedsFewerTokensWithReuseAndZeroShotSavesLess()
+    public void Few_shot_mmlu_needs_fewer_tokens_with_reuse_and_zero_shot_saves_less()
     {
         long[] Count(int shots)
         {

@@ -6,7 +6,7 @@ namespace SmallLlm.Eval.Cli.Tests;
 public class EvalCommandTests
 {
     [Fact]
-    public void MmluWritesResultSamplesAndSummary()
+    public void Mmlu_writes_result_samples_and_summary()
     {
         string output = RepoPaths.Temp("eval");
         var run = CliRun.InProcess("eval", "-m", "stories260K", "--tasks", "mmlu", "--limit", "3", "--subjects", "anatomy,sociology,world_religions", "-o", output, "--no-cache");
@@ -27,7 +27,7 @@ public class EvalCommandTests
     }
 
     [Fact]
-    public void MultipleChoiceTasksReportAccAndAccNorm()
+    public void Multiple_choice_tasks_report_acc_and_acc_norm()
     {
         string output = RepoPaths.Temp("mc");
         var run = CliRun.InProcess("eval", "-m", "stories260K", "--tasks", "arc_challenge,piqa", "--limit", "10", "-o", output, "--no-cache", "--json");
@@ -47,7 +47,7 @@ public class EvalCommandTests
     [InlineData("--num-fewshot for mmlu must be 0 to 5", "--tasks", "mmlu", "--num-fewshot", "9")]
     [InlineData("unknown MMLU subject(s) astrology", "--tasks", "mmlu", "--subjects", "astrology")]
     [InlineData("--batch-size must be a positive number or 'auto'", "--tasks", "piqa", "--batch-size", "many")]
-    public void BadInputExitsWith2AndOneClearLine(string expected, params string[] args)
+    public void Bad_input_exits_with_2_and_one_clear_line(string expected, params string[] args)
     {
         var run = CliRun.InProcess(["eval", "-m", "stories260K", "-o", RepoPaths.Temp("bad"), "--no-cache", .. args]);
         Assert.True(run.ExitCode == 2, run.ToString());
@@ -56,7 +56,7 @@ public class EvalCommandTests
     }
 
     [Fact]
-    public void StrictModeFailsOnAMalformedRowThatIsOtherwiseSkipped()
+    public void Strict_mode_fails_on_a_malformed_row_that_is_otherwise_skipped()
     {
         string data = RepoPaths.Temp("data");
         Directory.CreateDirectory(Path.Combine(data, "test"));
@@ -72,7 +72,7 @@ public class EvalCommandTests
     }
 
     [Fact]
-    public void AModelWhoseContextIsTooShortForTheAnswersIsRejected_AndShortContextsTruncateOtherwise()
+    public void A_model_whose_context_is_too_short_for_the_answers_is_rejected_and_short_contexts_truncate_otherwise()
     {
         string dir = RepoPaths.Temp("short");
         Assert.Equal(0, CliRun.InProcess("convert", "--from", "stories260K", "--to", dir).ExitCode);

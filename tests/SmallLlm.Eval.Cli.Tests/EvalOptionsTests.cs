@@ -18,7 +18,7 @@ public sealed class EvalOptionsTests : IDisposable
     [InlineData("sweep")]
     [InlineData("run")]
     [InlineData("bench", "tasks")]
-    public void EveryTaskRunningCommandTakesTheWholeGroup(params string[] path)
+    public void Every_task_running_command_takes_the_whole_group(params string[] path)
     {
         var command = Find(SmallEvalCommand.Create(), path);
         var names = command.Options.Select(o => o.Name).ToHashSet();
@@ -27,7 +27,7 @@ public sealed class EvalOptionsTests : IDisposable
     }
 
     [Fact]
-    public void RunOptionsOverrideTheConfig_AndTheConfigFillsTheRest()
+    public void Run_options_override_the_config_and_the_config_fills_the_rest()
     {
         string config = Path.Combine(_dir, "eval.config.json");
         File.WriteAllText(config, JsonSerializer.Serialize(new

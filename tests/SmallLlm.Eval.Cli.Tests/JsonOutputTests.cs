@@ -9,7 +9,7 @@ namespace SmallLlm.Eval.Cli.Tests;
 public class JsonOutputTests
 {
     [Fact]
-    public void RunLeaderboardAndCheckPrintJson_AndConfigPathsAreRelativeToTheConfig()
+    public void Run_leaderboard_and_check_print_json_and_config_paths_are_relative_to_the_config()
     {
         string dir = RepoPaths.Temp("json");
         string config = Path.Combine(dir, "small.config.json");

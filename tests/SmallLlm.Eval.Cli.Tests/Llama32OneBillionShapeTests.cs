@@ -13,7 +13,7 @@ namespace SmallLlm.Eval.Cli.Tests;
 public class Llama32OneBillionShapeTests(Xunit.Abstractions.ITestOutputHelper log)
 {
     [SkippableFact]
-    public void Llama32OneBillionShapedBf16FolderScoresMmluWithinOneAndAHalfTimesItsWeights()
+    public void Llama32_one_billion_shaped_bf16_folder_scores_mmlu_within_one_and_a_half_times_its_weights()
     {
         Skip.IfNot(Environment.GetEnvironmentVariable("SMALLEVAL_HEAVY_TESTS") == "1", "set SMALLEVAL_HEAVY_TESTS=1 to run (writes 2.5 GB, needs ~4 GB of memory)");
         Skip.IfNot(File.Exists("/usr/bin/time"), "/usr/bin/time is needed to read the child's peak memory");

@@ -10,7 +10,7 @@ public class ModelCommandTests
     private const double ReferenceMeanNll = 0.1768175;
 
     [Fact]
-    public void InfoReportsParametersKvCacheAndChinchilla()
+    public void Info_reports_parameters_kv_cache_and_chinchilla()
     {
         var run = CliRun.InProcess("model", "info", "--model", "stories260K", "--json");
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -27,7 +27,7 @@ public class ModelCommandTests
     }
 
     [Fact]
-    public void LogprobsOfReferenceTokensGiveLlama2cMeanNll()
+    public void Logprobs_of_reference_tokens_give_llama2c_mean_nll()
     {
         var run = CliRun.InProcess("model", "logprobs", "--model", "stories260K", "--tokens", ReferenceIds, "--json");
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -42,7 +42,7 @@ public class ModelCommandTests
     }
 
     [Fact]
-    public void LogprobsOfTextTokenizeWithTok512LikeLlama2c()
+    public void Logprobs_of_text_tokenize_with_tok512_like_llama2c()
     {
         var run = CliRun.InProcess("model", "logprobs", "--model", "stories260K", "--text", ReferenceText, "--json");
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -52,7 +52,7 @@ public class ModelCommandTests
     }
 
     [Fact]
-    public void GreedyGenerationIsTheStoryFromLlama2cDocs()
+    public void Greedy_generation_is_the_story_from_llama2c_docs()
     {
         var run = CliRun.InProcess("generate", "--model", "stories260K", "--max-tokens", "32", "--json");
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -63,7 +63,7 @@ public class ModelCommandTests
     }
 
     [Fact]
-    public void AContinuationKeepsTheSpaceBeforeItsFirstWord()
+    public void A_continuation_keeps_the_space_before_its_first_word()
     {
         var run = CliRun.InProcess("generate", "--model", "stories260K", "--prompt", "Lily wanted a puppy", "--max-tokens", "8", "--json");
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -74,7 +74,7 @@ public class ModelCommandTests
     }
 
     [Fact]
-    public void SampledGenerationIsReproducibleWithItsSeed()
+    public void Sampled_generation_is_reproducible_with_its_seed()
     {
         string[] Args(string seed) => ["generate", "-m", "stories260K", "-n", "40", "--temperature", "1.0", "--seed", seed, "--json"];
         var a = CliRun.InProcess(Args("7")).Json().GetProperty("tokens").ToString();
@@ -85,7 +85,7 @@ public class ModelCommandTests
     }
 
     [Fact]
-    public void ConvertWritesAHuggingFaceFolderThatScoresTheSame()
+    public void Convert_writes_a_hugging_face_folder_that_scores_the_same()
     {
         string dir = Path.Combine(Path.GetTempPath(), "smalleval-cli-tests", Guid.NewGuid().ToString("N"));
         var convert = CliRun.InProcess("convert", "--from", "stories260K", "--to", dir);
@@ -103,7 +103,7 @@ public class ModelCommandTests
     [InlineData("unknown dtype 'fp8'", "model", "info", "-m", "stories260K", "--dtype", "fp8")]
     [InlineData("give exactly one of --tokens or --text", "model", "logprobs", "-m", "stories260K")]
     [InlineData("unknown tokenizer 'nope'", "model", "logprobs", "-m", "stories260K", "--text", "hi", "--tokenizer", "nope")]
-    public void BadInputGivesOneClearLineAndExitCode2(string expected, params string[] args)
+    public void Bad_input_gives_one_clear_line_and_exit_code_2(string expected, params string[] args)
     {
         var run = CliRun.InProcess(args);
         Assert.True(run.ExitCode == 2, run.ToString());
@@ -112,7 +112,7 @@ public class ModelCommandTests
     }
 
     [Fact]
-    public void SequenceLongerThanTheContextIsRejected()
+    public void Sequence_longer_than_the_context_is_rejected()
     {
         string ids = string.Join(",", Enumerable.Repeat(300, 600).Prepend(1));
         var run = CliRun.InProcess("model", "logprobs", "-m", "stories260K", "--tokens", ids);
@@ -121,7 +121,7 @@ public class ModelCommandTests
     }
 
     [Fact]
-    public void VerboseShowsTheStackTrace()
+    public void Verbose_shows_the_stack_trace()
     {
         var run = CliRun.InProcess("model", "info", "--model", "/no/such/model", "--verbose");
         Assert.Equal(2, run.ExitCode);
@@ -129,7 +129,7 @@ public class ModelCommandTests
     }
 
     [Fact]
-    public void TheBuiltBinaryLoadsTorchSharpNatives()
+    public void The_built_binary_loads_torchsharp_natives()
     {
         // A real process: proves the output folder's libLibTorchSharp.so loads on this machine (see README, Debian 12).
         var run = CliRun.AsProcess("model", "logprobs", "-m", "stories260K", "--tokens", ReferenceIds, "--json");

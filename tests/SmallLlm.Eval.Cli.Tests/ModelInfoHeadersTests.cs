@@ -4,7 +4,7 @@ namespace SmallLlm.Eval.Cli.Tests;
 public class ModelInfoHeadersTests
 {
     [Fact]
-    public void InfoReadsConfigWithoutLoadingWeights()
+    public void Info_reads_config_without_loading_weights()
     {
         string dir = Path.Combine(Path.GetTempPath(), "smalleval-info-" + Guid.NewGuid().ToString("N")[..8]);
         try

@@ -24,7 +24,7 @@ public sealed class RemoteModelCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task RunConfigOnAServerEqualsTheInProcessEngine_AndTheGateHolds()
+    public async Task Run_config_on_a_server_equals_the_in_process_engine_and_the_gate_holds()
     {
         string[] tasks = ["arc_easy", "tinystories_ppl"];
         string local = Path.Combine(_dir, "local"), remote = Path.Combine(_dir, "remote");
@@ -50,7 +50,7 @@ public sealed class RemoteModelCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task TokenizerCompressionOnARemoteModelCountsWithItsTokenizer()
+    public async Task Tokenizer_compression_on_a_remote_model_counts_with_its_tokenizer()
     {
         string corpus = Corpus();
         string local = Path.Combine(_dir, "local"), remote = Path.Combine(_dir, "remote");
@@ -71,7 +71,7 @@ public sealed class RemoteModelCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task SweepOnAServerThatServesEachCheckpointByName()
+    public async Task Sweep_on_a_server_that_serves_each_checkpoint_by_name()
     {
         string checkpoints = Path.Combine(_dir, "checkpoints");
         string step = Path.Combine(checkpoints, "step-100");
@@ -94,7 +94,7 @@ public sealed class RemoteModelCommandTests : IDisposable
     }
 
     [Fact]
-    public void KldRefusesARemoteModelByName()
+    public void Kld_refuses_a_remote_model_by_name()
     {
         var run = CliRun.InProcess("kld", "--base", "stories260K", "--model", "openai-completions:http://127.0.0.1:9/v1", "--limit", "1");
         Assert.Equal(2, run.ExitCode);

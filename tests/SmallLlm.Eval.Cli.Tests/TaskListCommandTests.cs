@@ -4,7 +4,7 @@ namespace SmallLlm.Eval.Cli.Tests;
 public class TaskListCommandTests
 {
     [Fact]
-    public void TasksListNamesABadTaskFileAndListsTheGoodOnes()
+    public void Tasks_list_names_a_bad_task_file_and_lists_the_good_ones()
     {
         string tasks = RepoPaths.Temp("tasks");
         File.WriteAllText(Path.Combine(tasks, "bad.task.json"), "{\"name\":123,\"kind\":\"multiple_choice\",\"data\":\"d.jsonl\"}");
@@ -17,7 +17,7 @@ public class TaskListCommandTests
     }
 
     [Fact]
-    public void UnknownTaskNamesInTheConfigsTaskSettingsAreErrors()
+    public void Unknown_task_names_in_the_configs_task_settings_are_errors()
     {
         string dir = RepoPaths.Temp("cfg");
         string config = Path.Combine(dir, "eval.config.json");

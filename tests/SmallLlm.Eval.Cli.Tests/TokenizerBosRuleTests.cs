@@ -15,7 +15,7 @@ public class TokenizerBosRuleTests
     }
 
     [SkippableFact]
-    public void AQwenFolderScoresTextWithoutBosAndAConfigThatAddsOneGetsIt()
+    public void A_qwen_folder_scores_text_without_bos_and_a_config_that_adds_one_gets_it()
     {
         Skip.If(Tokenizers.HuggingFace.IcuNfc.Library is null, "Qwen3's NFC normalizer needs the system ICU (libicuuc), which is absent");
         string reference = Path.Combine(RepoRoot(), "tests", "SmallLlm.Eval.Tokenizers.Tests", "Reference", "tokenizer_json", "qwen3");

@@ -4,7 +4,7 @@ namespace SmallLlm.Eval.Cli.Tests;
 public class TokenizersCommandTests
 {
     [Fact]
-    public void CompareShowsTotalsUnlessAskedForEveryFile_AndChartsOnlyTheLargestGroups()
+    public void Compare_shows_totals_unless_asked_for_every_file_and_charts_only_the_largest_groups()
     {
         string dir = Directory.CreateTempSubdirectory("compare-").FullName;
         try
@@ -27,7 +27,7 @@ public class TokenizersCommandTests
     }
 
     [Fact]
-    public void EncodeReadsAFile()
+    public void Encode_reads_a_file()
     {
         string file = Path.GetTempFileName();
         File.WriteAllText(file, "Hello world!");

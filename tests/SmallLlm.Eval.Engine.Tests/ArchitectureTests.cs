@@ -11,7 +11,7 @@ public class ArchitectureTests
     private static readonly int[] Tokens = [1, 5, 9, 3, 40, 22, 7, 7, 63, 0, 12];
 
     [Fact]
-    public void GroupedQueryAttentionEqualsMultiHeadWithRepeatedKeyValueHeads()
+    public void Grouped_query_attention_equals_multi_head_with_repeated_key_value_heads()
     {
         var gqa = TestModels.Tiny(heads: 4, kvHeads: 2);
         var mha = gqa with { NumKeyValueHeads = 4 };
@@ -30,7 +30,7 @@ public class ArchitectureTests
     }
 
     [Fact]
-    public void HiddenStatesHaveBatchTimeHiddenShape()
+    public void Hidden_states_have_batch_time_hidden_shape()
     {
         using var model = TestModels.Random(TestModels.Tiny(heads: 8, kvHeads: 2));
         using var tokens = torch.zeros([3, 5], dtype: ScalarType.Int64);
@@ -41,7 +41,7 @@ public class ArchitectureTests
     }
 
     [Fact]
-    public void UntiedHeadEqualToEmbeddingMatchesTiedModel_AndADifferentHeadDoesNot()
+    public void Untied_head_equal_to_embedding_matches_tied_model_and_a_different_head_does_not()
     {
         var tied = TestModels.Tiny(tied: true);
         var untied = tied with { TieWordEmbeddings = false };
@@ -60,7 +60,7 @@ public class ArchitectureTests
     }
 
     [Fact]
-    public void BatchedPaddedAndSharedContextScoringEqualOneByOneScoring()
+    public void Batched_padded_and_shared_context_scoring_equal_one_by_one_scoring()
     {
         using var model = TestModels.Random(TestModels.Tiny());
         var requests = new List<ContinuationRequest>
@@ -96,7 +96,7 @@ public class ArchitectureTests
     }
 
     [Fact]
-    public void RollingWindowsPredictEveryTokenOnceWithinTheContext()
+    public void Rolling_windows_predict_every_token_once_within_the_context()
     {
         var tokens = Enumerable.Range(10, 50).ToArray();
         foreach (int? stride in new int?[] { null, 3, 8 })
@@ -115,7 +115,7 @@ public class ArchitectureTests
     }
 
     [Fact]
-    public void RollingLoglikelihoodOfShortDocumentEqualsPlainScoring_AndLongDocumentsWork()
+    public void Rolling_loglikelihood_of_short_document_equals_plain_scoring_and_long_documents_work()
     {
         using var model = TestModels.Random(TestModels.Tiny(context: 16));
         var scorer = new TokenScorer(model);

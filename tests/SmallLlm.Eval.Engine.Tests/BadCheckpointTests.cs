@@ -20,7 +20,7 @@ public class BadCheckpointTests
     private static string WeightsPath(string dir) => Path.Combine(dir, HuggingFaceCheckpoint.WeightsFile);
 
     [Fact]
-    public void MissingPathSaysNotFoundAndListsBundledModels()
+    public void Missing_path_says_not_found_and_lists_bundled_models()
     {
         var e = Assert.Throws<FileNotFoundException>(() => CheckpointLoader.Load("/no/such/model"));
         Assert.Contains("/no/such/model", e.Message);
@@ -28,7 +28,7 @@ public class BadCheckpointTests
     }
 
     [Fact]
-    public void TruncatedSafetensorsNamesTheTensorBeyondTheEnd()
+    public void Truncated_safetensors_names_the_tensor_beyond_the_end()
     {
         string dir = SavedTiny();
         var bytes = File.ReadAllBytes(WeightsPath(dir));
@@ -39,7 +39,7 @@ public class BadCheckpointTests
     }
 
     [Fact]
-    public void HeaderThatLiesAboutOffsetsIsRejected()
+    public void Header_that_lies_about_offsets_is_rejected()
     {
         string dir = SavedTiny();
         RewriteHeader(WeightsPath(dir), h => h["model.norm.weight"]!["data_offsets"] = new JsonArray(0, 12));
@@ -49,7 +49,7 @@ public class BadCheckpointTests
     }
 
     [Fact]
-    public void TensorWithWrongShapeNamesExpectedShape()
+    public void Tensor_with_wrong_shape_names_expected_shape()
     {
         string dir = SavedTiny();
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!;
@@ -60,7 +60,7 @@ public class BadCheckpointTests
     }
 
     [Fact]
-    public void UnknownDtypeIsNamed()
+    public void Unknown_dtype_is_named()
     {
         string dir = SavedTiny();
         RewriteHeader(WeightsPath(dir), h => h["model.norm.weight"]!["dtype"] = "I8");
@@ -69,7 +69,7 @@ public class BadCheckpointTests
     }
 
     [Fact]
-    public void ConfigMissingAFieldNamesIt()
+    public void Config_missing_a_field_names_it()
     {
         string dir = SavedTiny();
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!.AsObject();
@@ -80,7 +80,7 @@ public class BadCheckpointTests
     }
 
     [Fact]
-    public void UntiedConfigWithoutLmHeadNamesTheMissingTensor()
+    public void Untied_config_without_lm_head_names_the_missing_tensor()
     {
         string dir = SavedTiny(tied: true);
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!;
@@ -91,7 +91,7 @@ public class BadCheckpointTests
     }
 
     [Fact]
-    public void TruncatedLlama2cCheckpointSaysWhatSizeWasExpected()
+    public void Truncated_llama2c_checkpoint_says_what_size_was_expected()
     {
         string path = Path.Combine(TestModels.TempDir(), "cut.bin");
         var header = new int[] { 64, 172, 5, 8, 4, 512, 512 };
@@ -104,7 +104,7 @@ public class BadCheckpointTests
     }
 
     [Fact]
-    public void TokenIdsOutsideTheVocabularyAndTooLongSequencesAreRejected()
+    public void Token_ids_outside_the_vocabulary_and_too_long_sequences_are_rejected()
     {
         using var model = TestModels.Random(TestModels.Tiny(context: 8));
         var scorer = new TokenScorer(model);

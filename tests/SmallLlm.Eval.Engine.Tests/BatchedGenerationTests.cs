@@ -30,7 +30,7 @@ public class BatchedGenerationTests
     [InlineData(0.0, 16)]
     [InlineData(0.0, 3)]
     [InlineData(0.8, 16)]
-    public void EveryRowMatchesUnbatchedGeneration(double temperature, int maxBatch)
+    public void Every_row_matches_unbatched_generation(double temperature, int maxBatch)
     {
         using var model = new LlamaModel(CheckpointLoader.Load("stories260K", ModelDType.Float32));
         var jobs = Jobs(temperature);

@@ -5,7 +5,7 @@ namespace SmallLlm.Eval.Engine.Tests;
 public class CheckpointRoundTripTests
 {
     [SkippableFact]
-    public void Llama2cToHuggingFaceFolderGivesTheSameLogits()
+    public void Llama2c_to_hugging_face_folder_gives_the_same_logits()
     {
         var reference = new Stories260KReference();
         string bin = SharedFiles.Get($"{SharedFiles.Stories}/stories260K.bin");
@@ -18,7 +18,7 @@ public class CheckpointRoundTripTests
     }
 
     [Fact]
-    public void ShardedFolderLoadsLikeASingleFile()
+    public void Sharded_folder_loads_like_a_single_file()
     {
         var config = TestModels.Tiny(tied: false) with { RopeScaling = new Llama3RopeScaling(8, 1, 4, 16), RopeTheta = 500000 };
         string single = TestModels.TempDir(), sharded = TestModels.TempDir();
@@ -37,7 +37,7 @@ public class CheckpointRoundTripTests
     }
 
     [Fact]
-    public void Bf16AndF16SafetensorsAreReadAndConverted()
+    public void Bf16_and_f16_safetensors_are_read_and_converted()
     {
         var config = TestModels.Tiny();
         string f32 = TestModels.TempDir(), bf16 = TestModels.TempDir();

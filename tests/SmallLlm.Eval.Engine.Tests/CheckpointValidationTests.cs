@@ -27,7 +27,7 @@ public class CheckpointValidationTests
     [InlineData("model.layers.2.input_layernorm.weight", 32, "'model.layers.2.input_layernorm.weight' belongs to layer 2 but config.json declares 2 layers")]
     [InlineData("model.vision_tower.patch.weight", 8, "'model.vision_tower.patch.weight' is not used by the llama engine")]
     [InlineData("model.layers.0.self_attn.q_norm.weight", 8, "'model.layers.0.self_attn.q_norm.weight' is not used by the llama engine")]
-    public void TensorsTheEngineWouldNotUseAreRefused(string extra, int length, string expected)
+    public void Tensors_the_engine_would_not_use_are_refused(string extra, int length, string expected)
     {
         string dir = SavedTiny();
         AppendTensor(WeightsPath(dir), extra, length);
@@ -35,7 +35,7 @@ public class CheckpointValidationTests
     }
 
     [Fact]
-    public void QwenStyleBiasesInAShardedFolderAreRefusedByTheShardThatHoldsThem()
+    public void Qwen_style_biases_in_a_sharded_folder_are_refused_by_the_shard_that_holds_them()
     {
         string dir = SavedTiny(maxShardBytes: 20_000);
         string last = HuggingFaceCheckpoint.WeightFiles(dir).Last();
@@ -44,7 +44,7 @@ public class CheckpointValidationTests
     }
 
     [Fact]
-    public void RopeInverseFrequencyBuffersAreDerivedAndAllowed()
+    public void Rope_inverse_frequency_buffers_are_derived_and_allowed()
     {
         string dir = SavedTiny();
         AppendTensor(WeightsPath(dir), "model.layers.0.self_attn.rotary_emb.inv_freq", 4);
@@ -61,7 +61,7 @@ public class CheckpointValidationTests
     [InlineData("max_position_embeddings", "100000000", "max_position_embeddings 100,000,000 is beyond the 16,777,216 positions this engine supports")]
     [InlineData("max_position_embeddings", "1000000000", "max_position_embeddings 1,000,000,000 is beyond")]
     [InlineData("max_position_embeddings", "10000000000", "field 'max_position_embeddings' must be an integer (32-bit)")]
-    public void ConfigKeysThatChangeTheMathAreRefused(string key, string json, string expected)
+    public void Config_keys_that_change_the_math_are_refused(string key, string json, string expected)
     {
         string dir = SavedTiny();
         EditConfig(dir, c => c[key] = JsonNode.Parse(json));
@@ -69,7 +69,7 @@ public class CheckpointValidationTests
     }
 
     [Fact]
-    public void OverlappingTensorBytesAreRefused()
+    public void Overlapping_tensor_bytes_are_refused()
     {
         string dir = SavedTiny();
         RewriteHeader(WeightsPath(dir), h =>
@@ -80,7 +80,7 @@ public class CheckpointValidationTests
     }
 
     [Fact]
-    public void HeaderThatIsAJsonArrayIsRefused()
+    public void Header_that_is_a_json_array_is_refused()
     {
         string dir = SavedTiny();
         byte[] json = Encoding.UTF8.GetBytes("[1, 2, 3]");
@@ -96,7 +96,7 @@ public class CheckpointValidationTests
     [InlineData("[0, 9223372036854775808]", "data offset 9223372036854775808 is not an integer in [0, 2^63)")]
     [InlineData("[0, 1e30]", "data offset 1e30 is not an integer")]
     [InlineData("[-8, 120]", "data offset -8 is not an integer")]
-    public void OffsetsBeyondTwoToThe63AreRefused(string offsets, string expected)
+    public void Offsets_beyond_two_to_the_63_are_refused(string offsets, string expected)
     {
         string dir = SavedTiny();
         RewriteHeader(WeightsPath(dir), h => h["model.norm.weight"]!["data_offsets"] = JsonNode.Parse(offsets));
@@ -110,7 +110,7 @@ public class CheckpointValidationTests
     [InlineData("\"model.safetensors\"", "'weight_map' is a JSON string, expected an object")]
     [InlineData("{\"model.norm.weight\": 7}", "weight_map['model.norm.weight'] must be the name of a shard file in the folder, got 7")]
     [InlineData("{\"model.norm.weight\": \"../model.safetensors\"}", "must be the name of a shard file in the folder")]
-    public void ShardIndexWhoseWeightMapIsNotAnObjectOfFileNamesIsRefused(string weightMap, string expected)
+    public void Shard_index_whose_weight_map_is_not_an_object_of_file_names_is_refused(string weightMap, string expected)
     {
         string dir = SavedTiny(maxShardBytes: 20_000);
         string index = Path.Combine(dir, HuggingFaceCheckpoint.IndexFile);
@@ -123,7 +123,7 @@ public class CheckpointValidationTests
     }
 
     [Fact]
-    public void PositionTablesAreBuiltForWhatARunReachesNotTheWholeContext()
+    public void Position_tables_are_built_for_what_a_run_reaches_not_the_whole_context()
     {
         // Llama 3.2's 131,072 positions: the tables cover what scoring reached (a minimum block), not 131,072 rows.
         var config = TestModels.Tiny() with { MaxPositionEmbeddings = 131_072 };

@@ -21,7 +21,7 @@ public class CpuFeaturesTests
     }
 
     [Fact]
-    public void Avx2OnlyCpuGetsFp32EvenForLargeModels()
+    public void Avx2_only_cpu_gets_fp32_even_for_large_models()
     {
         var cpu = Parse(Zen3);
         Assert.Equal("AMD EPYC 7763 64-Core Processor", cpu.ModelName);
@@ -33,7 +33,7 @@ public class CpuFeaturesTests
     }
 
     [Fact]
-    public void NativeBf16CpuGetsBf16ForLargeModelsOnly()
+    public void Native_bf16_cpu_gets_bf16_for_large_models_only()
     {
         var cpu = Parse(SapphireRapids);
         Assert.Equal("Intel(R) Xeon(R) Platinum 8488C", cpu.ModelName);
@@ -57,7 +57,7 @@ public class CpuFeaturesTests
     }
 
     [Fact]
-    public void MissingCpuinfoMeansNoFeatures()
+    public void Missing_cpuinfo_means_no_features()
     {
         var cpu = CpuFeatures.Read("/nonexistent/cpuinfo");
         Assert.Empty(cpu.Flags);

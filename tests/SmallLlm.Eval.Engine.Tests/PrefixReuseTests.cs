@@ -28,7 +28,7 @@ public class PrefixReuseTests
     }
 
     [Fact]
-    public void NestedPrefixesScoreAsWholeContextsWithin1e5()
+    public void Nested_prefixes_score_as_whole_contexts_within_1e5()
     {
         using var model = TestModels.Random(TestModels.Tiny(context: 128));
         var requests = NestedPrefixRequests(64);
@@ -43,7 +43,7 @@ public class PrefixReuseTests
     }
 
     [Fact]
-    public void PrefixesKeptBetweenCallsAndEvictedUnderABudgetStillScoreTheSame()
+    public void Prefixes_kept_between_calls_and_evicted_under_a_budget_still_score_the_same()
     {
         using var model = TestModels.Random(TestModels.Tiny(context: 128));
         var requests = NestedPrefixRequests(64, seed: 11);
@@ -62,7 +62,7 @@ public class PrefixReuseTests
     }
 
     [Fact]
-    public void CountOnlyPlansTheSameTokensWithoutRunningTheModel()
+    public void Count_only_plans_the_same_tokens_without_running_the_model()
     {
         using var model = TestModels.Random(TestModels.Tiny(context: 128));
         var requests = NestedPrefixRequests(64, seed: 5);
@@ -80,7 +80,7 @@ public class PrefixReuseTests
     }
 
     [Fact]
-    public void SharedPrefixesPreferTheLongBlockOverTheLineEveryContextShares()
+    public void Shared_prefixes_prefer_the_long_block_over_the_line_every_context_shares()
     {
         int[] head = [1, 2, 3];
         int[] subjectA = [.. head, .. Enumerable.Repeat(7, 50)], subjectB = [.. head, .. Enumerable.Repeat(8, 50)];
@@ -94,7 +94,7 @@ public class PrefixReuseTests
     }
 
     [Fact]
-    public void SuffixBatchesThatShrinkInWidthAndGrowInRowsScoreAsWholeContextsWithin1e5()
+    public void Suffix_batches_that_shrink_in_width_and_grow_in_rows_score_as_whole_contexts_within_1e5()
     {
         // One prefix, suffixes of 12 down to 1 tokens in passes of at most 24 tokens: 2 rows of 12 and 11, ..., 4 rows of
         // 6 to 3, so batches write after the prefix in one row cache, narrower each time, and a wider one is made twice.
@@ -111,7 +111,7 @@ public class PrefixReuseTests
     }
 
     [Fact]
-    public void Stories260KFewShotStylePromptsWithin1e5()
+    public void Stories260K_few_shot_style_prompts_within_1e5()
     {
         using var model = new LlamaModel(Checkpoints.CheckpointLoader.Load("stories260K", ModelDType.Float32));
         var rng = new Random(1);

@@ -15,7 +15,7 @@ public class ReferenceLogitsTests
     [SkippableTheory]
     [InlineData("models/stories260K/stories260K.bin")]
     [InlineData("models/stories260K/hf")]
-    public void Fp32LogitsMatchLlama2cAtEveryPosition(string checkpoint)
+    public void Fp32_logits_match_llama2c_at_every_position(string checkpoint)
     {
         var reference = new Stories260KReference();
         using var model = new LlamaModel(CheckpointLoader.Load(SharedFiles.Get(checkpoint)));
@@ -27,7 +27,7 @@ public class ReferenceLogitsTests
     [SkippableTheory]
     [InlineData("models/stories260K/stories260K.bin")]
     [InlineData("models/stories260K/hf")]
-    public void MeanNllMatchesReference(string checkpoint)
+    public void Mean_nll_matches_reference(string checkpoint)
     {
         var reference = new Stories260KReference();
         using var model = new LlamaModel(CheckpointLoader.Load(SharedFiles.Get(checkpoint)));
@@ -41,7 +41,7 @@ public class ReferenceLogitsTests
     }
 
     [SkippableFact]
-    public void BundledModelIsTheSameCheckpoint()
+    public void Bundled_model_is_the_same_checkpoint()
     {
         var reference = new Stories260KReference();
         using var model = new LlamaModel(BundledModel.Stories260K.Load(ModelDType.Float32));
@@ -51,7 +51,7 @@ public class ReferenceLogitsTests
     [SkippableTheory]
     [InlineData("models/stories260K/stories260K.bin")]
     [InlineData("models/stories260K/hf")]
-    public void GreedyGenerationFromBosReproducesGolden200Tokens(string checkpoint)
+    public void Greedy_generation_from_bos_reproduces_golden_200_tokens(string checkpoint)
     {
         using var golden = JsonDocument.Parse(File.ReadAllText(SharedFiles.Get($"{SharedFiles.Stories}/golden_greedy_bos_200steps.json")));
         int[] expected = golden.RootElement.GetProperty("generated_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray();
@@ -61,7 +61,7 @@ public class ReferenceLogitsTests
     }
 
     [SkippableFact]
-    public void Bf16StaysCloseToFp32()
+    public void Bf16_stays_close_to_fp32()
     {
         var reference = new Stories260KReference();
         using var model = new LlamaModel(CheckpointLoader.Load(SharedFiles.Get($"{SharedFiles.Stories}/stories260K.bin"), ModelDType.BFloat16));

@@ -7,7 +7,7 @@ public class RopeScalingTests
     private static readonly Llama3RopeScaling Llama31 = new(8, 1, 4, 8192);
 
     [Fact]
-    public void HighFrequenciesAreKeptLowOnesDividedByFactorAndTheBandInterpolated()
+    public void High_frequencies_are_kept_low_ones_divided_by_factor_and_the_band_interpolated()
     {
         double[] raw = RotaryFrequencies.InverseFrequencies(128, 500000, null);
         double[] scaled = RotaryFrequencies.InverseFrequencies(128, 500000, Llama31);
@@ -31,14 +31,14 @@ public class RopeScalingTests
     }
 
     [Fact]
-    public void InverseFrequenciesFollowThetaPowers()
+    public void Inverse_frequencies_follow_theta_powers()
     {
         double[] inv = RotaryFrequencies.InverseFrequencies(8, 10000, null);
         Assert.Equal([1.0, 0.1, 0.01, 0.001], inv.Select(x => Math.Round(x, 12)).ToArray());
     }
 
     [Fact]
-    public void ScalingIsContinuousAtTheBandEdges()
+    public void Scaling_is_continuous_at_the_band_edges()
     {
         // Just inside the band the interpolation meets both neighbours.
         double lowEdge = 2 * Math.PI / 8192.0, highEdge = 2 * Math.PI / 2048.0;

@@ -1,6 +1,5 @@
 using SmallLlm.Eval.Engine.Checkpoints;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace SmallLlm.Eval.Engine.Tests;
 

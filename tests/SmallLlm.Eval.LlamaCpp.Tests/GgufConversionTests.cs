@@ -1,6 +1,4 @@
 using SmallLlm.Eval.Conversion;
-using SmallLlm.Eval.Engine;
-using SmallLlm.Eval.Engine.Checkpoints;
 using SmallLlm.Eval.Engine.Gguf;
 using SmallLlm.Eval.Engine.Scoring;
 using SmallLlm.Eval.Models;

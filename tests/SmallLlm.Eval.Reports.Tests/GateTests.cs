@@ -1,4 +1,3 @@
-using System.Xml.Linq;
 using SmallLlm.Eval.Configuration;
 using SmallLlm.Eval.Reports.Gate;
 using SmallLlm.Eval.Reports.ResultSets;

@@ -5,8 +5,8 @@ using SmallLlm.Eval.Reports.Tests.Fixtures;
 namespace SmallLlm.Eval.Reports.Tests;
 
 /// <summary>
-/// The markdown and CSV leaderboards of the real sweep results against approved files (Approved/*). On a
-/// difference the test writes *.received beside the test binary: review it and copy it over the approved file.
+/// The markdown and CSV leaderboards of the real sweep results against approved files in Approved/
+/// (<see cref="ApprovedFile"/>).
 /// </summary>
 [Collection(EvaluatedRunsCollection.Name)]
 public sealed class LeaderboardSnapshotTests(EvaluatedRuns runs)
@@ -31,14 +31,7 @@ public sealed class LeaderboardSnapshotTests(EvaluatedRuns runs)
         Verify("flagged.leaderboard.md", LeaderboardMarkdown.Render(Leaderboard.Build(ResultFileReader.Read(both))));
     }
 
-    private static void Verify(string name, string actual)
-    {
-        string approved = Path.Combine(AppContext.BaseDirectory, "Approved", name);
-        string received = Path.Combine(AppContext.BaseDirectory, name + ".received");
-        string expected = File.Exists(approved) ? File.ReadAllText(approved) : "";
-        if (expected != actual) File.WriteAllText(received, actual);
-        Assert.True(expected == actual, $"{name} differs from the approved file (or none is approved yet); received: {received}\n{actual}");
-    }
+    private static void Verify(string name, string actual) => ApprovedFile.Verify(name, actual);
 
     public static void CopyDir(string from, string to)
     {

@@ -7,7 +7,6 @@ using SmallLlm.Eval.Engine.Generation;
 using SmallLlm.Eval.Engine.Scoring;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Tokenizers;
-using SmallLlm.Eval.Serve;
 
 namespace SmallLlm.Eval.Serve.Tests;
 
@@ -29,7 +28,7 @@ public class CompletionsApiTests
     }
 
     [Fact]
-    public async Task LmEvalLoglikelihoodPayloadGivesTheEnginesLogprobs()
+    public async Task Lm_eval_loglikelihood_payload_gives_the_engines_logprobs()
     {
         await using var s = await LoopbackServer.StartAsync();
         var tok = LocalModelLoader.ResolveTokenizer("stories260K", null);
@@ -80,7 +79,7 @@ public class CompletionsApiTests
     }
 
     [Fact]
-    public async Task TextPromptsEchoTopNAndGreedyGenerationMatchTheEngine()
+    public async Task Text_prompts_echo_top_n_and_greedy_generation_match_the_engine()
     {
         await using var s = await LoopbackServer.StartAsync();
         var tok = LocalModelLoader.ResolveTokenizer("stories260K", null);
@@ -125,7 +124,7 @@ public class CompletionsApiTests
     }
 
     [Fact]
-    public async Task ModelsTokenizeDetokenizeAndHealth()
+    public async Task Models_tokenize_detokenize_and_health()
     {
         await using var s = await LoopbackServer.StartAsync();
         var tok = LocalModelLoader.ResolveTokenizer("stories260K", null);
@@ -177,7 +176,7 @@ public class CompletionsApiTests
 
     [Theory]
     [MemberData(nameof(Malformed))]
-    public async Task MalformedRequestsAre400WithANamedReason(string body, string reason)
+    public async Task Malformed_requests_are_400_with_a_named_reason(string body, string reason)
     {
         await using var s = await LoopbackServer.StartAsync();
         var (status, json) = await Post(s.Http, "/v1/completions", body);
@@ -188,7 +187,7 @@ public class CompletionsApiTests
     }
 
     [Fact]
-    public async Task PromptLongerThanTheContextIs400AndOverQueueIs429()
+    public async Task Prompt_longer_than_the_context_is_400_and_over_queue_is_429()
     {
         await using var s = await LoopbackServer.StartAsync(new ServeOptions { MaxQueue = 4 });
         var longPrompt = Enumerable.Repeat(300, 513).ToArray(); // 513 positions with one generated token

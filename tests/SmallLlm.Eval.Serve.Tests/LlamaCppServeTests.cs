@@ -6,7 +6,6 @@ using SmallLlm.Eval.Engine.Generation;
 using SmallLlm.Eval.Engine.Gguf;
 using SmallLlm.Eval.Engine.Scoring;
 using SmallLlm.Eval.LlamaCpp;
-using SmallLlm.Eval.Serve;
 
 namespace SmallLlm.Eval.Serve.Tests;
 
@@ -27,7 +26,7 @@ public class LlamaCppServeTests
     }
 
     [Fact]
-    public async Task LmEvalPayloadOnAGgufGivesTheLlamaCppBackendsNumbers()
+    public async Task Lm_eval_payload_on_a_gguf_gives_the_llama_cpp_backends_numbers()
     {
         using var served = LlamaCppModel.Load(Gguf.Value);
         using var inProcess = LlamaCppModel.Load(Gguf.Value);

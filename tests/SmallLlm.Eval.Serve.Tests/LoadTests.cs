@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using SmallLlm.Eval.Models;
-using SmallLlm.Eval.Serve;
 
 namespace SmallLlm.Eval.Serve.Tests;
 
@@ -10,7 +9,7 @@ namespace SmallLlm.Eval.Serve.Tests;
 public class LoadTests
 {
     [Fact]
-    public async Task SixtyFourClientsTimesTwentyRequestsAreEachAnsweredOnceOr429()
+    public async Task Sixty_four_clients_times_twenty_requests_are_each_answered_once_or_429()
     {
         // A queue smaller than the clients: some requests must be refused, none may be lost or answered twice.
         await using var s = await LoopbackServer.StartAsync(new ServeOptions { MaxQueue = 32, MaxBatchTokens = 512 });

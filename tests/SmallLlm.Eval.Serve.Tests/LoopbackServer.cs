@@ -1,7 +1,6 @@
 using SmallLlm.Eval.Engine;
 using SmallLlm.Eval.Engine.Checkpoints;
 using SmallLlm.Eval.Models;
-using SmallLlm.Eval.Serve;
 
 namespace SmallLlm.Eval.Serve.Tests;
 

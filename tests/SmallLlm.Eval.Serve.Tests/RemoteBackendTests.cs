@@ -49,7 +49,7 @@ public class RemoteBackendTests
     }
 
     [Fact]
-    public async Task RemoteEvalEqualsInProcessOnMmluArcPerplexityAndHumanEval()
+    public async Task Remote_eval_equals_in_process_on_mmlu_arc_perplexity_and_human_eval()
     {
         string root = Directory.CreateTempSubdirectory("smalleval-remote-").FullName;
         try
@@ -68,7 +68,7 @@ public class RemoteBackendTests
     }
 
     [Fact]
-    public async Task ServerWithoutPromptLogprobsOrModelFailsClearly()
+    public async Task Server_without_prompt_logprobs_or_model_fails_clearly()
     {
         await using var s = await LoopbackServer.StartAsync();
         var tok = LocalModelLoader.ResolveTokenizer("stories260K", null);

@@ -16,7 +16,7 @@ public class TextModeClientTests
     ];
 
     [Fact]
-    public async Task TextPromptsScoreLikeTheEngineWhenTheServerTokenizesAsWeDo()
+    public async Task Text_prompts_score_like_the_engine_when_the_server_tokenizes_as_we_do()
     {
         var tok = LocalModelLoader.ResolveTokenizer("stories260K", null);
         await using var server = await TextOnlyServer.StartAsync(tok);
@@ -33,7 +33,7 @@ public class TextModeClientTests
     }
 
     [Fact]
-    public async Task AServerThatTokenizesDifferentlyIsANamedError()
+    public async Task A_server_that_tokenizes_differently_is_a_named_error()
     {
         var tok = LocalModelLoader.ResolveTokenizer("stories260K", null);
         await using var server = await TextOnlyServer.StartAsync(new ByteFallbackTokenizer());

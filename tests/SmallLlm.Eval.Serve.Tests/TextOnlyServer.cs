@@ -9,7 +9,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SmallLlm.Eval.Engine;
 using SmallLlm.Eval.Engine.Checkpoints;
-using SmallLlm.Eval.Serve;
 using SmallLlm.Eval.Tokenizers;
 
 namespace SmallLlm.Eval.Serve.Tests;

@@ -5,14 +5,14 @@ using SmallLlm.Eval.Tokenizers.Compression;
 namespace SmallLlm.Eval.Tokenizers.Tests;
 
 /// <summary>
-/// The Markdown and CSV of a real comparison (English corpus, llama2 vs llama3) against approved files in Approved/.
-/// On a difference the output is written beside the approved file as *.received.* for review.
+/// The Markdown and CSV of a real comparison (English corpus, llama2 vs llama3) against approved files in Approved/
+/// (<see cref="ApprovedFile"/>).
 /// </summary>
 public class CompressionFormatsApprovalTests
 {
     private static readonly Lazy<CompressionReport> Report = new(() =>
     {
-        string corpus = Path.Combine(SharedData.RepoRoot, "tasks", "tokenizer_compression", "corpora", "english");
+        string corpus = Path.Combine(RepoPaths.Root, "tasks", "tokenizer_compression", "corpora", "english");
         var report = new CorpusCounter([TokenizerCatalog.Resolve("llama2"), TokenizerCatalog.Resolve("llama3")]).Count([corpus]);
         return report with { Elapsed = TimeSpan.Zero };
     });
@@ -43,14 +43,6 @@ public class CompressionFormatsApprovalTests
         Assert.False(reader.Read());
     }
 
-    private static void Verify(string name, string actual)
-    {
-        actual = actual.Replace(SharedData.RepoRoot + Path.DirectorySeparatorChar, "<repo>/");
-        string approved = Path.Combine(SharedData.RepoRoot, "tests", "SmallLlm.Eval.Tokenizers.Tests", "Approved", name);
-        string received = Path.ChangeExtension(approved, ".received" + Path.GetExtension(approved));
-        string expected = File.Exists(approved) ? File.ReadAllText(approved) : "";
-        if (expected == actual) { File.Delete(received); return; }
-        File.WriteAllText(received, actual);
-        Assert.Fail($"{name} differs from the approved file; the output is in {received} (rename it to approve)");
-    }
+    private static void Verify(string name, string actual) =>
+        ApprovedFile.Verify(name, actual.Replace(RepoPaths.Root + Path.DirectorySeparatorChar, "<repo>/"));
 }

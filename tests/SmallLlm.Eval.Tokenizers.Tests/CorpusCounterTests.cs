@@ -5,7 +5,7 @@ namespace SmallLlm.Eval.Tokenizers.Tests;
 
 public class CorpusCounterTests
 {
-    private static readonly string Corpora = Path.Combine(SharedData.RepoRoot, "tasks", "tokenizer_compression", "corpora");
+    private static readonly string Corpora = Path.Combine(RepoPaths.Root, "tasks", "tokenizer_compression", "corpora");
     private static readonly string[] All = ["llama2", "llama3", "cl100k_base", "o200k_base", "gpt2", "tok512"];
 
     [Fact]

@@ -11,7 +11,7 @@ namespace SmallLlm.Eval.Tokenizers.Tests;
 public class HuggingFaceTokenizerJsonTests
 {
     private static readonly Lazy<ReferenceVectors> Vectors = new(ReferenceVectors.Load);
-    private static readonly Lazy<ITextTokenizer> Llama3Json = new(() => TokenizerCatalog.Resolve(SharedData.Require("tokenizers/llama3/tokenizer.json")));
+    private static readonly Lazy<ITextTokenizer> Llama3Json = new(() => TokenizerCatalog.Resolve(SharedFiles.Get("tokenizers/llama3/tokenizer.json")));
 
     [SkippableFact]
     public void Llama3_tokenizer_json_gives_the_reference_ids_and_round_trips()
@@ -34,7 +34,7 @@ public class HuggingFaceTokenizerJsonTests
     [SkippableFact]
     public void A_model_folder_brings_its_tokenizer_json()
     {
-        string source = SharedData.Require("tokenizers/llama3/tokenizer.json");
+        string source = SharedFiles.Get("tokenizers/llama3/tokenizer.json");
         using var dir = new TempFolder();
         File.CreateSymbolicLink(dir.File("tokenizer.json"), source);
         File.WriteAllText(dir.File("config.json"), "{}");
@@ -77,7 +77,7 @@ public class HuggingFaceTokenizerJsonTests
     /// <summary>The Llama 2 vocabulary and merges (../shared/tokenizers/llama2/vocab_merges.json) in the legacy Llama 2 tokenizer.json layout.</summary>
     internal static string Llama2StyleTokenizerJson()
     {
-        var source = JsonNode.Parse(File.ReadAllText(SharedData.Require("tokenizers/llama2/vocab_merges.json")))!;
+        var source = JsonNode.Parse(File.ReadAllText(SharedFiles.Get("tokenizers/llama2/vocab_merges.json")))!;
         var model = source["model"]!.DeepClone().AsObject();
         model["byte_fallback"] = true;
         model["unk_token"] = "<unk>";
@@ -117,7 +117,7 @@ public class HuggingFaceTokenizerJsonTests
 
     private static void AssertLongTexts(ITextTokenizer t, string key, string[] files)
     {
-        string repo = SharedData.RepoRoot;
+        string repo = RepoPaths.Root;
         using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(repo, "tests", "SmallLlm.Eval.Tokenizers.Tests", "Reference", "long_texts.json")));
         foreach (string file in files)
         {

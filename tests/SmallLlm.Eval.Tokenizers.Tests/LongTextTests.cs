@@ -10,7 +10,7 @@ namespace SmallLlm.Eval.Tokenizers.Tests;
 /// </summary>
 public class LongTextTests
 {
-    private static readonly string Corpora = Path.Combine(SharedData.RepoRoot, "tasks", "tokenizer_compression", "corpora");
+    private static readonly string Corpora = Path.Combine(RepoPaths.Root, "tasks", "tokenizer_compression", "corpora");
 
     public static TheoryData<string> Tokenizers => new() { "llama2", "llama3", "cl100k_base", "o200k_base", "gpt2" };
 
@@ -18,7 +18,7 @@ public class LongTextTests
     [MemberData(nameof(Tokenizers))]
     public void Ids_of_every_bundled_corpus_file_equal_the_reference(string tokenizerName)
     {
-        string referencePath = Path.Combine(SharedData.RepoRoot, "tests", "SmallLlm.Eval.Tokenizers.Tests", "Reference", "long_texts.json");
+        string referencePath = Path.Combine(RepoPaths.Root, "tests", "SmallLlm.Eval.Tokenizers.Tests", "Reference", "long_texts.json");
         using var doc = JsonDocument.Parse(File.ReadAllBytes(referencePath));
         var tokenizer = TokenizerCatalog.Resolve(tokenizerName);
         var failures = new List<string>();

@@ -10,7 +10,7 @@ public sealed class ReferenceVectors
 
     public static ReferenceVectors Load()
     {
-        string path = SharedData.Require("tokenizers/vectors.json");
+        string path = SharedFiles.Get("tokenizers/vectors.json");
         using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
         var strings = doc.RootElement.GetProperty("strings").EnumerateArray().Select(e => e.GetString()!).ToArray();
         var ids = new Dictionary<string, int[][]>();

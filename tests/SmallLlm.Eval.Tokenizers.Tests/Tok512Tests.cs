@@ -7,7 +7,7 @@ public class Tok512Tests
     [SkippableFact]
     public void Encodes_the_reference_prompt_like_llama2c_run_c()
     {
-        string meta = SharedData.Require("models/stories260K/reference/s260_33/meta.json");
+        string meta = SharedFiles.Get("models/stories260K/reference/s260_33/meta.json");
         using var doc = JsonDocument.Parse(File.ReadAllBytes(meta));
         string prompt = doc.RootElement.GetProperty("prompt_text").GetString()!;
         int[] reference = doc.RootElement.GetProperty("token_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray();

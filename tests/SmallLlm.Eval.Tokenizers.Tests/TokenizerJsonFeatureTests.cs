@@ -18,7 +18,7 @@ namespace SmallLlm.Eval.Tokenizers.Tests;
 /// </summary>
 public class TokenizerJsonFeatureTests
 {
-    private static readonly string Here = Path.Combine(SharedData.RepoRoot, "tests", "SmallLlm.Eval.Tokenizers.Tests", "Reference", "tokenizer_json");
+    private static readonly string Here = Path.Combine(RepoPaths.Root, "tests", "SmallLlm.Eval.Tokenizers.Tests", "Reference", "tokenizer_json");
     private static readonly Lazy<JsonDocument> Reference = new(() => JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Here, "reference.json"))));
     private static readonly Lazy<JsonObject> Qwen3Json = new(() =>
     {
@@ -50,7 +50,7 @@ public class TokenizerJsonFeatureTests
     [InlineData("smollm")]
     [InlineData("gpt2_prefix")]
     [InlineData("strip")]
-    public void ByteLevelVariantsGiveTheReferenceIds(string variant)
+    public void Byte_level_variants_give_the_reference_ids(string variant)
     {
         Skip.If(variant is "qwen3" or "strip" && IcuNfc.Library is null, "Qwen3's NFC normalizer needs the system ICU (libicuuc), which is absent");
         using var dir = new TempFolder();
@@ -62,16 +62,16 @@ public class TokenizerJsonFeatureTests
     }
 
     [SkippableFact]
-    public void Llama31TokenizerJsonMatchesAddedTokensInTextAsTransformersDoes()
+    public void Llama31_tokenizer_json_matches_added_tokens_in_text_as_transformers_does()
     {
-        var t = TokenizerCatalog.Resolve(SharedData.Require("tokenizers/llama3/tokenizer.json"));
+        var t = TokenizerCatalog.Resolve(SharedFiles.Get("tokenizers/llama3/tokenizer.json"));
         // Llama 3.0's file has the same vocabulary and merges; 3.1 renamed three reserved special tokens.
         AssertReference(t, "llama3_1", s => s.Contains("<|python_tag|>") || s.Contains("<|eom_id|>") || s.Contains("<|finetune_right_pad_id|>"));
         Assert.Equal([128006, 882, 128007, 271, 13347, 128009], t.Encode("<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>"));
     }
 
     [SkippableFact]
-    public void Llama2SentencePieceStyleTokenizerJsonMatchesAddedTokensAndPrependsEveryPiece()
+    public void Llama2_sentence_piece_style_tokenizer_json_matches_added_tokens_and_prepends_every_piece()
     {
         using var dir = new TempFolder();
         File.WriteAllText(dir.File("tokenizer.json"), HuggingFaceTokenizerJsonTests.Llama2StyleTokenizerJson());
@@ -105,7 +105,7 @@ public class TokenizerJsonFeatureTests
             compared++;
             if (Sha(t.Encode(lines[i])) != lineHashes[i]) failures.Add($"corpus line #{i} {JsonSerializer.Serialize(lines[i][..Math.Min(60, lines[i].Length)])}…: ids differ");
         }
-        string corpora = Path.Combine(SharedData.RepoRoot, "tasks", "tokenizer_compression", "corpora");
+        string corpora = Path.Combine(RepoPaths.Root, "tasks", "tokenizer_compression", "corpora");
         foreach (var file in result.GetProperty("files").EnumerateObject())
         {
             string text = Encoding.UTF8.GetString(File.ReadAllBytes(Path.Combine(corpora, file.Name)));
@@ -122,7 +122,7 @@ public class TokenizerJsonFeatureTests
     private static string Sha(IReadOnlyList<int> ids) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(string.Join(",", ids))));
 
     [SkippableFact]
-    public void TokenizerConfigDecidesTheBos()
+    public void Tokenizer_config_decides_the_bos()
     {
         Skip.If(IcuNfc.Library is null, "Qwen3's NFC normalizer needs the system ICU (libicuuc), which is absent");
         using var dir = new TempFolder();
@@ -141,9 +141,9 @@ public class TokenizerJsonFeatureTests
     }
 
     [SkippableFact]
-    public void WithoutATokenizerConfigTheTemplatePostProcessorDecidesTheBos()
+    public void Without_a_tokenizer_config_the_template_post_processor_decides_the_bos()
     {
-        string llama3 = SharedData.Require("tokenizers/llama3/tokenizer.json");
+        string llama3 = SharedFiles.Get("tokenizers/llama3/tokenizer.json");
         using var dir = new TempFolder();
         var json = JsonNode.Parse(File.ReadAllText(llama3))!;
         json["post_processor"] = JsonNode.Parse("""{ "type": "TemplateProcessing", "single": [ { "SpecialToken": { "id": "<|begin_of_text|>", "type_id": 0 } }, { "Sequence": { "id": "A", "type_id": 0 } } ] }""");
@@ -161,7 +161,7 @@ public class TokenizerJsonFeatureTests
     [InlineData("pre_tokenizer", """{ "type": "Sequence", "pretokenizers": [ { "type": "Split", "pattern": { "Regex": "\\s+" }, "behavior": "MergedWithPrevious", "invert": false }, { "type": "ByteLevel", "add_prefix_space": false, "use_regex": false } ] }""", "Split behavior 'MergedWithPrevious' is not supported")]
     [InlineData("normalizer", """{ "type": "NFKC" }""", "normalizer 'NFKC' is not supported in a byte-level tokenizer (only NFC)")]
     [InlineData("normalizer", """{ "type": "Sequence", "normalizers": [ { "type": "NFC" }, { "type": "Lowercase" } ] }""", "normalizer 'Lowercase' is not supported")]
-    public void FeaturesThatCannotBeExactAreRefused(string member, string json, string expected)
+    public void Features_that_cannot_be_exact_are_refused(string member, string json, string expected)
     {
         using var dir = new TempFolder();
         var doc = (JsonObject)Qwen3Json.Value.DeepClone();
@@ -172,7 +172,7 @@ public class TokenizerJsonFeatureTests
     }
 
     [Fact]
-    public void SingleWordAddedTokensAreRefused()
+    public void Single_word_added_tokens_are_refused()
     {
         using var dir = new TempFolder();
         var doc = (JsonObject)Qwen3Json.Value.DeepClone();

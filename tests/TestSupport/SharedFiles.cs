@@ -7,8 +7,6 @@ namespace SmallLlm.Eval.TestSupport;
 /// </summary>
 public static class SharedFiles
 {
-    public static string? RepoRoot { get; } = FindRepoRoot();
-
     public static string? Root { get; } = Find();
 
     /// <summary>Files under ../shared that the repository holds byte for byte elsewhere (sha256 in tests/fixtures/shared/PROVENANCE.md).</summary>
@@ -18,20 +16,10 @@ public static class SharedFiles
         ["data/perplexity/tinystories/tinystories_sample.txt"] = "tasks/perplexity/data/tinystories_sample.txt",
     };
 
-    private static string? FindRepoRoot()
-    {
-        // A worktree away from the repository's usual place can point at the reference files explicitly.
-        if (Environment.GetEnvironmentVariable("SMALLEVAL_SHARED") is { Length: > 0 } env) return Directory.Exists(env) ? env : null;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "SmallLlm.Eval.sln"))) return dir.FullName;
-        return null;
-    }
-
     private static string? Find()
     {
         if (Environment.GetEnvironmentVariable("SMALLEVAL_SHARED") is { Length: > 0 } env && Directory.Exists(env)) return Path.GetFullPath(env);
-        if (RepoRoot is null) return null;
-        string shared = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
+        string shared = Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared"));
         return Directory.Exists(shared) ? shared : null;
     }
 
@@ -50,12 +38,9 @@ public static class SharedFiles
         relative = relative.Replace('\\', '/');
         // A folder may be copied in part: the whole one in ../shared wins.
         if (Root is not null && Directory.Exists(Path.Combine(Root, relative))) return Path.Combine(Root, relative);
-        if (RepoRoot is not null)
-        {
-            string fixture = Path.Combine(RepoRoot, "tests", "fixtures", "shared", relative);
-            if (File.Exists(fixture) || Directory.Exists(fixture)) return fixture;
-            if (InRepository.TryGetValue(relative, out var own) && File.Exists(Path.Combine(RepoRoot, own))) return Path.Combine(RepoRoot, own);
-        }
+        string fixture = Path.Combine(RepoPaths.Root, "tests", "fixtures", "shared", relative);
+        if (File.Exists(fixture) || Directory.Exists(fixture)) return fixture;
+        if (InRepository.TryGetValue(relative, out var own) && File.Exists(Path.Combine(RepoPaths.Root, own))) return Path.Combine(RepoPaths.Root, own);
         if (Root is null) return null;
         string path = Path.Combine(Root, relative);
         return File.Exists(path) || Directory.Exists(path) ? path : null;

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Remote;
-using SmallLlm.Eval.Results;
 using SmallLlm.Eval.Runner;
 using SmallLlm.Eval.Tokenizers;
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using SmallLlm.Eval.Configuration;
 using SmallLlm.Eval.Reports;
 using SmallLlm.Eval.Reports.Leaderboards;
 using SmallLlm.Eval.Reports.Plots;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using SmallLlm.Eval.Primitives;
-using SmallLlm.Eval.Reports;
 using SmallLlm.Eval.Tokenizers;
 using SmallLlm.Eval.Tokenizers.Compression;
 

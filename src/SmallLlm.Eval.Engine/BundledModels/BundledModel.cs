@@ -1,4 +1,3 @@
-using System.Reflection;
 using SmallLlm.Eval.Engine.Checkpoints;
 
 namespace SmallLlm.Eval.Engine.BundledModels;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using SmallLlm.Eval.Primitives;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace SmallLlm.Eval.Engine.Generation;
 

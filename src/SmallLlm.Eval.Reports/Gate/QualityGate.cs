@@ -53,7 +53,7 @@ public static class QualityGate
                 if (difference is not null) { problems.Add($"{who}{task}: {difference}"); continue; }
                 var brokenBaseline = b[task].Metrics.Where(m => !double.IsFinite(m.Value.Value)).Select(m => m.Key).Order(StringComparer.Ordinal).ToList();
                 if (brokenBaseline.Count > 0) { problems.Add($"{who}{task}: the baseline's {string.Join(", ", brokenBaseline)} is not a number (NaN or infinite): nothing to compare against"); continue; }
-                checks.AddRange(CheckTask(curModel, b[task], c[task], settings, warnings));
+                checks.AddRange(CheckTask(curModel, b[task], c[task], settings));
             }
         }
         return new GateResult(problems.Count > 0 ? [] : checks, problems, warnings, settings.Alpha);
@@ -84,7 +84,7 @@ public static class QualityGate
         return parts.Count == 0 ? null : "different " + string.Join(", ", parts) + " (baseline vs current)";
     }
 
-    private static IEnumerable<GateCheck> CheckTask(string model, ResultFile baseline, ResultFile current, GateSettings settings, List<string> warnings)
+    private static IEnumerable<GateCheck> CheckTask(string model, ResultFile baseline, ResultFile current, GateSettings settings)
     {
         var baseSamples = SampleFileReader.TryRead(baseline.SamplesPath, out string? baseProblem);
         var curSamples = SampleFileReader.TryRead(current.SamplesPath, out string? curProblem);

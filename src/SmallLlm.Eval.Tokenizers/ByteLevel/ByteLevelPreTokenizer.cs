@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using SmallLlm.Eval.Tokenizers.Tiktoken;
 
 namespace SmallLlm.Eval.Tokenizers.ByteLevel;

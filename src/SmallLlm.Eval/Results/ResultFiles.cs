@@ -78,7 +78,7 @@ public static class ResultFiles
             foreach (var (metric, v) in r.Metrics)
                 rows.Add(new SummaryRow(r.Model.Name, r.Task.Name, metric, v.Value, v.Stderr, v.N, r.Model.DType,
                     r.Task.Settings.TryGetValue("num_fewshot", out var k) ? k?.ToString() : null,
-                    r.Task.Settings.TryGetValue("limit", out var l) ? l?.ToString() : null, ModelIdOf(outputDir, file), RunIdOf(outputDir, file)));
+                    r.Task.Settings.TryGetValue("limit", out var l) ? l?.ToString() : null, ModelIdOf(file), RunIdOf(file)));
         }
         AtomicFile.Write(Path.Combine(outputDir, "summary.csv"), writer =>
         {
@@ -87,16 +87,16 @@ public static class ResultFiles
         });
     }
 
-    private static string RunIdOf(string outputDir, string file)
+    private static string RunIdOf(string file)
     {
         string runDir = Path.GetDirectoryName(file)!;
         return File.Exists(Path.Combine(Path.GetDirectoryName(runDir)!, RunFolders.LatestFile)) ? Path.GetFileName(runDir) : "";
     }
 
-    private static string ModelIdOf(string outputDir, string file)
+    private static string ModelIdOf(string file)
     {
         string runDir = Path.GetDirectoryName(file)!;
-        return Path.GetFileName(RunIdOf(outputDir, file).Length > 0 ? Path.GetDirectoryName(runDir)! : runDir);
+        return Path.GetFileName(RunIdOf(file).Length > 0 ? Path.GetDirectoryName(runDir)! : runDir);
     }
 
     public sealed record SummaryRow(string Model, string Task, string Metric, double Value, double? Stderr, int N, string DType, string? NumFewshot, string? Limit, string ModelId, string RunId);

@@ -26,20 +26,11 @@ public sealed class InterruptTests : IDisposable
         Assert.True(kill.ExitCode == 0, $"kill -INT {p.Id}: {why}; exited: {p.HasExited}");
     }
 
-    private static Process Start(params string[] args)
-    {
-        // A test host may run with SIGINT ignored, which children inherit: give smalleval the default, as a terminal would.
-        var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--default-signal=INT", "dotnet", Path.Combine(AppContext.BaseDirectory, "smalleval.dll") }) psi.ArgumentList.Add(a);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        return Process.Start(psi)!;
-    }
-
     [Fact]
     public void First_ctrl_c_commits_what_was_computed_says_so_and_exits_130_and_the_rerun_resumes()
     {
         string db = Path.Combine(_dir, ".cache", "requests.sqlite");
-        using var p = Start([.. Job, "--output", _dir, "--commit-every", "16"]);
+        using var p = CliRun.StartProcess([.. Job, "--output", _dir, "--commit-every", "16"]);
         var log = new System.Text.StringBuilder();
         p.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
         p.BeginErrorReadLine();
@@ -73,7 +64,7 @@ public sealed class InterruptTests : IDisposable
     {
         string db = Path.Combine(_dir, ".cache", "requests.sqlite");
         // 2,280 requests in one chunk: after the first Ctrl-C the run would finish all of them before stopping.
-        using var p = Start(["eval", "--model", "stories260K", "--tasks", "mmlu", "--num-fewshot", "0", "--limit", "10", "--output", _dir, "--commit-every", "100000"]);
+        using var p = CliRun.StartProcess(["eval", "--model", "stories260K", "--tasks", "mmlu", "--num-fewshot", "0", "--limit", "10", "--output", _dir, "--commit-every", "100000"]);
         var log = new System.Text.StringBuilder();
         p.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
         p.BeginErrorReadLine();

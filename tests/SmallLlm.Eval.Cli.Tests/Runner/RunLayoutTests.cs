@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace SmallLlm.Eval.Cli.Tests.Runner;
@@ -11,7 +10,7 @@ namespace SmallLlm.Eval.Cli.Tests.Runner;
 public class RunLayoutTests
 {
     [Fact]
-    public void ASecondRunWithOtherSettingsKeepsTheFirstAndTheLeaderboardSaysWhichItShows()
+    public void A_second_run_with_other_settings_keeps_the_first_and_the_leaderboard_says_which_it_shows()
     {
         string output = RepoPaths.Temp("layout");
         string[] job = ["eval", "-m", "stories260K", "--tasks", "arc_easy", "-o", output, "--no-cache"];
@@ -43,7 +42,7 @@ public class RunLayoutTests
     }
 
     [Fact]
-    public void Bf16AndFp32RunsOfOneCheckpointGetTheirOwnModelIds()
+    public void Bf16_and_fp32_runs_of_one_checkpoint_get_their_own_model_ids()
     {
         string output = RepoPaths.Temp("dtypes");
         foreach (string dtype in new[] { "fp32", "bf16" })
@@ -59,7 +58,7 @@ public class RunLayoutTests
     }
 
     [Fact]
-    public void PerplexityOnAUsersFileNamesTheFileAndItsHash()
+    public void Perplexity_on_a_users_file_names_the_file_and_its_hash()
     {
         string output = RepoPaths.Temp("mytext");
         string text = Path.Combine(output, "my.txt");

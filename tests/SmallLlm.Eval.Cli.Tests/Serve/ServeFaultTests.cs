@@ -9,7 +9,7 @@ public class ServeFaultTests
     private static Process StartServer(int port) => ServeProcess.Start("stories260K", port).Process;
 
     [Fact]
-    public async Task ServerKilledMidRunFailsClearlyThenTheRunResumesFromTheCache()
+    public async Task Server_killed_mid_run_fails_clearly_then_the_run_resumes_from_the_cache()
     {
         string root = Directory.CreateTempSubdirectory("smalleval-fault-").FullName;
         int port = LoopbackPort.Free();
@@ -24,7 +24,7 @@ public class ServeFaultTests
             var run = Task.Run(() => CliRun.InProcess([.. args, "-o", output]));
             var watch = Stopwatch.StartNew();
             while (RequestCacheRows.Count(cache) < 8 && !run.IsCompleted && watch.Elapsed < TimeSpan.FromMinutes(2)) await Task.Delay(20);
-            Assert.False(run.IsCompleted, "the run finished before the server could be killed: " + (run.IsCompleted ? run.Result.ToString() : ""));
+            Assert.False(run.IsCompleted, "the run finished before the server could be killed: " + (run.IsCompleted ? (await run).ToString() : ""));
             server.Kill(entireProcessTree: true);
             server.WaitForExit();
             var failed = await run.WaitAsync(TimeSpan.FromMinutes(2));

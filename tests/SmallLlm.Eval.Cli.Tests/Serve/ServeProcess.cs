@@ -8,11 +8,7 @@ internal static class ServeProcess
     /// <summary>Starts it and waits for the line naming the bound URL (port 0: a free one, read from that line).</summary>
     public static (Process Process, string Url) Start(string model, int port, params string[] extra)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "smalleval.dll"), "serve", "--model", model, "--port", port.ToString(), "--shutdown-after", "600" })
-            psi.ArgumentList.Add(a);
-        foreach (var a in extra) psi.ArgumentList.Add(a);
-        var p = Process.Start(psi)!;
+        var p = CliRun.StartProcess(["serve", "--model", model, "--port", port.ToString(), "--shutdown-after", "600", .. extra]);
         var line = p.StandardOutput.ReadLineAsync();
         var url = line.Wait(TimeSpan.FromSeconds(90)) && line.Result is string text
             ? System.Text.RegularExpressions.Regex.Match(text, @"listening on (http://127\.0\.0\.1:\d+)") : null;

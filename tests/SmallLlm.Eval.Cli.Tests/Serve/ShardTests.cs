@@ -8,7 +8,7 @@ public class ShardTests
     private static readonly string[] Common = ["--model", "stories260K", "--tasks", "mmlu,arc_easy,tinystories_ppl", "--subjects", "astronomy,virology", "--limit", "4", "--batch-size", "1"];
 
     [Fact]
-    public void ThreeShardsMergedEqualTheUnshardedRun()
+    public void Three_shards_merged_equal_the_unsharded_run()
     {
         string root = Directory.CreateTempSubdirectory("smalleval-shards-").FullName;
         try

@@ -20,7 +20,7 @@ public class FamilyConfigTests
     }
 
     [Fact]
-    public void MistralWithoutTheKeyUsesTheDefaultWindowAndNullMeansFullAttention()
+    public void Mistral_without_the_key_uses_the_default_window_and_null_means_full_attention()
     {
         Assert.Equal(4096, Read("""{ "model_type": "mistral" }""").SlidingWindow);
         Assert.Null(Read("""{ "model_type": "mistral", "sliding_window": null }""").SlidingWindow);
@@ -30,7 +30,7 @@ public class FamilyConfigTests
     }
 
     [Fact]
-    public void QwenSlidesOnlyWithUseSlidingWindowFromMaxWindowLayersOrAsLayerTypesSay()
+    public void Qwen_slides_only_with_use_sliding_window_from_max_window_layers_or_as_layer_types_say()
     {
         Assert.Null(Read("""{ "model_type": "qwen2", "sliding_window": 16 }""").SlidingWindow);
         Assert.Null(Read("""{ "model_type": "qwen2", "sliding_window": 16, "use_sliding_window": true }""").SlidingWindow); // default max_window_layers 28 >= 4 layers
@@ -47,7 +47,7 @@ public class FamilyConfigTests
     }
 
     [Fact]
-    public void BiasesFollowAttentionBiasPerFamilyAndMlpBiasOnlyExistsForLlama()
+    public void Biases_follow_attention_bias_per_family_and_mlp_bias_only_exists_for_llama()
     {
         var llama = Read("""{ "attention_bias": true }""");
         Assert.True(llama.QkvBias && llama.OutputBias && !llama.MlpBias);
@@ -57,7 +57,7 @@ public class FamilyConfigTests
     }
 
     [Fact]
-    public void TransformersFiveRopeParametersAreRead()
+    public void Transformers_five_rope_parameters_are_read()
     {
         var c = Read("""{ "rope_parameters": { "rope_type": "linear", "factor": 2.0, "rope_theta": 500000.0 } }""");
         Assert.Equal(500000.0, c.RopeTheta);
@@ -76,7 +76,7 @@ public class FamilyConfigTests
 
     [Theory]
     [MemberData(nameof(Variants))]
-    public void ConvertWritesAConfigThatReadsBackAsTheSameModel(string json)
+    public void Convert_writes_a_config_that_reads_back_as_the_same_model(string json)
     {
         var config = Read(json);
         string dir = TestModels.TempDir();

@@ -19,7 +19,7 @@ public class FamilyForwardTests
         return Enumerable.Range(0, count).Select(_ => random.Next(vocab)).ToArray();
     }
 
-    /// <summary>Loads the folder, scores <paramref name="tokens"/> in one pass and compares every log-probability.</summary>
+    /// <summary>Loads the folder, scores <paramref name="length"/> random tokens in one pass and compares every log-probability.</summary>
     private static LlamaModel AssertMatchesReference(JsonObject config, ReferenceSpec spec, int length, int seed = 3)
     {
         var folder = new RandomFamilyFolder(config, spec, seed);
@@ -46,7 +46,7 @@ public class FamilyForwardTests
     private static JsonObject Config(string json) => JsonNode.Parse(json)!.AsObject();
 
     [Fact]
-    public void Qwen25SmallShapeWithQkvBiasesMatchesTheReference()
+    public void Qwen25_small_shape_with_qkv_biases_matches_the_reference()
     {
         // Qwen2.5-0.5B's config.json with small widths: q/k/v biases (hard-coded in Qwen2), tied, theta 1e6,
         // a sliding_window that use_sliding_window=false switches off.
@@ -67,7 +67,7 @@ public class FamilyForwardTests
     }
 
     [Fact]
-    public void Qwen2SlidingWindowAppliesFromMaxWindowLayersOn()
+    public void Qwen2_sliding_window_applies_from_max_window_layers_on()
     {
         var config = Config("""
         { "model_type": "qwen2", "hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 3,
@@ -83,7 +83,7 @@ public class FamilyForwardTests
     }
 
     [Fact]
-    public void MistralSlidingWindowOnSequencesLongerThanTheWindowMatchesTheReference()
+    public void Mistral_sliding_window_on_sequences_longer_than_the_window_matches_the_reference()
     {
         // Mistral-7B-v0.1's config.json with small widths: sliding_window in every layer, untied, no biases.
         var config = Config("""
@@ -103,7 +103,7 @@ public class FamilyForwardTests
     }
 
     [Fact]
-    public void SlidingWindowHoldsThroughTheKvCacheWhenContinuationsShareAContext()
+    public void Sliding_window_holds_through_the_kv_cache_when_continuations_share_a_context()
     {
         var config = Config("""
         { "model_type": "mistral", "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
@@ -131,7 +131,7 @@ public class FamilyForwardTests
     }
 
     [Fact]
-    public void GreedyDecodingOneTokenAtATimeRespectsTheSlidingWindow()
+    public void Greedy_decoding_one_token_at_a_time_respects_the_sliding_window()
     {
         // Decoding appends one position per pass: the window mask must also cover a single query over a long cache.
         var config = Config("""
@@ -161,7 +161,7 @@ public class FamilyForwardTests
     }
 
     [Fact]
-    public void SmolLm2SmallShapeMatchesTheReference()
+    public void SmolLM2_small_shape_matches_the_reference()
     {
         // SmolLM2-135M's config.json with small widths: llama, tied, theta 100000, GQA 3:1, vocab 49152.
         var config = Config("""
@@ -179,7 +179,7 @@ public class FamilyForwardTests
     }
 
     [Fact]
-    public void TinyLlamaSmallShapeMatchesTheReference()
+    public void TinyLlama_small_shape_matches_the_reference()
     {
         // TinyLlama-1.1B's config.json with small widths: untied, 4:1 GQA, vocab 32000, no head_dim key.
         var config = Config("""
@@ -196,7 +196,7 @@ public class FamilyForwardTests
     }
 
     [Fact]
-    public void Llama32SmallShapeWithLlama3RopeScalingMatchesTheReference()
+    public void Llama32_small_shape_with_llama3_rope_scaling_matches_the_reference()
     {
         // Llama-3.2-1B's config.json with small widths: tied, theta 500000, llama3 scaling factor 32 (low 1, high 4),
         // explicit head_dim; original context shrunk to 64 so every band of frequencies occurs at head_dim 16.
@@ -230,7 +230,7 @@ public class FamilyForwardTests
     }
 
     [Fact]
-    public void LlamaWithAttentionAndMlpBiasesMatchesTheReference()
+    public void Llama_with_attention_and_mlp_biases_matches_the_reference()
     {
         var config = Config("""
         { "model_type": "llama", "hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 2,
@@ -245,7 +245,7 @@ public class FamilyForwardTests
     }
 
     [Fact]
-    public void Qwen3QkNormAndExplicitHeadDimMatchTheReference()
+    public void Qwen3_qk_norm_and_explicit_head_dim_match_the_reference()
     {
         // Qwen3-0.6B's config.json with small widths: q/k RMSNorm, head_dim 16 x 4 heads != hidden 32, tied.
         var config = Config("""
@@ -263,7 +263,7 @@ public class FamilyForwardTests
     }
 
     [Fact]
-    public void LinearRopeScalingDividesEveryFrequency()
+    public void Linear_rope_scaling_divides_every_frequency()
     {
         var config = Config("""
         { "model_type": "llama", "hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 2,
@@ -280,7 +280,7 @@ public class FamilyForwardTests
     [Theory]
     [InlineData(12)] // within the original 16 positions: unscaled
     [InlineData(45)] // beyond it: the base grows with the pass's length
-    public void DynamicNtkScalingBeyondTheOriginalContextMatchesTheReference(int length)
+    public void Dynamic_ntk_scaling_beyond_the_original_context_matches_the_reference(int length)
     {
         var config = Config("""
         { "model_type": "llama", "hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 2,

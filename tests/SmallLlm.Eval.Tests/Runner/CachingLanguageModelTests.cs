@@ -31,7 +31,7 @@ public class CachingLanguageModelTests
     }
 
     [Fact]
-    public void IdenticalRequestsAreComputedOnce_AndAnswersComeBackInOrder()
+    public void Identical_requests_are_computed_once_and_answers_come_back_in_order()
     {
         var inner = new CountingModel();
         var model = new CachingLanguageModel(inner, cache: null);
@@ -43,7 +43,7 @@ public class CachingLanguageModelTests
     }
 
     [Fact]
-    public void ASecondRunReadsTheCacheAndComputesOnlyWhatIsMissing()
+    public void A_second_run_reads_the_cache_and_computes_only_what_is_missing()
     {
         string db = Path.Combine(RepoPaths.Temp("cache"), "requests.sqlite");
         var first = new CountingModel();
@@ -64,7 +64,7 @@ public class CachingLanguageModelTests
     }
 
     [Fact]
-    public void GenerateRequestsAreComparedByValue()
+    public void Generate_requests_are_compared_by_value()
     {
         var a = new GenerateRequest("p", ["\n"], 5, 0, 1);
         var b = new GenerateRequest("p", new List<string> { "\n" }, 5, 0, 1);

@@ -16,7 +16,7 @@ public class PrefixReuseTaskTests
     [InlineData("mmlu", 2, "abstract_algebra,marketing,virology")]
     [InlineData("arc_easy", 3, null)]
     [InlineData("arc_challenge", 2, null)]
-    public void FewShotLoglikelihoodsWithAndWithoutReuseAgreeWithin1e5(string taskName, int shots, string? subjects)
+    public void Few_shot_loglikelihoods_with_and_without_reuse_agree_within_1e5(string taskName, int shots, string? subjects)
     {
         using var model = LocalModelLoader.Load("stories260K", new LocalModelOptions { Scoring = new ScoringOptions { MinSharedPrefix = int.MaxValue } });
         using var reusing = LocalModelLoader.Load("stories260K", new LocalModelOptions { Scoring = new ScoringOptions() });
@@ -46,7 +46,7 @@ public class PrefixReuseTaskTests
     }
 
     [Fact]
-    public void CountedTokensAreWhatARunComputes()
+    public void Counted_tokens_are_what_a_run_computes()
     {
         using var model = LocalModelLoader.Load("stories260K");
         var task = TaskRegistry.Load(RepoPaths.Tasks).Create("mmlu");

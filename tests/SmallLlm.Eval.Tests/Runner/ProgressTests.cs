@@ -1,6 +1,5 @@
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Requests;
-using SmallLlm.Eval.Runner;
 
 namespace SmallLlm.Eval.Tests.Runner;
 
@@ -15,7 +14,7 @@ public class ProgressTests
     }
 
     [Fact]
-    public void ADocumentOfManyWindowsReportsFractionsOfItself()
+    public void A_document_of_many_windows_reports_fractions_of_itself()
     {
         using var model = LocalModelLoader.Load("stories260K", new LocalModelOptions { BatchSize = "1" }); // one window per forward pass: progress after each
         string text = File.ReadAllText(Path.Combine(RepoPaths.Tasks, "perplexity", "data", "tinystories_sample.txt"));

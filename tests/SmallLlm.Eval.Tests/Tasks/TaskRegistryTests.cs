@@ -22,7 +22,7 @@ public sealed class EchoTaskKind : ITaskKind
 public class TaskRegistryTests
 {
     [Fact]
-    public void BundledTasksAreFoundWithTheirKinds()
+    public void Bundled_tasks_are_found_with_their_kinds()
     {
         var registry = TaskRegistry.Load(RepoPaths.Tasks);
         var names = registry.Definitions.Select(d => d.Name).ToList();
@@ -35,7 +35,7 @@ public class TaskRegistryTests
     }
 
     [Fact]
-    public void UnknownTaskListsTheKnownOnes()
+    public void Unknown_task_lists_the_known_ones()
     {
         var e = Assert.Throws<ArgumentException>(() => TaskRegistry.Load(RepoPaths.Tasks).Create("mmlu_pro"));
         Assert.Contains("unknown task 'mmlu_pro'", e.Message);
@@ -43,7 +43,7 @@ public class TaskRegistryTests
     }
 
     [Fact]
-    public void KindsFromPluginAssembliesAreLoaded_AndUnknownKindsNamed()
+    public void Kinds_from_plugin_assemblies_are_loaded_and_unknown_kinds_named()
     {
         string tasks = RepoPaths.Temp("tasks"), plugins = RepoPaths.Temp("plugins");
         File.WriteAllText(Path.Combine(tasks, "echo.task.json"), "{\"name\":\"echo\",\"kind\":\"echo_test_kind\"}");
@@ -57,7 +57,7 @@ public class TaskRegistryTests
     }
 
     [Fact]
-    public void DefinitionWithoutKindIsRejected()
+    public void Definition_without_kind_is_rejected()
     {
         string tasks = RepoPaths.Temp("tasks");
         File.WriteAllText(Path.Combine(tasks, "bad.task.json"), "{\"name\":\"bad\"}");
@@ -70,7 +70,7 @@ public class TaskRegistryTests
     [InlineData("{\"name\":\"bad\",\"kind\":\"multiple_choice\",\"data\":\"d.jsonl\",\"num_fewshot\":\"five\"}", "field 'num_fewshot' must be an integer of at least 0, got \"five\"")]
     [InlineData("{\"name\":\"bad\",\"kind\":\"multiple_choice\",\"data\":\"d.jsonl\",\"context_templat\":\"{query}\"}", "unknown field 'context_templat' for kind 'multiple_choice'")]
     [InlineData("{\"name\":\"bad\",\"kind\":\"mmlu\",\"data\":\"data\",\"eval_split\":[1]}", "field 'eval_split' must be a string, got [1]")]
-    public void ABadTaskFileNamesFileAndField_AndLeavesTheOtherTasksUsable(string json, string expected)
+    public void A_bad_task_file_names_file_and_field_and_leaves_the_other_tasks_usable(string json, string expected)
     {
         string tasks = RepoPaths.Temp("tasks");
         File.WriteAllText(Path.Combine(tasks, "bad.task.json"), json);
@@ -85,7 +85,7 @@ public class TaskRegistryTests
     }
 
     [Fact]
-    public void AContextTemplateNamingAFieldTheDataLacksIsAnError()
+    public void A_context_template_naming_a_field_the_data_lacks_is_an_error()
     {
         string tasks = RepoPaths.Temp("tasks");
         File.WriteAllText(Path.Combine(tasks, "d.jsonl"), "{\"query\":\"Q\",\"choices\":[\"a\",\"b\"],\"gold\":0}\n");

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using SmallLlm.Eval.Tasks.Data;
 
 namespace SmallLlm.Eval.Tasks.Code;

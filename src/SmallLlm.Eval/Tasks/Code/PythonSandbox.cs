@@ -154,6 +154,7 @@ public sealed class PythonSandbox
 
     private static void MakeReadable(string folder)
     {
+        if (OperatingSystem.IsWindows()) return; // no sandbox there: setsid, unshare and setpriv are Linux programs
         const UnixFileMode dir = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead
             | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
         File.SetUnixFileMode(folder, dir);

@@ -7,7 +7,7 @@ namespace SmallLlm.Eval.Tasks.Kit;
 /// <summary>
 /// The common plumbing of a task kind: name, version and description from the task file, one data-path rule, shots,
 /// and a plan built from a <see cref="RequestSet"/> and a scoring function. A kind implements
-/// <see cref="Describe"/> and <see cref="Plan"/> (see README "Adding a task").
+/// <see cref="Describe"/> and <see cref="Plan(ILanguageModel, TaskSettings)"/> (see README "Adding a task").
 /// </summary>
 public abstract class EvalTask(TaskDefinition definition) : IEvalTask
 {

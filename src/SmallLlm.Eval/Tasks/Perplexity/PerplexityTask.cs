@@ -1,5 +1,3 @@
-using System.Text;
-using SmallLlm.Eval.Metrics;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Requests;
 using SmallLlm.Eval.Tasks.Data;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using SmallLlm.Eval.Tasks.Code;
 
-namespace SmallLlm.Eval.Cli.Tests.Tasks.Code;
+namespace SmallLlm.Eval.Tests.Tasks.Code;
 
 /// <summary>End to end: `smalleval eval` with HumanEval and MBPP on the bundled stories260K.</summary>
 public sealed class CodeEvalCommandTests : IDisposable
@@ -13,7 +13,7 @@ public sealed class CodeEvalCommandTests : IDisposable
     /// <summary>The bundled humaneval and mbpp definitions with a short generation budget, so the test stays fast.</summary>
     private string ShortTasks()
     {
-        string root = RepoPaths.Tasks, tasks = Path.Combine(_dir, "tasks");
+        string root = Path.Combine(RepoPaths.Root, "tasks"), tasks = Path.Combine(_dir, "tasks");
         foreach (var name in new[] { "humaneval", "mbpp" })
         {
             var def = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(root, name, name + ".task.json")))!.AsObject();

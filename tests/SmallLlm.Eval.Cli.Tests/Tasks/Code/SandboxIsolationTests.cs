@@ -11,6 +11,7 @@ namespace SmallLlm.Eval.Cli.Tests.Tasks.Code;
 /// user (root in CI) and as an unprivileged user through the real binary. Each program below would pass if it got
 /// out; every one must fail, and the test checks the host side too.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class SandboxIsolationTests : IDisposable
 {
     private readonly string _host = Directory.CreateTempSubdirectory("sandbox-host-").FullName;
@@ -139,8 +140,8 @@ public sealed class SandboxIsolationTests : IDisposable
         using var cli = start(label);
         var clock = Stopwatch.StartNew();
         // Wait for the program (python running runner.py with the label) to be running inside the sandbox.
-        while (!SandboxUser.ProcessesWith(label).Any(p => IsPython(p)) && clock.Elapsed.TotalSeconds < 60 && !cli.HasExited) Thread.Sleep(100);
-        Assert.True(SandboxUser.ProcessesWith(label).Any(IsPython), "the sandboxed program never started: " + (cli.HasExited ? cli.StandardError.ReadToEnd() : ""));
+        while (!ProcessTable.ProcessesWith(label).Any(p => IsPython(p)) && clock.Elapsed.TotalSeconds < 60 && !cli.HasExited) Thread.Sleep(100);
+        Assert.True(ProcessTable.ProcessesWith(label).Any(IsPython), "the sandboxed program never started: " + (cli.HasExited ? cli.StandardError.ReadToEnd() : ""));
         cli.Kill(); // SIGKILL to smalleval alone, not its children
         cli.WaitForExit();
         WaitUntilGone(label);
@@ -155,8 +156,8 @@ public sealed class SandboxIsolationTests : IDisposable
     private static void WaitUntilGone(string label)
     {
         var clock = Stopwatch.StartNew();
-        while (SandboxUser.ProcessesWith(label).Count > 0 && clock.Elapsed.TotalSeconds < 10) Thread.Sleep(100);
-        Assert.True(SandboxUser.ProcessesWith(label).Count == 0, $"processes outlived the run: {string.Join(", ", SandboxUser.ProcessesWith(label))}");
+        while (ProcessTable.ProcessesWith(label).Count > 0 && clock.Elapsed.TotalSeconds < 10) Thread.Sleep(100);
+        Assert.True(ProcessTable.ProcessesWith(label).Count == 0, $"processes outlived the run: {string.Join(", ", ProcessTable.ProcessesWith(label))}");
     }
 
     private static string Py(string s) => "'" + s.Replace("\\", "\\\\").Replace("'", "\\'") + "'";

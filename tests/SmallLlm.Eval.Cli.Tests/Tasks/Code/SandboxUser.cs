@@ -33,6 +33,7 @@ public static class SandboxUser
             var outcome = sandbox.Run(program, limits, label);
             return new Verdict(outcome.Status, outcome.Output);
         }
+        if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("the sandbox runs on Linux only");
         string dir = Directory.CreateTempSubdirectory("sandbox-user-").FullName;
         try
         {
@@ -70,19 +71,5 @@ public static class SandboxUser
         using var p = Process.Start(new ProcessStartInfo("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "test", "-r", path]))!;
         p.WaitForExit();
         return p.ExitCode == 0;
-    }
-
-    /// <summary>Host processes whose command line contains <paramref name="token"/>.</summary>
-    public static List<int> ProcessesWith(string token)
-    {
-        var found = new List<int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out int pid) || pid == Environment.ProcessId) continue;
-            try { if (File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(token)) found.Add(pid); }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
-        return found;
     }
 }

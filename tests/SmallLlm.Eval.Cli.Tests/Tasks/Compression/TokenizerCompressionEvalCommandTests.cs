@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using SmallLlm.Eval.Tokenizers;
 
-namespace SmallLlm.Eval.Cli.Tests.Tasks.Compression;
+namespace SmallLlm.Eval.Tests.Tasks.Compression;
 
 /// <summary>End to end: `smalleval eval --tasks tokenizer_compression` on stories260K, checked against direct counts.</summary>
 public sealed class TokenizerCompressionEvalCommandTests : IDisposable
@@ -14,7 +14,7 @@ public sealed class TokenizerCompressionEvalCommandTests : IDisposable
     [Fact]
     public void Eval_reports_tokens_per_byte_for_the_model_tokenizer_and_the_named_ones()
     {
-        string root = Path.GetDirectoryName(RepoPaths.Tasks)!;
+        string root = RepoPaths.Root;
         string corpus = Path.Combine(_dir, "corpus");
         Directory.CreateDirectory(corpus);
         string story = File.ReadAllText(Path.Combine(root, "tasks", "perplexity", "data", "tinystories_sample.txt"));

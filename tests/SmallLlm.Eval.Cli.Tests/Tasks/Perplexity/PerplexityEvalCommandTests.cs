@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace SmallLlm.Eval.Cli.Tests.Tasks.Perplexity;
+namespace SmallLlm.Eval.Tests.Tasks.Perplexity;
 
 /// <summary>End to end: `smalleval eval` with a perplexity task on the bundled stories260K.</summary>
 public sealed class PerplexityEvalCommandTests : IDisposable
@@ -12,7 +12,7 @@ public sealed class PerplexityEvalCommandTests : IDisposable
     [Fact]
     public void Eval_writes_corpus_level_perplexities_for_tinystories()
     {
-        var tasksDir = RepoPaths.Tasks;
+        var tasksDir = Path.Combine(RepoPaths.Root, "tasks");
         var run = CliRun.InProcess("eval", "--model", "stories260K", "--tasks", "tinystories_ppl", "--tasks-dir", tasksDir,
             "--output", _dir, "--no-cache", "--json");
         Assert.True(run.ExitCode == 0, run.ToString());

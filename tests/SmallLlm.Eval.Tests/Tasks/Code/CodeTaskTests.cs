@@ -4,7 +4,6 @@ using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Requests;
 using SmallLlm.Eval.Tasks;
 using SmallLlm.Eval.Tasks.Code;
-using SmallLlm.Eval.Tests.Tasks.Perplexity;
 
 namespace SmallLlm.Eval.Tests.Tasks.Code;
 
@@ -15,7 +14,7 @@ public sealed class CodeTaskTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private static TaskDefinition Definition(string name) =>
-        TaskDefinition.Read(Path.Combine(PerplexityCorpusTests.ProjectRoot(), "tasks", name, name + ".task.json"));
+        TaskDefinition.Read(Path.Combine(RepoPaths.Root, "tasks", name, name + ".task.json"));
 
     private static TaskScores Run(IEvalTask task, ScriptedModel model, TaskSettings settings, out TaskPlan plan)
     {

@@ -9,7 +9,7 @@ namespace SmallLlm.Eval.Tests.Tasks.Kit;
 public class FirstWordTaskTests
 {
     [Fact]
-    public void TheReadmeExampleKindRunsAsAPlugin_AndScoresAsAPlainForwardPass()
+    public void The_readme_example_kind_runs_as_a_plugin_and_scores_as_a_plain_forward_pass()
     {
         string tasks = RepoPaths.Temp("tasks"), plugins = RepoPaths.Temp("plugins");
         File.WriteAllText(Path.Combine(tasks, "words.jsonl"), "{\"text\":\"Once upon a\",\"word\":\"time\"}\n{\"text\":\"The cat sat on the\",\"word\":\"mat\"}\n");
@@ -27,7 +27,7 @@ public class FirstWordTaskTests
     private sealed record Typed(int DocId, string PromptSha256, double[] Loglikelihoods, bool CorrectNorm);
 
     [Fact]
-    public void TypedSampleRecordsBecomeSnakeCaseFieldsInDeclarationOrder()
+    public void Typed_sample_records_become_snake_case_fields_in_declaration_order()
     {
         var fields = SmallLlm.Eval.Tasks.Kit.SampleRecord.Of(new Typed(3, "ab12", [-1.5], true));
         Assert.Equal(["doc_id", "prompt_sha256", "loglikelihoods", "correct_norm"], fields.Keys);

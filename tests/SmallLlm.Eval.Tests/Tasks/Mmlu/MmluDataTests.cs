@@ -1,4 +1,3 @@
-using SmallLlm.Eval.Tasks;
 using SmallLlm.Eval.Tasks.Data;
 using SmallLlm.Eval.Tasks.Mmlu;
 
@@ -21,7 +20,7 @@ public class MmluDataTests
     private const string Good = "\"What is 2, plus \"\"2\"\"?\",3,4,\"multi\nline\",5,B\n";
 
     [Fact]
-    public void AnswerOutsideAToDIsSkippedWithFileAndLine_OrFatalWhenStrict()
+    public void Answer_outside_a_to_d_is_skipped_with_file_and_line_or_fatal_when_strict()
     {
         string root = Folder(("test/math_test.csv", Good + "Q2,a,b,c,d,E\nQ3,a,b,c,d,A\n"), ("dev/math_dev.csv", Good));
         var issues = new DataIssues(strict: false);
@@ -37,7 +36,7 @@ public class MmluDataTests
     }
 
     [Fact]
-    public void WrongFieldCountAndUnterminatedQuoteAreReported()
+    public void Wrong_field_count_and_unterminated_quote_are_reported()
     {
         string root = Folder(("test/x_test.csv", "Q,a,b,c,A\nQ,a,b,c,d,A\n\"open,a,b,c,d,A\n"));
         var issues = new DataIssues(strict: false);
@@ -78,7 +77,7 @@ public class MmluDataTests
     }
 
     [Fact]
-    public void EmptySubjectIsNamed()
+    public void Empty_subject_is_named()
     {
         string root = Folder(("test/empty_test.csv", ""), ("test/x_test.csv", Good));
         var issues = new DataIssues(strict: false);
@@ -88,7 +87,7 @@ public class MmluDataTests
     }
 
     [Fact]
-    public void JsonlFormWithLetterOrIndexAnswers()
+    public void Jsonl_form_with_letter_or_index_answers()
     {
         string root = Folder(("test.jsonl",
             "{\"subject\":\"s\",\"question\":\"Q1\",\"choices\":[\"a\",\"b\",\"c\",\"d\"],\"answer\":\"C\"}\n" +
@@ -103,7 +102,7 @@ public class MmluDataTests
     }
 
     [Fact]
-    public void MissingDataFolderSaysWhatWasExpected()
+    public void Missing_data_folder_says_what_was_expected()
     {
         var e = Assert.Throws<DirectoryNotFoundException>(() => MmluDataset.Load("/no/such/mmlu", new DataIssues(false)));
         Assert.Contains("expected dev/ and test/ folders", e.Message);

@@ -1,4 +1,3 @@
-using SmallLlm.Eval.Tasks;
 using SmallLlm.Eval.Tasks.Data;
 using SmallLlm.Eval.Tasks.Mmlu;
 
@@ -8,7 +7,7 @@ namespace SmallLlm.Eval.Tests.Tasks.Mmlu;
 public class MmluPromptTests
 {
     [Fact]
-    public void OneShotPromptOnRealDataMatchesTheLmEvalTemplate()
+    public void One_shot_prompt_on_real_data_matches_the_lm_eval_template()
     {
         var data = MmluDataset.Load(Path.Combine(RepoPaths.Tasks, "mmlu", "data"), new DataIssues(strict: true));
         var shot = data.Questions("dev", "high_school_us_history")[0];
@@ -22,7 +21,7 @@ public class MmluPromptTests
     }
 
     [Fact]
-    public void ZeroShotIsDescriptionThenQuestion_ChoicesAreNotStripped()
+    public void Zero_shot_is_description_then_question_choices_are_not_stripped()
     {
         var q = new MmluQuestion("abstract_algebra", "test", 0, "  What is 1+1? \n", ["2 ", " 3", "4", "5"], 0, "x");
         Assert.Equal("The following are multiple choice questions (with answers) about abstract algebra.\n\nWhat is 1+1?\nA. 2 \nB.  3\nC. 4\nD. 5\nAnswer:",
@@ -30,7 +29,7 @@ public class MmluPromptTests
     }
 
     [Fact]
-    public void TheBundledDataIsTheFullMmluRelease()
+    public void The_bundled_data_is_the_full_mmlu_release()
     {
         var data = MmluDataset.Load(Path.Combine(RepoPaths.Tasks, "mmlu", "data"), new DataIssues(strict: true));
         Assert.Equal(57, data.Subjects("test").Count);

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using SmallLlm.Eval.Engine.Scoring;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Requests;
 using SmallLlm.Eval.Tasks;
@@ -11,7 +9,7 @@ namespace SmallLlm.Eval.Tests.Tasks.Mmlu;
 public class MmluScoringTests
 {
     [Fact]
-    public void LoglikelihoodsOfTheFourLettersEqualAPlainForwardPass()
+    public void Loglikelihoods_of_the_four_letters_equal_a_plain_forward_pass()
     {
         using var model = LocalModelLoader.Load("stories260K");
         var task = TaskRegistry.Load(RepoPaths.Tasks).Create("mmlu");

@@ -15,7 +15,7 @@ public class LmEvalParityTests
     private static readonly TaskRegistry Registry = TaskRegistry.Load(RepoPaths.Tasks);
 
     [Fact]
-    public void PiqaPromptIsLmEvalsTemplateByteForByte()
+    public void Piqa_prompt_is_lm_evals_template_byte_for_byte()
     {
         var d = Registry.Create("piqa").Describe(new TaskSettings());
         using var first = JsonDocument.Parse(File.ReadLines(Path.Combine(RepoPaths.Tasks, "piqa", "piqa.jsonl")).First());
@@ -30,7 +30,7 @@ public class LmEvalParityTests
     }
 
     [Fact]
-    public void AccNormDividesByCodePoints_AccBytesByUtf8Bytes()
+    public void Acc_norm_divides_by_code_points_acc_bytes_by_utf8_bytes()
     {
         string dir = RepoPaths.Temp("mc");
         // Choice 0: 3 code points (𝟏 and 𝟐 are outside the BMP: 2 UTF-16 units, 4 UTF-8 bytes each), 10 bytes.
@@ -47,7 +47,7 @@ public class LmEvalParityTests
     }
 
     [Fact]
-    public void ShotsThatDoNotFitAreKeptAndTruncatedByDefault_OrDroppedOnRequest_AndCountedPerDocument()
+    public void Shots_that_do_not_fit_are_kept_and_truncated_by_default_or_dropped_on_request_and_counted_per_document()
     {
         using var model = LocalModelLoader.Load("stories260K");
         var task = Registry.Create("mmlu");
@@ -70,7 +70,7 @@ public class LmEvalParityTests
     }
 
     [Fact]
-    public void MmluAccStderrIsLmEvalsPooledSampleStderrOverSubjects()
+    public void Mmlu_acc_stderr_is_lm_evals_pooled_sample_stderr_over_subjects()
     {
         using var model = LocalModelLoader.Load("stories260K");
         var plan = Registry.Create("mmlu").Plan(model, new TaskSettings
@@ -122,7 +122,7 @@ public class LmEvalParityTests
     };
 
     [Fact]
-    public void MmluCategoriesAreLmEvals_TheOriginalMappingIsTheHendrycksVariant()
+    public void Mmlu_categories_are_lm_evals_the_original_mapping_is_the_hendrycks_variant()
     {
         Assert.Equal(57, MmluSubjects.All.Count);
         foreach (var (subject, category) in LmEvalSubjects) Assert.Equal(category, MmluSubjects.Category(subject));
@@ -133,7 +133,7 @@ public class LmEvalParityTests
     }
 
     [Fact]
-    public void HumanEvalBudgetIsLmEvals1024_BoundedByTheContext_AndSaysSo()
+    public void Human_eval_budget_is_lm_evals_1024_bounded_by_the_context_and_says_so()
     {
         using var model = LocalModelLoader.Load("stories260K");
         var plan = Registry.Create("humaneval").Plan(model, new TaskSettings { Limit = 3 });

@@ -47,19 +47,12 @@ public sealed class PerplexityCorpusTests : IDisposable
     [Fact]
     public void Bundled_wikitext_has_its_62_articles()
     {
-        string file = Path.Combine(ProjectRoot(), "tasks", "perplexity", "data", "wikitext2_test.tokens.txt");
+        string file = Path.Combine(RepoPaths.Root, "tasks", "perplexity", "data", "wikitext2_test.tokens.txt");
         var corpus = PerplexityCorpus.Read(file, DocumentSplit.WikitextArticles, null, new DataIssues(true));
         Assert.Equal(62, corpus.Documents.Count);
         Assert.StartsWith(" \n = Robert <unk> = \n", corpus.Documents[0].Text);
         Assert.StartsWith(" = ", corpus.Documents[1].Text);
         // Every byte of the file lands in exactly one document (nothing dropped at the article cuts).
         Assert.Equal(new FileInfo(file).Length, corpus.Documents.Sum(d => System.Text.Encoding.UTF8.GetByteCount(d.Text)));
-    }
-
-    public static string ProjectRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "SmallLlm.Eval.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("SmallLlm.Eval.sln not found above the test binaries");
     }
 }

@@ -60,7 +60,7 @@ public sealed class Stories260KPerplexityTests : IDisposable
     public void Documents_longer_than_the_context_are_scored_in_rolling_windows_with_and_without_stride()
     {
         // About 3,000 tokens of tiny-shakespeare: six windows of stories260K's 512-token context.
-        string text = File.ReadAllText(Path.Combine(PerplexityCorpusTests.ProjectRoot(), "tasks", "perplexity", "data", "tinyshakespeare.txt"))[..6000];
+        string text = File.ReadAllText(Path.Combine(RepoPaths.Root, "tasks", "perplexity", "data", "tinyshakespeare.txt"))[..6000];
         string file = Path.Combine(_dir, "long.txt");
         File.WriteAllText(file, text);
         using var disjoint = LocalModelLoader.Load("stories260K");

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Requests;
@@ -48,7 +47,7 @@ public sealed class SuiteTaskTests : IDisposable
     }
 
     [Fact]
-    public void Winogrande_PartialEvaluation_AsLmEval()
+    public void Winogrande_partial_evaluation_as_lm_eval()
     {
         // preprocess_winogrande.py: contexts sentence[:i] + option, target sentence[i+1:].strip(), delimiter " ".
         const string sentence = "The trophy doesn't fit into the brown suitcase because the _ is too large.";
@@ -68,7 +67,7 @@ public sealed class SuiteTaskTests : IDisposable
     }
 
     [Fact]
-    public void Copa_ConnectorRule_AsLmEval_FromTheOriginalFormatAndFromLlmFoundrys()
+    public void Copa_connector_rule_as_lm_eval_from_the_original_format_and_from_llm_foundry()
     {
         // super_glue/copa/utils.py: premise.strip()[:-1] + " because"/" therefore"; choices " " + first letter lower-cased.
         var original = new { premise = "The man turned on the faucet.", choice1 = "The toilet filled with water.", choice2 = "Water flowed from the spout.", question = "effect", label = 1 };
@@ -90,7 +89,7 @@ public sealed class SuiteTaskTests : IDisposable
     }
 
     [Fact]
-    public void Lambada_GreedyWholeTargetAccuracy_AndPerplexity_AsLmEval()
+    public void Lambada_greedy_whole_target_accuracy_and_perplexity_as_lm_eval()
     {
         // lambada_openai.yaml: doc_to_text text.split(' ')[:-1] joined by ' ', doc_to_target ' ' + text.split(' ')[-1].
         const string text = "She opened the door and saw her old friend Tom";
@@ -109,7 +108,7 @@ public sealed class SuiteTaskTests : IDisposable
     }
 
     [Fact]
-    public void OpenBookQa_ReadsAUserSuppliedFile_InAllenAIsFormatOrLlmFoundrys()
+    public void OpenBookQA_reads_a_user_supplied_file_in_allenai_format_or_llm_foundry()
     {
         var e = Assert.Throws<FileNotFoundException>(() => Registry.Create("openbookqa").Describe(new TaskSettings()));
         Assert.Contains(Path.Combine("openbookqa", "data", "openbook_qa.jsonl"), e.Message);
@@ -135,7 +134,7 @@ public sealed class SuiteTaskTests : IDisposable
     }
 
     [Fact]
-    public void HellaSwag_PreprocessAsLmEval()
+    public void HellaSwag_preprocess_as_lm_eval()
     {
         // Rows in rowanz/hellaswag's format; expected strings from lm-eval's hellaswag/utils.py run verbatim in Python.
         string dir = RepoPaths.Temp("hellaswag");
@@ -156,7 +155,7 @@ public sealed class SuiteTaskTests : IDisposable
     }
 
     [Fact]
-    public void BoolQ_TemplateAsLmEval_FromSuperGlueAndOriginalRows()
+    public void BoolQ_template_as_lm_eval_from_superglue_and_original_rows()
     {
         var rows = new object[]
         {
