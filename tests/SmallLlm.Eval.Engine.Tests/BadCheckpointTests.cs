@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using SmallLlm.Eval.Engine.Checkpoints;
 using SmallLlm.Eval.Engine.Generation;
@@ -17,7 +16,6 @@ public class BadCheckpointTests
         return dir;
     }
 
-    private static string WeightsPath(string dir) => Path.Combine(dir, HuggingFaceCheckpoint.WeightsFile);
 
     [Fact]
     public void Missing_path_says_not_found_and_lists_bundled_models()
@@ -31,8 +29,8 @@ public class BadCheckpointTests
     public void Truncated_safetensors_names_the_tensor_beyond_the_end()
     {
         string dir = SavedTiny();
-        var bytes = File.ReadAllBytes(WeightsPath(dir));
-        File.WriteAllBytes(WeightsPath(dir), bytes[..(bytes.Length - 100)]);
+        var bytes = File.ReadAllBytes(SafetensorsFileEdit.WeightsPath(dir));
+        File.WriteAllBytes(SafetensorsFileEdit.WeightsPath(dir), bytes[..(bytes.Length - 100)]);
         var e = Assert.Throws<InvalidDataException>(() => CheckpointLoader.Load(dir));
         Assert.Contains("model.safetensors", e.Message);
         Assert.Contains("truncated", e.Message);
@@ -42,7 +40,7 @@ public class BadCheckpointTests
     public void Header_that_lies_about_offsets_is_rejected()
     {
         string dir = SavedTiny();
-        RewriteHeader(WeightsPath(dir), h => h["model.norm.weight"]!["data_offsets"] = new JsonArray(0, 12));
+        SafetensorsFileEdit.RewriteHeader(SafetensorsFileEdit.WeightsPath(dir), h => h["model.norm.weight"]!["data_offsets"] = new JsonArray(0, 12));
         var e = Assert.Throws<InvalidDataException>(() => CheckpointLoader.Load(dir));
         Assert.Contains("'model.norm.weight'", e.Message);
         Assert.Contains("needs 128", e.Message);
@@ -63,7 +61,7 @@ public class BadCheckpointTests
     public void Unknown_dtype_is_named()
     {
         string dir = SavedTiny();
-        RewriteHeader(WeightsPath(dir), h => h["model.norm.weight"]!["dtype"] = "I8");
+        SafetensorsFileEdit.RewriteHeader(SafetensorsFileEdit.WeightsPath(dir), h => h["model.norm.weight"]!["dtype"] = "I8");
         var e = Assert.Throws<InvalidDataException>(() => CheckpointLoader.Load(dir));
         Assert.Contains("'model.norm.weight' has dtype 'I8': expected F32, F16 or BF16", e.Message);
     }
@@ -114,18 +112,5 @@ public class BadCheckpointTests
         Assert.Contains("more than the model's context of 8", e2.Message);
         var e3 = Assert.Throws<ArgumentException>(() => new TokenGenerator(model).Generate([1, 2, 99], new GenerationSettings()));
         Assert.Contains("token id 99", e3.Message);
-    }
-
-    private static void RewriteHeader(string path, Action<JsonObject> edit)
-    {
-        var bytes = File.ReadAllBytes(path);
-        long len = BitConverter.ToInt64(bytes, 0);
-        var header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, (int)len))!.AsObject();
-        edit(header);
-        byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString());
-        using var fs = File.Create(path);
-        fs.Write(BitConverter.GetBytes((long)json.Length));
-        fs.Write(json);
-        fs.Write(bytes, (int)(8 + len), (int)(bytes.Length - 8 - len));
     }
 }

@@ -18,7 +18,6 @@ public class CheckpointValidationTests
         return dir;
     }
 
-    private static string WeightsPath(string dir) => Path.Combine(dir, HuggingFaceCheckpoint.WeightsFile);
 
     private static string LoadError(string dir) => Assert.Throws<InvalidDataException>(() => CheckpointLoader.Load(dir)).Message;
 
@@ -30,7 +29,7 @@ public class CheckpointValidationTests
     public void Tensors_the_engine_would_not_use_are_refused(string extra, int length, string expected)
     {
         string dir = SavedTiny();
-        AppendTensor(WeightsPath(dir), extra, length);
+        AppendTensor(SafetensorsFileEdit.WeightsPath(dir), extra, length);
         Assert.Contains(expected, LoadError(dir));
     }
 
@@ -47,7 +46,7 @@ public class CheckpointValidationTests
     public void Rope_inverse_frequency_buffers_are_derived_and_allowed()
     {
         string dir = SavedTiny();
-        AppendTensor(WeightsPath(dir), "model.layers.0.self_attn.rotary_emb.inv_freq", 4);
+        AppendTensor(SafetensorsFileEdit.WeightsPath(dir), "model.layers.0.self_attn.rotary_emb.inv_freq", 4);
         using var w = CheckpointLoader.Load(dir);
         Assert.Equal(2, w.Config.NumLayers);
     }
@@ -72,7 +71,7 @@ public class CheckpointValidationTests
     public void Overlapping_tensor_bytes_are_refused()
     {
         string dir = SavedTiny();
-        RewriteHeader(WeightsPath(dir), h =>
+        SafetensorsFileEdit.RewriteHeader(SafetensorsFileEdit.WeightsPath(dir), h =>
             h["model.layers.0.input_layernorm.weight"]!["data_offsets"] = h["model.layers.1.input_layernorm.weight"]!["data_offsets"]!.DeepClone());
         string e = LoadError(dir);
         Assert.Contains("'model.layers.0.input_layernorm.weight'", e);
@@ -84,7 +83,7 @@ public class CheckpointValidationTests
     {
         string dir = SavedTiny();
         byte[] json = Encoding.UTF8.GetBytes("[1, 2, 3]");
-        using (var fs = File.Create(WeightsPath(dir)))
+        using (var fs = File.Create(SafetensorsFileEdit.WeightsPath(dir)))
         {
             fs.Write(BitConverter.GetBytes((long)json.Length));
             fs.Write(json);
@@ -99,7 +98,7 @@ public class CheckpointValidationTests
     public void Offsets_beyond_two_to_the_63_are_refused(string offsets, string expected)
     {
         string dir = SavedTiny();
-        RewriteHeader(WeightsPath(dir), h => h["model.norm.weight"]!["data_offsets"] = JsonNode.Parse(offsets));
+        SafetensorsFileEdit.RewriteHeader(SafetensorsFileEdit.WeightsPath(dir), h => h["model.norm.weight"]!["data_offsets"] = JsonNode.Parse(offsets));
         string e = LoadError(dir);
         Assert.Contains("'model.norm.weight'", e);
         Assert.Contains(expected, e);
@@ -153,25 +152,11 @@ public class CheckpointValidationTests
         long len = BitConverter.ToInt64(bytes, 0);
         long dataLength = bytes.Length - 8 - len;
         var values = Enumerable.Repeat(0.5f, length).SelectMany(BitConverter.GetBytes).ToArray();
-        RewriteHeader(path, h => h[name] = new JsonObject
+        SafetensorsFileEdit.RewriteHeader(path, h => h[name] = new JsonObject
         {
             ["dtype"] = "F32",
             ["shape"] = new JsonArray(length),
             ["data_offsets"] = new JsonArray(dataLength, dataLength + values.Length),
         }, values);
-    }
-
-    internal static void RewriteHeader(string path, Action<JsonObject> edit, byte[]? appendData = null)
-    {
-        var bytes = File.ReadAllBytes(path);
-        long len = BitConverter.ToInt64(bytes, 0);
-        var header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, (int)len))!.AsObject();
-        edit(header);
-        byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString());
-        using var fs = File.Create(path);
-        fs.Write(BitConverter.GetBytes((long)json.Length));
-        fs.Write(json);
-        fs.Write(bytes, (int)(8 + len), (int)(bytes.Length - 8 - len));
-        if (appendData is not null) fs.Write(appendData);
     }
 }
