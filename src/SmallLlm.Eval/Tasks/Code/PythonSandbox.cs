@@ -178,8 +178,13 @@ public sealed class PythonSandbox
         bool exited = process.WaitForExit(TimeSpan.FromSeconds(limits.TimeoutSeconds));
         if (!exited) KillGroup(process);
         process.WaitForExit(2000);
-        // Output pipes may stay open in a stray grandchild: do not wait on them for long.
-        Task.WaitAll([stdout, stderr], TimeSpan.FromSeconds(1));
+        // The pipes close once every process holding them is gone. A stray grandchild may keep them open: after a short
+        // grace, end the whole group so they close, rather than read a loaded machine's late output as empty.
+        if (!Task.WaitAll([stdout, stderr], TimeSpan.FromSeconds(1)))
+        {
+            KillGroup(process);
+            Task.WaitAll([stdout, stderr], TimeSpan.FromSeconds(10));
+        }
         string output = stdout.IsCompleted ? stdout.Result : "", errors = stderr.IsCompleted ? stderr.Result : "";
         double seconds = clock.Elapsed.TotalSeconds;
         bool returned = output.TrimEnd('\n').EndsWith("\n" + marker, StringComparison.Ordinal) || output.TrimEnd('\n') == marker;
