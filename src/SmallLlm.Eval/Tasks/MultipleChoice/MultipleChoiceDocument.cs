@@ -18,6 +18,16 @@ public sealed record MultipleChoiceDocument(int Index, string Query, IReadOnlyLi
     /// <summary>The record as read from the data file (lm-eval tells documents apart by their fields: <c>x != doc</c>).</summary>
     public JsonElement Record { get; init; }
 
-    /// <summary>Python's dict equality of the two records: same fields with equal values, in any order.</summary>
-    public bool SameRecordAs(MultipleChoiceDocument other) => JsonElement.DeepEquals(Record, other.Record);
+    /// <summary>
+    /// lm-eval's <c>x == doc</c>: Python's dict equality of the two records (same fields, equal values, any order).
+    /// Records of two different layouts (a bundled llm-foundry file beside a Hugging Face export) are compared by
+    /// what lm-eval's dict holds, the prompt stem, choices, gold and continuation, since no field name is shared.
+    /// </summary>
+    public bool SameRecordAs(MultipleChoiceDocument other) =>
+        Record.ValueKind == JsonValueKind.Object && FieldNames(Record).SetEquals(FieldNames(other.Record))
+            ? JsonElement.DeepEquals(Record, other.Record)
+        : Query == other.Query && Gold == other.Gold && Continuation == other.Continuation && Choices.SequenceEqual(other.Choices);
+
+    private static HashSet<string> FieldNames(JsonElement record) =>
+        record.ValueKind == JsonValueKind.Object ? record.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal) : [];
 }
