@@ -132,7 +132,7 @@ public sealed class MmluTask(TaskDefinition definition) : EvalTask(definition)
     {
         var samples = new List<IReadOnlyDictionary<string, object?>>();
         var correctBySubject = new SortedDictionary<string, List<bool>>(StringComparer.Ordinal);
-        var correctNorm = new List<bool>();
+        var correctNormBySubject = new SortedDictionary<string, List<bool>>(StringComparer.Ordinal);
         long truncated = 0, shotsDropped = 0;
         foreach (var item in items)
         {
@@ -154,7 +154,8 @@ public sealed class MmluTask(TaskDefinition definition) : EvalTask(definition)
                 for (int j = 1; j < 4; j++)
                     if (lls[j].LogLikelihood / choices[j].EnumerateRunes().Count() > lls[predNorm].LogLikelihood / choices[predNorm].EnumerateRunes().Count())
                         predNorm = j;
-                correctNorm.Add(predNorm == item.Question.Answer);
+                if (!correctNormBySubject.TryGetValue(item.Question.Subject, out var norms)) correctNormBySubject[item.Question.Subject] = norms = new();
+                norms.Add(predNorm == item.Question.Answer);
                 samples.Add(SampleRecord.Of(new ClozeSample(item.Question.Id, item.Question.Subject, category, PromptHash.Of(item.Prompt),
                     MmluQuestion.Letters[item.Question.Answer], lls.Select(l => l.LogLikelihood).ToArray(), MmluQuestion.Letters[prediction],
                     correct, MmluQuestion.Letters[predNorm], predNorm == item.Question.Answer, wasTruncated)));
@@ -174,7 +175,8 @@ public sealed class MmluTask(TaskDefinition definition) : EvalTask(definition)
             ["acc"] = MeanMetric.Pooled(bySubject.Values.ToList()),          // micro: every question counts once
             ["acc_macro"] = MeanMetric.MacroAverage(bySubject.Values.ToList()), // every subject counts once
         };
-        if (Cloze) metrics["acc_norm"] = MeanMetric.Of(correctNorm);
+        // Pooled over subjects like acc (lm-eval's group aggregation), so the two stderrs compare.
+        if (Cloze) metrics["acc_norm"] = MeanMetric.Pooled(correctNormBySubject.Values.Select(v => MeanMetric.Of(v)).ToList());
         var counts = new Dictionary<string, long> { ["truncated_prompts"] = truncated, ["shots_dropped"] = shotsDropped };
         return Scores(metrics, Declared, samples, counts, FewshotFitOption.Histogram(items.Select(i => i.Shots))) with
         {
