@@ -46,7 +46,7 @@ public sealed class MultipleChoiceShots
         {
             if (k >= evaluated.Count) throw new ArgumentException($"--num-fewshot for {definition.Name} must be 0 to {evaluated.Count - 1}, got {k}");
             string why = path is null ? "the task names no few-shot split" : $"its few-shot split {path} is not there";
-            issues.Warn($"{definition.Name}: {why}, so the {k} shots are the first {k} documents of the evaluated file (not evaluated), not lm-eval's random draw");
+            issues.Warn($"{definition.Name}: {why}, so the shots are the first k = {k} documents of the evaluated file (not evaluated), not lm-eval's random draw");
             return new MultipleChoiceShots(null, evaluated.Take(k).ToList(), k, null, "first_k_of_evaluated_file");
         }
         var docs = MultipleChoiceFormats.Read(format, path, issues);
