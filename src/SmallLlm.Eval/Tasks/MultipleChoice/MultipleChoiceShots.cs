@@ -52,7 +52,7 @@ public sealed class MultipleChoiceShots
         var docs = MultipleChoiceFormats.Read(format, path, issues);
         var sampling = FewshotSampler<MultipleChoiceDocument>.ParseSampling(definition.String("fewshot_sampler", "default"), definition.FilePath);
         bool sameSplit = definition.Fields["fewshot_split_is_test_split"]?.GetValue<bool>() ?? false;
-        var sampler = new FewshotSampler<MultipleChoiceDocument>(docs, sampling, sameSplit, (a, b) => a.SameRecordAs(b), (long)settings.Seed);
+        var sampler = new FewshotSampler<MultipleChoiceDocument>(docs, sampling, sameSplit, (a, b) => a.SameRecordAs(b), settings.Seed);
         string rule = sampling == FewshotSampling.FirstN ? "lm_eval_first_n" : "lm_eval_random_sample";
         return new MultipleChoiceShots(sampler, [], 0, path, rule);
     }
