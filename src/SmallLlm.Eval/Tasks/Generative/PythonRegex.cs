@@ -291,10 +291,17 @@ public sealed class PythonRegex
             }
             case >= '1' and <= '9':
             {
-                if (inClass) throw new FormatException($"octal escape \\{c} inside a character set at offset {i} is not translated");
+                // sre_parse: three octal digits are a character, else one or two digits are a group reference.
+                if (i + 3 < p.Length && p[(i + 1)..(i + 4)].All(d => d is >= '0' and <= '7'))
+                {
+                    int value = Convert.ToInt32(p[(i + 1)..(i + 4)], 8);
+                    if (value > 0xFF) throw new FormatException($"octal escape value \\{p[(i + 1)..(i + 4)]} outside of range 0-0o377 at offset {i}");
+                    o.Append(CultureInfo.InvariantCulture, $"\\u{value:X4}");
+                    return i + 4;
+                }
+                if (inClass) throw new FormatException($"\\{c} inside a character set at offset {i} is not translated");
                 int j = i + 1, n = 0;
                 while (j < p.Length && j < i + 3 && char.IsAsciiDigit(p[j])) n = n * 10 + (p[j++] - '0');
-                if (j < p.Length && char.IsAsciiDigit(p[j])) throw new FormatException($"octal escape at offset {i} is not translated");
                 o.Append(CultureInfo.InvariantCulture, $"(?:\\{n})");
                 return j;
             }

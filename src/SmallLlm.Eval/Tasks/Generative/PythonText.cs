@@ -64,9 +64,10 @@ public static class PythonText
         || r.Value is '\'' or '.' or ':' or 0xB7 or 0x387 or 0x55F or 0x5F4 or 0x2018 or 0x2019 or 0x2024 or 0x2027
             or 0xFE13 or 0xFE52 or 0xFE55 or 0xFF07 or 0xFF0E or 0xFF1A;
 
-    /// <summary>Upper-case mappings to more than one character (SpecialCasing.txt), as CPython 3.11 (Unicode 14) gives them.</summary>
+    /// <summary>Upper-case mappings where Python differs from Rune.ToUpperInvariant: to more than one character (SpecialCasing.txt), as CPython 3.11 (Unicode 14) gives them, and two single ones.</summary>
     private static readonly Dictionary<int, string> FullUpper = new()
     {
+        [0x0131] = "I", [0x017F] = "S", // dotless i and long s: .NET's invariant casing leaves them, Python's does not
         [0x00DF] = "\u0053\u0053", [0x0149] = "\u02BC\u004E", [0x01F0] = "\u004A\u030C", [0x0390] = "\u0399\u0308\u0301",
         [0x03B0] = "\u03A5\u0308\u0301", [0x0587] = "\u0535\u0552", [0x1E96] = "\u0048\u0331", [0x1E97] = "\u0054\u0308",
         [0x1E98] = "\u0057\u030A", [0x1E99] = "\u0059\u030A", [0x1E9A] = "\u0041\u02BE", [0x1F50] = "\u03A5\u0313",
