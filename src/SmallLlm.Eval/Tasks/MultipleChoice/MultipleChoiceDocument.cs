@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace SmallLlm.Eval.Tasks.MultipleChoice;
 
 /// <summary>
@@ -12,4 +14,10 @@ public sealed record MultipleChoiceDocument(int Index, string Query, IReadOnlyLi
 
     /// <summary>Partial evaluation: the continuation scored after each choice (the choices are contexts).</summary>
     public string? Continuation { get; init; }
+
+    /// <summary>The record as read from the data file (lm-eval tells documents apart by their fields: <c>x != doc</c>).</summary>
+    public JsonElement Record { get; init; }
+
+    /// <summary>Python's dict equality of the two records: same fields with equal values, in any order.</summary>
+    public bool SameRecordAs(MultipleChoiceDocument other) => JsonElement.DeepEquals(Record, other.Record);
 }

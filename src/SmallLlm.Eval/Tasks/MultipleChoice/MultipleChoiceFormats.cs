@@ -41,7 +41,7 @@ public static class MultipleChoiceFormats
                 issues.Report(where, $"gold {d.Gold} must index one of the {d.Choices.Count} choices (at least 2)");
                 continue;
             }
-            docs.Add(d);
+            docs.Add(d with { Record = o.Clone() });
         }
         if (docs.Count == 0) throw new InvalidDataException($"{path}: no usable documents");
         return docs;
