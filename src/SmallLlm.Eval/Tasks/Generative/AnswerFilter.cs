@@ -128,7 +128,7 @@ internal sealed class RegexStep(PythonRegex regex, int groupSelect, string fallb
         string pattern = TaskJson.String(o, "regex_pattern", at) ?? @"#### (\-?[0-9\.\,]+)";
         PythonRegex regex;
         try { regex = new PythonRegex(pattern); }
-        catch (FormatException e) { throw new InvalidDataException($"{at}: field 'regex_pattern' {JsonSerializer.Serialize(pattern)}: {e.Message}"); }
+        catch (FormatException e) { throw new InvalidDataException($"{at}: field 'regex_pattern' {TaskJson.Quote(pattern)}: {e.Message}"); }
         int group = 0;
         if (o["group_select"] is JsonNode g && !(g is JsonValue v && v.TryGetValue(out group)))
             throw new InvalidDataException($"{at}: field 'group_select' must be an integer, got {g.ToJsonString()}");
@@ -144,11 +144,11 @@ internal sealed class RegexStep(PythonRegex regex, int groupSelect, string fallb
         if (found.Count == 0) return fallback;
         int index = groupSelect < 0 ? found.Count + groupSelect : groupSelect;
         if (index < 0 || index >= found.Count)
-            throw new InvalidOperationException($"regex filter {JsonSerializer.Serialize(regex.Pattern)}: group_select {groupSelect} with {found.Count} match(es) in {JsonSerializer.Serialize(text)} (Python raises IndexError here)");
+            throw new InvalidOperationException($"regex filter {TaskJson.Quote(regex.Pattern)}: group_select {groupSelect} with {found.Count} match(es) in {TaskJson.Quote(text)} (Python raises IndexError here)");
         object match = found[index];
         string value = match is string[] tuple
             ? tuple.FirstOrDefault(m => m.Length > 0) ?? throw new InvalidOperationException(
-                $"regex filter {JsonSerializer.Serialize(regex.Pattern)}: every group of the match is empty in {JsonSerializer.Serialize(text)} (Python raises IndexError here)")
+                $"regex filter {TaskJson.Quote(regex.Pattern)}: every group of the match is empty in {TaskJson.Quote(text)} (Python raises IndexError here)")
             : (string)match;
         return PythonText.Strip(value);
     }
@@ -176,6 +176,11 @@ internal sealed class MapStep(IReadOnlyDictionary<string, string> mapping, strin
 /// <summary>Typed reads of task-file JSON whose errors name the place.</summary>
 internal static class TaskJson
 {
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A string as a JSON literal for messages: quotes and control characters escaped, the rest as written.</summary>
+    public static string Quote(string s) => JsonSerializer.Serialize(s, Readable);
+
     public static string? String(JsonObject o, string field, string at) => o[field] switch
     {
         null => null,

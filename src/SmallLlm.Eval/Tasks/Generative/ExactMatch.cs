@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace SmallLlm.Eval.Tasks.Generative;
@@ -66,7 +65,7 @@ public sealed class ExactMatch(IReadOnlyList<PythonRegex> regexesToIgnore, bool 
                 string pattern = patterns[i] is JsonValue v && v.TryGetValue(out string? s) ? s
                     : throw new InvalidDataException($"{at}: regexes_to_ignore[{i}] must be a string");
                 try { regexes.Add(new PythonRegex(pattern)); }
-                catch (FormatException e) { throw new InvalidDataException($"{at}: regexes_to_ignore[{i}] {JsonSerializer.Serialize(pattern)}: {e.Message}"); }
+                catch (FormatException e) { throw new InvalidDataException($"{at}: regexes_to_ignore[{i}] {TaskJson.Quote(pattern)}: {e.Message}"); }
             }
         }
         return new ExactMatch(regexes, TaskJson.Bool(o, "ignore_case", at, false), TaskJson.Bool(o, "ignore_punctuation", at, false),

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using SmallLlm.Eval.Engine.Generation;
 using SmallLlm.Eval.Metrics;
@@ -65,23 +64,30 @@ public sealed class GenerativeTask(TaskDefinition definition) : EvalTask(definit
     /// <summary>Python's dict equality of two documents (lm-eval drops a shot equal to the evaluated document).</summary>
     private static bool SameDoc(Doc a, Doc b) => a.Fields.Count == b.Fields.Count && a.Fields.All(f => b.Fields.TryGetValue(f.Key, out var v) && v == f.Value);
 
-    private string Example(Doc d) => Config.Text.Render(d.Fields, d.Where) + Config.TargetDelimiter + Config.Target.Render(d.Fields, d.Where);
+    /// <summary>lm-eval's fewshot_context without a chat template (no description).</summary>
+    private string Prompt(IReadOnlyList<Doc> shots, Doc d) => FewshotContext.Build("",
+        shots.Select(s => new FewshotExample(Config.Text.Render(s.Fields, s.Where), Config.Target.Render(s.Fields, s.Where))),
+        Config.TargetDelimiter, Config.FewshotDelimiter, Config.Text.Render(d.Fields, d.Where));
 
-    /// <summary>lm-eval's fewshot_context without a chat template: the labelled examples, each followed by fewshot_delimiter, then the document's text.</summary>
-    private string Prompt(IReadOnlyList<Doc> shots, Doc d) =>
-        string.Concat(shots.Select(s => Example(s) + Config.FewshotDelimiter)) + Config.Text.Render(d.Fields, d.Where);
+    /// <summary>lm-eval's sampler over the few-shot pool (the evaluated split itself when there is none), checked against k.</summary>
+    private FewshotSampler<Doc> Sampler(List<Doc> docs, List<Doc>? pool, int k, TaskSettings settings)
+    {
+        int max = pool is null ? docs.Count - 1 : pool.Count;
+        if (k < 0 || k > max) throw new ArgumentException($"--num-fewshot for {Name} must be 0 to {max} (the few-shot pool has {(pool ?? docs).Count} documents), got {k}");
+        return new FewshotSampler<Doc>(pool ?? docs, FewshotSampler<Doc>.ParseSampling(Config.Sampler, Definition.FilePath), pool is null, SameDoc, (long)settings.Seed);
+    }
 
     public override TaskDescription Describe(TaskSettings settings)
     {
         var (docs, pool, issues, path, _) = Load(settings);
         int k = Shots(settings);
-        var sampler = FewshotDraw<Doc>.For(Config.Sampler, pool ?? docs, pool is null, k, settings.Seed, Name, SameDoc);
+        var sampler = Sampler(docs, pool, k, settings);
         var first = docs[0];
         int evaluated = Math.Min(docs.Count, settings.Limit ?? int.MaxValue);
         var splits = new Dictionary<string, int> { ["test"] = docs.Count };
         if (pool is not null) splits["fewshot"] = pool.Count;
         return new TaskDescription(Name, Definition.Kind, Description, path, splits, new Dictionary<string, int> { [Name] = evaluated },
-            Prompt(sampler.Draw(first), first), [Config.Target.Render(first.Fields, first.Where)], issues.Warnings);
+            Prompt(sampler.Draw(first, k), first), [Config.Target.Render(first.Fields, first.Where)], issues.Warnings);
     }
 
     private sealed record Item(Doc Doc, string Prompt, string Target, int Shots, IReadOnlyList<Answer<GenerateResponse>> Answers);
@@ -91,14 +97,14 @@ public sealed class GenerativeTask(TaskDefinition definition) : EvalTask(definit
         var config = Config;
         var (docs, pool, issues, path, files) = Load(settings);
         int k = Shots(settings);
-        var sampler = FewshotDraw<Doc>.For(config.Sampler, pool ?? docs, pool is null, k, settings.Seed, Name, SameDoc);
+        var sampler = Sampler(docs, pool, k, settings);
         var requests = new RequestSet();
         var items = new List<Item>();
         int room = Math.Max(1, model.ContextLength - config.MaxGenToks);
         int truncated = 0;
         foreach (var d in docs.Take(settings.Limit ?? int.MaxValue))
         {
-            var shots = sampler.Draw(d);
+            var shots = sampler.Draw(d, k);
             string prompt = Prompt(shots, d);
             if (model.CountPromptTokens(prompt) > room) truncated++;
             var answers = Enumerable.Range(0, config.Repeats).Select(j =>
@@ -214,8 +220,7 @@ internal sealed class GenerativeConfig
         int maxGen = d.Int("max_gen_toks") ?? 256;
         if (maxGen < 1) throw new InvalidDataException($"{file}: field 'max_gen_toks' must be at least 1");
         string sampler = d.Fields["fewshot_sampler"]?.GetValue<string>() ?? "default";
-        if (sampler is not ("default" or "first_n"))
-            throw new InvalidDataException($"{file}: field 'fewshot_sampler' must be \"default\" (lm-eval's random sample) or \"first_n\", got \"{sampler}\"");
+        FewshotSampler<object>.ParseSampling(sampler, file);
         return new GenerativeConfig
         {
             TextTemplate = text,
@@ -243,25 +248,4 @@ internal sealed class GenerativeConfig
         return list.Select((s, i) => (IReadOnlyDictionary<string, string>)DocTemplate.FieldsOf(
             System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.JsonElement>(s?.ToJsonString() ?? "null"), $"{file}: fewshot_samples[{i}]")).ToList();
     }
-}
-
-/// <summary>
-/// Which documents are each prompt's shots, as lm-eval's samplers draw them (lm_eval/api/samplers.py get_context):
-/// k + 1 candidates when the pool is the evaluated split, else k; "first_n" takes the first of the pool, "default" is
-/// one random.Random(fewshot_random_seed) per task and rnd.sample(pool, n) per document in order; candidates equal to
-/// the document itself are removed, and the first k kept.
-/// </summary>
-internal sealed class FewshotDraw<T>(Func<IReadOnlyList<T>> candidates, int k, Func<T, T, bool> same)
-{
-    public static FewshotDraw<T> For(string sampler, IReadOnlyList<T> pool, bool poolIsTest, int k, ulong seed, string task, Func<T, T, bool> same)
-    {
-        int max = poolIsTest ? pool.Count - 1 : pool.Count;
-        if (k < 0 || k > max) throw new ArgumentException($"--num-fewshot for {task} must be 0 to {max} (the few-shot pool has {pool.Count} documents), got {k}");
-        int n = poolIsTest ? k + 1 : k;
-        if (k == 0) return new FewshotDraw<T>(() => [], 0, same);
-        if (sampler == "first_n") return new FewshotDraw<T>(() => pool.Take(n).ToList(), k, same);
-        throw new NotSupportedException($"{task}: fewshot_sampler \"default\" (lm-eval's random.Random({seed.ToString(CultureInfo.InvariantCulture)}).sample) is not available in this build; run with --num-fewshot 0");
-    }
-
-    public IReadOnlyList<T> Draw(T doc) => candidates().Where(c => !same(c, doc)).Take(k).ToList();
 }
