@@ -90,6 +90,14 @@ public sealed class GenerativeTask(TaskDefinition definition) : EvalTask(definit
             Prompt(sampler.Draw(first, k), first), [Config.Target.Render(first.Fields, first.Where)], issues.Warnings);
     }
 
+    /// <summary>The task file's max_gen_toks, or the task option "max_gen_toks" (lm-eval's --gen_kwargs max_gen_toks=N).</summary>
+    private int MaxGenToks(TaskSettings settings)
+    {
+        if (!settings.Options.TryGetValue("max_gen_toks", out var v)) return Config.MaxGenToks;
+        return int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= 1 ? n
+            : throw new ArgumentException($"{Name}: option max_gen_toks must be an integer of at least 1, got '{v}'");
+    }
+
     private sealed record Item(Doc Doc, string Prompt, string Target, int Shots, IReadOnlyList<Answer<GenerateResponse>> Answers);
 
     public override TaskPlan Plan(ILanguageModel model, TaskSettings settings)
@@ -100,7 +108,8 @@ public sealed class GenerativeTask(TaskDefinition definition) : EvalTask(definit
         var sampler = Sampler(docs, pool, k, settings);
         var requests = new RequestSet();
         var items = new List<Item>();
-        int room = Math.Max(1, model.ContextLength - config.MaxGenToks);
+        int maxGen = MaxGenToks(settings);
+        int room = Math.Max(1, model.ContextLength - maxGen);
         int truncated = 0;
         foreach (var d in docs.Take(settings.Limit ?? int.MaxValue))
         {
@@ -108,18 +117,18 @@ public sealed class GenerativeTask(TaskDefinition definition) : EvalTask(definit
             string prompt = Prompt(shots, d);
             if (model.CountPromptTokens(prompt) > room) truncated++;
             var answers = Enumerable.Range(0, config.Repeats).Select(j =>
-                requests.Generate(new GenerateRequest(prompt, config.Until, config.MaxGenToks, config.Temperature, settings.Seed + (ulong)j))).ToList();
+                requests.Generate(new GenerateRequest(prompt, config.Until, maxGen, config.Temperature, settings.Seed + (ulong)j))).ToList();
             items.Add(new Item(d, prompt, config.Target.Render(d.Fields, d.Where), shots.Count, answers));
         }
         if (truncated > 0)
             issues.Warn($"{truncated} of {items.Count} prompts are longer than the {room} tokens the model's {model.ContextLength}-token context leaves " +
-                $"after max_gen_toks {config.MaxGenToks}: they are cut on the left, as lm-eval cuts them");
+                $"after max_gen_toks {maxGen}: they are cut on the left, as lm-eval cuts them");
         var echoed = new Dictionary<string, object?>
         {
             ["num_fewshot"] = k, ["limit"] = settings.Limit, ["fewshot_sampler"] = config.Sampler, ["fewshot_random_seed"] = settings.Seed,
             ["fewshot_source"] = config.FewshotSamples is not null ? "fewshot_samples" : pool is not null ? "fewshot_data" : "test",
             ["doc_to_text"] = config.TextTemplate, ["doc_to_target"] = config.TargetTemplate, ["target_delimiter"] = config.TargetDelimiter,
-            ["fewshot_delimiter"] = config.FewshotDelimiter, ["until"] = config.Until, ["max_gen_toks"] = config.MaxGenToks,
+            ["fewshot_delimiter"] = config.FewshotDelimiter, ["until"] = config.Until, ["max_gen_toks"] = maxGen,
             ["do_sample"] = config.DoSample, ["temperature"] = config.Temperature, ["repeats"] = config.Repeats,
             ["filters"] = config.Filters.Select(f => f.Name).ToList(), ["exact_match"] = config.ExactMatch.Settings, ["strict"] = settings.Strict,
         };
