@@ -81,16 +81,75 @@ public static partial class LmEvalDocuments
 
     private static string LowerFirst(string c) => c.Length == 0 ? c : char.ToLowerInvariant(c[0]) + c[1..];
 
-    /// <summary>openbookqa: question_stem, choices.text, gold = choices.label.index(answerKey.lstrip()); or llm-foundry's {query, choices, gold}.</summary>
+    /// <summary>
+    /// openbookqa: doc_to_text question_stem, choices choices.text, gold choices.label.index(answerKey.lstrip()). Reads
+    /// the Hugging Face export lm-eval's YAML reads ({question_stem, choices: {text, label}, answerKey}), AllenAI's
+    /// original release ({question: {stem, choices: [{text, label}]}, answerKey}) or llm-foundry's {query, choices, gold}.
+    /// </summary>
     public static MultipleChoiceDocument OpenBookQa(JsonElement o, int index, string where)
     {
         if (o.TryGetProperty("query", out _))
             return new MultipleChoiceDocument(index, Str(o, "query"), Strings(o.GetProperty("choices")), Int(o, "gold"), where);
-        var question = o.GetProperty("question");
-        var choices = question.GetProperty("choices").EnumerateArray().ToList();
-        var labels = choices.Select(c => Str(c, "label")).ToList();
-        int gold = labels.IndexOf(Str(o, "answerKey").TrimStart());
-        return new MultipleChoiceDocument(index, Str(question, "stem"), choices.Select(c => Str(c, "text")).ToList(), gold, where);
+        var (stem, choices, gold) = QuestionChoicesAnswer(o, "question_stem", lstripAnswerKey: true);
+        return new MultipleChoiceDocument(index, stem, choices, gold, where);
+    }
+
+    /// <summary>
+    /// ARC as lm-eval's arc_easy/arc_challenge: "Question: {question}" (the task's template adds "\nAnswer:"), choices
+    /// choices.text, gold choices.label.index(answerKey). Reads the Hugging Face export ({question, choices: {text,
+    /// label}, answerKey}, lm-eval's ai2_arc), AI2's original release ({question: {stem, choices: [...]}, answerKey}) or
+    /// llm-foundry's {query: "Question: ...", choices, gold}.
+    /// </summary>
+    public static MultipleChoiceDocument Arc(JsonElement o, int index, string where)
+    {
+        if (o.TryGetProperty("query", out _))
+            return new MultipleChoiceDocument(index, Str(o, "query"), Strings(o.GetProperty("choices")), Int(o, "gold"), where);
+        var (stem, choices, gold) = QuestionChoicesAnswer(o, "question", lstripAnswerKey: false);
+        return new MultipleChoiceDocument(index, "Question: " + stem, choices, gold, where);
+    }
+
+    /// <summary>
+    /// PIQA as lm-eval's piqa: "Question: {goal}\n" (llm-foundry's query, which the task's template "{query}Answer:"
+    /// completes), choices [sol1, sol2], gold label. Reads the Hugging Face export ({goal, sol1, sol2, label}) or
+    /// llm-foundry's {query, choices, gold}.
+    /// </summary>
+    public static MultipleChoiceDocument Piqa(JsonElement o, int index, string where)
+    {
+        if (o.TryGetProperty("query", out _))
+            return new MultipleChoiceDocument(index, Str(o, "query"), Strings(o.GetProperty("choices")), Int(o, "gold"), where);
+        return new MultipleChoiceDocument(index, "Question: " + Str(o, "goal") + "\n", [Str(o, "sol1"), Str(o, "sol2")], Int(o, "label"), where);
+    }
+
+    /// <summary>
+    /// The question, choice texts and gold index of an AI2-style record: the Hugging Face layout (a string question
+    /// field, choices {text: [...], label: [...]}) or the original one (question {stem, choices: [{text, label}]}).
+    /// </summary>
+    private static (string Stem, List<string> Choices, int Gold) QuestionChoicesAnswer(JsonElement o, string questionField, bool lstripAnswerKey)
+    {
+        string stem;
+        List<string> texts, labels;
+        if (o.TryGetProperty("question", out var q) && q.ValueKind == JsonValueKind.Object)
+        {
+            stem = Str(q, "stem");
+            var choices = q.GetProperty("choices").EnumerateArray().ToList();
+            texts = choices.Select(c => Str(c, "text")).ToList();
+            labels = choices.Select(c => Str(c, "label")).ToList();
+        }
+        else if (o.TryGetProperty(questionField, out _))
+        {
+            stem = Str(o, questionField);
+            var choices = o.TryGetProperty("choices", out var c) && c.ValueKind == JsonValueKind.Object ? c
+                : throw new FormatException("'choices' must be an object {text: [...], label: [...]}");
+            texts = Strings(choices.GetProperty("text"));
+            labels = Strings(choices.GetProperty("label"));
+            if (texts.Count != labels.Count) throw new FormatException($"choices has {texts.Count} texts but {labels.Count} labels");
+        }
+        else throw new FormatException($"needs '{questionField}' (Hugging Face export) or 'question' {{stem, choices}} (original release)");
+        string key = Str(o, "answerKey");
+        if (lstripAnswerKey) key = key.TrimStart();
+        int gold = labels.IndexOf(key);
+        if (gold < 0) throw new FormatException($"answerKey '{key}' is none of the labels {string.Join(", ", labels)}");
+        return (stem, texts, gold);
     }
 
     /// <summary>

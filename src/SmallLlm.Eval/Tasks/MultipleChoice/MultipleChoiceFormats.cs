@@ -6,18 +6,20 @@ namespace SmallLlm.Eval.Tasks.MultipleChoice;
 /// <summary>
 /// The data formats a multiple-choice task file can name in "format": MosaicML llm-foundry's converted JSONL (the
 /// default; query/choices/gold, or context_options/continuation/gold for partial evaluation) and the original releases
-/// of HellaSwag, BoolQ, COPA, OpenBookQA and WinoGrande, each turned into documents exactly as lm-evaluation-harness's
+/// and Hugging Face exports of ARC, PIQA, HellaSwag, BoolQ, COPA, OpenBookQA and WinoGrande, each turned into documents exactly as lm-evaluation-harness's
 /// task (its process_docs, doc_to_text and doc_to_choice).
 /// </summary>
 public static class MultipleChoiceFormats
 {
-    public static readonly string[] Names = ["llmfoundry", "hellaswag", "boolq", "copa", "openbookqa", "winogrande"];
+    public static readonly string[] Names = ["llmfoundry", "arc", "piqa", "hellaswag", "boolq", "copa", "openbookqa", "winogrande"];
 
     public static List<MultipleChoiceDocument> Read(string format, string path, DataIssues issues)
     {
         Func<JsonElement, int, string, MultipleChoiceDocument?> convert = format switch
         {
             "llmfoundry" => LlmFoundry,
+            "arc" => LmEvalDocuments.Arc,
+            "piqa" => LmEvalDocuments.Piqa,
             "hellaswag" => LmEvalDocuments.HellaSwag,
             "boolq" => LmEvalDocuments.BoolQ,
             "copa" => LmEvalDocuments.Copa,
@@ -41,7 +43,7 @@ public static class MultipleChoiceFormats
                 issues.Report(where, $"gold {d.Gold} must index one of the {d.Choices.Count} choices (at least 2)");
                 continue;
             }
-            docs.Add(d);
+            docs.Add(d with { Record = o.Clone() });
         }
         if (docs.Count == 0) throw new InvalidDataException($"{path}: no usable documents");
         return docs;

@@ -13,14 +13,18 @@ namespace SmallLlm.Eval.Tasks.MultipleChoice;
 /// Continuation-scored multiple choice (ARC, PIQA, HellaSwag, BoolQ, COPA, OpenBookQA), as lm-evaluation-harness's
 /// multiple_choice output type: each choice is scored as target delimiter + choice after the prompt; acc takes the
 /// highest log-likelihood, acc_norm the highest log-likelihood per character of the choice (Python's len: code points),
-/// acc_bytes per UTF-8 byte. With partial evaluation (WinoGrande) the choices are contexts and the shared continuation
-/// is scored after each. Few-shot examples, when asked for, are the first k documents, which are then not evaluated.
+/// acc_bytes per UTF-8 byte; bpb is OLMES's bits per byte of the gold continuation (delimiter included), averaged over
+/// documents. With partial evaluation (WinoGrande) the choices are contexts and the shared continuation
+/// is scored after each. Few-shot examples are drawn as lm-eval draws them from the task's few-shot split when the
+/// task file names it and it is there, else they are the first k documents, which are then not evaluated
+/// (<see cref="MultipleChoiceShots"/>); examples are joined as lm-eval's plain prompt (<see cref="FewshotContext"/>).
 /// </summary>
 public sealed partial class MultipleChoiceTask(TaskDefinition definition) : EvalTask(definition)
 {
     private string Template => Definition.String("context_template", "{query}\nAnswer:");
     private string Delimiter => Definition.String("target_delimiter", " ");
     private string Format => Definition.String("format", "llmfoundry");
+    private string FewshotDelimiter => Definition.String("fewshot_delimiter", "\n\n");
 
     [GeneratedRegex(@"\{(\w+)\}")]
     private static partial Regex TemplateField();
@@ -48,20 +52,23 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
         return (docs, issues, path);
     }
 
-    private string Shot(MultipleChoiceDocument d) =>
-        d.Continuation is null ? Render(d) + Delimiter + d.Choices[d.Gold] : d.Choices[d.Gold] + Delimiter + d.Continuation;
+    /// <summary>A shot as lm-eval's get_context writes it: the text (for partial evaluation, the gold context) and the target.</summary>
+    private FewshotExample Shot(MultipleChoiceDocument d) =>
+        d.Continuation is null ? new(Render(d), d.Choices[d.Gold]) : new(d.Choices[d.Gold], d.Continuation);
 
-    private string Fewshot(List<MultipleChoiceDocument> docs, int k) => string.Concat(docs.Take(k).Select(d => Shot(d) + "\n\n"));
+    private string Fewshot(IEnumerable<MultipleChoiceDocument> shots) => FewshotContext.Examples(shots.Select(Shot), Delimiter, FewshotDelimiter);
 
     public override TaskDescription Describe(TaskSettings settings)
     {
         var (docs, issues, path) = Load(settings);
         int k = Shots(settings);
-        var first = docs[Math.Min(k, docs.Count - 1)];
-        int evaluated = Math.Min(docs.Count - k, settings.Limit ?? int.MaxValue);
-        var contexts = Contexts(Fewshot(docs, k), first);
-        return new TaskDescription(Name, Definition.Kind, Description, path,
-            new Dictionary<string, int> { ["test"] = docs.Count }, new Dictionary<string, int> { [Name] = evaluated },
+        var source = MultipleChoiceShots.For(Definition, settings, Format, docs, k, issues);
+        var first = docs[Math.Min(source.Skipped, docs.Count - 1)];
+        int evaluated = Math.Min(docs.Count - source.Skipped, settings.Limit ?? int.MaxValue);
+        var contexts = Contexts(Fewshot(source.For(first, k)), first);
+        var splits = new Dictionary<string, int> { ["test"] = docs.Count };
+        if (source.FewshotPath is not null) splits["fewshot"] = source.FewshotDocuments;
+        return new TaskDescription(Name, Definition.Kind, Description, path, splits, new Dictionary<string, int> { [Name] = evaluated },
             string.Join("\n---- next context ----\n", contexts), Continuations(first), issues.Warnings);
     }
 
@@ -70,27 +77,42 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
     [
         ("acc", MetricDeclaration.Accuracy("correct")), ("acc_norm", MetricDeclaration.Accuracy("correct_norm")),
         ("acc_bytes", MetricDeclaration.Accuracy("correct_bytes")),
+        // A mean of per-document ratios, not Σ/Σ: the samples' "bpb" holds each; no unit field for a pooled bootstrap.
+        ("bpb", new MetricDeclaration(HigherIsBetter: false, Aggregation: "mean", IsProportion: false, SampleField: null)),
     ];
 
     private sealed record Item(MultipleChoiceDocument Doc, string Prompt, int Shots, IReadOnlyList<Answer<LoglikelihoodResponse>> Answers);
 
     /// <summary>One line of the samples file: enough to recompute acc, acc_norm and acc_bytes and to pair runs.</summary>
     private sealed record Sample(int DocId, string PromptSha256, int Target, double[] Loglikelihoods, int Prediction, int PredictionNorm,
-        int PredictionBytes, bool Correct, bool CorrectNorm, bool CorrectBytes, int Shots, bool Truncated);
+        int PredictionBytes, bool Correct, bool CorrectNorm, bool CorrectBytes, double Bpb, int Shots, bool Truncated);
+
+    /// <summary>
+    /// OLMES / OLMo's bpb for one document: −log-likelihood of the gold continuation in bits over its UTF-8 bytes, the
+    /// continuation as scored (target delimiter + gold choice; for partial evaluation the shared continuation after
+    /// the gold context), as OLMo's in-loop evaluation counts cont_byte_len (the leading space included, OLMES's rule).
+    /// </summary>
+    private double GoldBitsPerByte(MultipleChoiceDocument doc, IReadOnlyList<double> loglikelihoods)
+    {
+        string continuation = Delimiter + (doc.Continuation ?? doc.Choices[doc.Gold]);
+        return -loglikelihoods[doc.Gold] / Math.Log(2) / Encoding.UTF8.GetByteCount(continuation);
+    }
 
     public override TaskPlan Plan(ILanguageModel model, TaskSettings settings)
     {
         var (docs, issues, path) = Load(settings);
         int k = Shots(settings);
-        if (k < 0 || k >= docs.Count) throw new ArgumentException($"--num-fewshot for {Name} must be 0 to {docs.Count - 1}, got {k}");
+        if (k < 0) throw new ArgumentException($"--num-fewshot for {Name} must be at least 0, got {k}");
+        var source = MultipleChoiceShots.For(Definition, settings, Format, docs, k, issues);
         var fit = FewshotFitOption.Of(settings);
         var requests = new RequestSet();
         var items = new List<Item>();
         string? firstUnfit = null;
-        foreach (var d in docs.Skip(k).Take(settings.Limit ?? int.MaxValue))
+        foreach (var d in docs.Skip(source.Skipped).Take(settings.Limit ?? int.MaxValue))
         {
-            int shots = k;
-            var contexts = Contexts(Fewshot(docs, shots), d);
+            var drawn = source.For(d, k); // drawn before any skip below: lm-eval draws for every evaluated document
+            int shots = drawn.Count;
+            var contexts = Contexts(Fewshot(drawn), d);
             var continuations = Continuations(d);
             if (ContinuationFit.Problem(model, continuations) is string unfit)
             {
@@ -101,7 +123,7 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
             // lm-eval keeps every shot and the model cuts the context on the left; fit_shots=drop removes shots first.
             int longest = continuations.Max(c => model.CountPromptTokens(c)) - model.CountPromptTokens("");
             while (fit == FewshotFit.Drop && shots > 0 && contexts.Max(c => model.CountPromptTokens(c)) + longest - 1 > model.ContextLength)
-                contexts = Contexts(Fewshot(docs, --shots), d);
+                contexts = Contexts(Fewshot(drawn.Take(--shots)), d);
             var answers = d.Continuation is null
                 ? continuations.Select(c => requests.Loglikelihood(contexts[0], c)).ToList()
                 : contexts.Select(c => requests.Loglikelihood(c, continuations[0])).ToList();
@@ -114,6 +136,8 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
         {
             ["num_fewshot"] = k, ["limit"] = settings.Limit, ["context_template"] = Template,
             ["target_delimiter"] = Delimiter, ["format"] = Format, ["fit_shots"] = FewshotFitOption.Name(fit), ["strict"] = settings.Strict,
+            ["fewshot_rule"] = source.Rule, ["fewshot_data"] = source.FewshotPath, ["fewshot_delimiter"] = FewshotDelimiter,
+            ["fewshot_random_seed"] = source.FewshotPath is null ? null : settings.Seed,
         };
         return Plan(requests, path, items.Count, echoed, issues, () => Score(items, k));
     }
@@ -123,6 +147,7 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
         var acc = new List<bool>();
         var accNorm = new List<bool>();
         var accBytes = new List<bool>();
+        var bpb = new List<double>();
         var samples = new List<IReadOnlyDictionary<string, object?>>();
         foreach (var (doc, prompt, shots, answers) in items)
         {
@@ -134,13 +159,15 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
             acc.Add(pred == doc.Gold);
             accNorm.Add(predNorm == doc.Gold);
             accBytes.Add(predBytes == doc.Gold);
+            bpb.Add(GoldBitsPerByte(doc, lls));
             samples.Add(SampleRecord.Of(new Sample(doc.Index, PromptHash.Of(prompt),
                 doc.Gold, lls.ToArray(), pred, predNorm, predBytes, pred == doc.Gold, predNorm == doc.Gold, predBytes == doc.Gold,
-                shots, answers.Any(a => a.Value.Truncated))));
+                bpb[^1], shots, answers.Any(a => a.Value.Truncated))));
         }
         var metrics = new Dictionary<string, MetricValue>
         {
             ["acc"] = MeanMetric.Of(acc), ["acc_norm"] = MeanMetric.Of(accNorm), ["acc_bytes"] = MeanMetric.Of(accBytes),
+            ["bpb"] = MeanMetric.Of(bpb),
         };
         var counts = new Dictionary<string, long>
         {
@@ -159,5 +186,7 @@ public sealed class MultipleChoiceTaskKind : ITaskKind
     public IReadOnlyDictionary<string, TaskFieldType>? Fields { get; } = new Dictionary<string, TaskFieldType>
     {
         ["context_template"] = TaskFieldType.String, ["target_delimiter"] = TaskFieldType.String, ["format"] = TaskFieldType.String,
+        ["fewshot_data"] = TaskFieldType.String, ["fewshot_sampler"] = TaskFieldType.String,
+        ["fewshot_split_is_test_split"] = TaskFieldType.Boolean, ["fewshot_delimiter"] = TaskFieldType.String,
     };
 }
