@@ -49,6 +49,29 @@ public sealed class ChatTemplate
         return _template.Render(vars, now);
     }
 
+    /// <summary>
+    /// transformers' <c>continue_final_message=True</c>: the conversation rendered without a generation prompt and cut
+    /// right after the last message's text, so that the model continues it (lm-eval's <c>gen_prefix</c>). The cut is
+    /// transformers': at the last occurrence of the stripped text, keeping its leading part when the template kept it.
+    /// </summary>
+    /// <exception cref="ChatTemplateException">the template drops part of the last message, so there is nothing to continue.</exception>
+    public string RenderContinuingFinalMessage(JsonElement messages, IReadOnlyDictionary<string, JsonElement>? variables = null, DateTime? now = null)
+    {
+        string rendered = Render(messages, addGenerationPrompt: false, variables, now);
+        var last = messages.EnumerateArray().LastOrDefault();
+        if (last.ValueKind != JsonValueKind.Object || !last.TryGetProperty("content", out var c) || c.ValueKind != JsonValueKind.String)
+            throw new FormatException("continuing the final message needs a last message with a string \"content\"");
+        string final = c.GetString()!;
+        string stripped = JinjaMethods.Strip(final, null, true, true);
+        int at = rendered.LastIndexOf(stripped, StringComparison.Ordinal);
+        if (at < 0)
+            throw new ChatTemplateException(Name, 0, "the final message does not appear in the rendered chat (the template deletes part of it), so it cannot be continued");
+        string leftStripped = JinjaMethods.Strip(final, null, true, false);
+        // transformers: rendered[at : at + len(final.lstrip())] == final, i.e. no leading space and the trailing kept.
+        bool spacingKept = at + leftStripped.Length <= rendered.Length && rendered.Substring(at, leftStripped.Length) == final;
+        return rendered[..(at + (spacingKept ? leftStripped.Length : stripped.Length))];
+    }
+
     /// <summary>What transformers requires of a conversation before the template sees it.</summary>
     public static void CheckMessages(JsonElement messages)
     {
