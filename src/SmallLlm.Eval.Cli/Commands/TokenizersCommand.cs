@@ -12,12 +12,13 @@ public static class TokenizersCommand
 {
     public static Command Create()
     {
-        var command = new Command("tokenizers", "Exact tokenizers (Llama 3, Llama 2, tiktoken encodings, llama2.c, tokenizer files): encode, decode, compare token counts on corpora, benchmark.");
+        var command = new Command("tokenizers", "Exact tokenizers (Llama 3, Llama 2, tiktoken encodings, llama2.c, tokenizer files): encode, decode, compare token counts on corpora, benchmark, render chat templates.");
         command.Subcommands.Add(List());
         command.Subcommands.Add(Encode());
         command.Subcommands.Add(Decode());
         command.Subcommands.Add(TokenizersCompareCommand.Create());
         command.Subcommands.Add(TokenizersBenchCommand.Create());
+        command.Subcommands.Add(TokenizersChatCommand.Create());
         return command;
     }
 
@@ -27,7 +28,7 @@ public static class TokenizersCommand
         Required = true,
     };
 
-    private static readonly JsonSerializerOptions Json = new()
+    internal static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = false,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
