@@ -1,6 +1,8 @@
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Remote;
 using SmallLlm.Eval.Requests;
+using SmallLlm.Eval.Runner;
+using SmallLlm.Eval.Tasks;
 
 namespace SmallLlm.Eval.Serve.Tests;
 
@@ -62,6 +64,29 @@ public class ServerProbeTests
         var expected = local.GenerateUntil(gen, IProgressSink.None)[0].Text;
         Assert.Equal(expected, remote.GenerateUntil(gen, IProgressSink.None)[0].Text);
         Assert.StartsWith(" ", expected); // decoded after the prompt: the first word keeps its space
+    }
+
+    [Fact]
+    public async Task An_eval_of_a_log_likelihood_task_on_a_server_that_ignores_echo_stops_with_the_capability_and_writes_no_score()
+    {
+        await using var s = await MisbehavingServer.StartAsync(Fault.IgnoresEcho);
+        var tok = LocalModelLoader.ResolveTokenizer("stories260K", null);
+        string root = Directory.CreateTempSubdirectory("smalleval-probe-").FullName;
+        try
+        {
+            var e = Assert.Throws<RemoteModelException>(() => EvalJob.Run(new EvalJobSpec
+            {
+                Model = "stories260K",
+                Tasks = ["arc_easy"],
+                TasksDirectory = RepoPaths.Tasks,
+                OutputDirectory = root,
+                SettingsFor = _ => new TaskSettings { Limit = 3 },
+                LoadModel = _ => RemoteLanguageModel.Connect(Options(s.Url), tok),
+            }, TextWriter.Null, _ => IProgressSink.None));
+            Assert.Contains("echo honoured", e.Message);
+            Assert.Empty(Directory.EnumerateFiles(root, "arc_easy.json*", SearchOption.AllDirectories));
+        }
+        finally { Directory.Delete(root, recursive: true); }
     }
 
     [Theory]
