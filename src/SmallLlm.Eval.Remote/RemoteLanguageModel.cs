@@ -78,21 +78,20 @@ public sealed class RemoteLanguageModel : ILanguageModel, IDisposable
 
     private int Prefix => _tokenizer.BosId ?? _tokenizer.EosId ?? 0;
 
-    /// <summary>Asks for an echoed two-token prompt: tells whether token ids are accepted, and why prompt
-    /// log-probabilities cannot be had (null: they can). A server that ignores echo still serves generation tasks.</summary>
+    /// <summary>Two requests: one generated token from a token-id prompt tells whether ids are accepted (a 400: prompts go
+    /// as text); an echoed prompt with <c>max_tokens: 0</c> tells why prompt log-probabilities cannot be had (null: they
+    /// can). A server without them still serves generation tasks.</summary>
     private (bool SendsIds, string? EchoProblem) Probe()
     {
         int[] ids = [Prefix, .. _tokenizer.Encode("Hello").Take(1)];
         if (ids.Length < 2) ids = [Prefix, Prefix];
-        JsonNode answer;
         bool sendsIds = true;
-        try { answer = Run(() => _client.PostAsync("/completions", Body(new JsonArray(Ids(ids)), maxTokens: 0, echo: true, logprobs: 1))); }
-        catch (RemoteModelException e) when (e.Message.Contains("HTTP 400"))
-        {
-            answer = Run(() => _client.PostAsync("/completions", Body(new JsonArray("Hello"), maxTokens: 0, echo: true, logprobs: 1)));
-            sendsIds = false;
-        }
+        try { Run(() => _client.PostAsync("/completions", Body(new JsonArray(Ids(ids)), maxTokens: 1, echo: false, logprobs: null))); }
+        catch (RemoteModelException e) when (e.Message.Contains("HTTP 400", StringComparison.Ordinal)) { sendsIds = false; }
         string where = $"{_options.BaseUrl}/completions";
+        JsonNode answer;
+        try { answer = Run(() => _client.PostAsync("/completions", Body(sendsIds ? new JsonArray(Ids(ids)) : new JsonArray("Hello"), maxTokens: 0, echo: true, logprobs: 1))); }
+        catch (RemoteModelException e) when (e.Message.Contains("HTTP 4", StringComparison.Ordinal)) { return (sendsIds, e.Message); }
         try
         {
             var choice = FirstChoice(answer, where);

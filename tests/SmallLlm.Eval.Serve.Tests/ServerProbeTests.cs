@@ -10,11 +10,8 @@ namespace SmallLlm.Eval.Serve.Tests;
 /// scripted servers that misbehave as real ones do.</summary>
 public class ServerProbeTests
 {
-    private static readonly LoglikelihoodRequest[] Requests =
-    [
-        new("Once upon a time, there was a little girl", " named Lily."),
-        new("The cat sat on the", " mat."),
-    ];
+    /// <summary>The probe's own texts, each split before its last word.</summary>
+    private static readonly LoglikelihoodRequest[] Requests = [.. ServerProbe.Texts.Take(2).Select(t => new LoglikelihoodRequest(t[..t.LastIndexOf(' ')], t[t.LastIndexOf(' ')..]))];
 
     private static RemoteOptions Options(string url) => new()
     {
@@ -122,13 +119,7 @@ public class ServerProbeTests
         using var local = LocalModelLoader.Load("stories260K");
         Assert.Equal(local.Tokenizer.BosId, remote.Tokenizer.BosId);
         Assert.Equal(local.Tokenizer.EosId, remote.Tokenizer.EosId);
-        var expected = local.Loglikelihood(Requests, IProgressSink.None);
-        var got = remote.Loglikelihood(Requests, IProgressSink.None);
-        for (int i = 0; i < Requests.Length; i++)
-        {
-            Assert.True(Math.Abs(expected[i].LogLikelihood - got[i].LogLikelihood) <= 1e-5, $"request {i}: remote {got[i].LogLikelihood}, engine {expected[i].LogLikelihood}");
-            Assert.Equal(expected[i].IsGreedy, got[i].IsGreedy);
-        }
+        ScoreComparison.AssertSameAsEngine(local, remote, Requests);
     }
 
     [Fact]
