@@ -54,15 +54,15 @@ public static class ModelBackends
         return LlamaCppLanguageModel.Load(model, new LlamaCppOptions { Fast = fast }, rollingStride);
     }
 
-    /// <summary>A model behind an OpenAI-compatible server, with our tokenizer (--tokenizer, or the bundled model of that name).</summary>
+    /// <summary>A model behind an OpenAI-compatible server, with our tokenizer (--tokenizer, or the bundled model of that
+    /// name) or else the server's own.</summary>
     private static ILanguageModel LoadRemote(string model, RemoteOptions? remote, ModelDType dtype, string? tokenizer, int? rollingStride)
     {
         remote ??= new RemoteOptions { BaseUrl = RemoteOptions.UrlOf(model) };
         if (dtype != ModelDType.Float32) throw new ArgumentException($"--dtype {dtype.Name()}: a remote model's precision is the server's");
         string? tokName = tokenizer ?? (remote.Model is string m && Engine.BundledModels.BundledModel.Resolve(m) is { } b ? b.TokenizerName : null);
-        if (tokName is null)
-            throw new ArgumentException($"{model}: pass --tokenizer NAME|PATH (the model's own tokenizer) so that contexts and continuations split as lm-eval splits them");
-        return RemoteLanguageModel.Connect(remote, Tokenizers.TokenizerCatalog.Resolve(tokName), rollingStride);
+        // Neither: the server's own tokenizer (/tokenize, /tokenizer_info), refused by name when it has none.
+        return RemoteLanguageModel.Connect(remote, tokName is null ? null : Tokenizers.TokenizerCatalog.Resolve(tokName), rollingStride);
     }
 
     /// <summary>The EvalJob hook for a backend choice (null keeps the built-in engine's own loading).</summary>

@@ -93,16 +93,18 @@ public sealed class LlamaCppLanguageModel : ILanguageModel, IDisposable
         for (int i = 0; i < requests.Count; i++)
         {
             var r = requests[i];
+            int[] prompt = _prompts.GenerationPrompt(r);
+            // Text is decoded after the prompt (one rule with serve and `generate`): the first word keeps its leading space.
             var settings = new GenerationSettings
             {
                 MaxNewTokens = r.MaxTokens,
                 Temperature = r.Temperature,
                 Seed = r.Seed,
                 StopTokens = _model.EosId is int eos ? new HashSet<int> { eos } : new HashSet<int>(),
-                ShouldStop = r.Until.Count == 0 ? null : generated => StopText.IndexOf(_model.Decode(generated), r.Until) >= 0,
+                ShouldStop = r.Until.Count == 0 ? null : generated => StopText.IndexOf(Tokenizer.DecodeAfter(prompt, generated), r.Until) >= 0,
             };
-            var g = _model.Generate(_prompts.GenerationPrompt(r), settings);
-            string text = _model.Decode(g.Tokens);
+            var g = _model.Generate(prompt, settings);
+            string text = Tokenizer.DecodeAfter(prompt, g.Tokens);
             int stop = StopText.IndexOf(text, r.Until);
             results.Add(new GenerateResponse(stop >= 0 ? text[..stop] : text, g.Tokens.Length));
             progress.Report(i + 1, requests.Count, TokensProcessed);

@@ -53,9 +53,15 @@ public sealed class CompletionsClient : IDisposable
         if (options.MaxRetries == 0) _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>().AddTimeout(options.Timeout).Build();
     }
 
-    public async Task<JsonNode> PostAsync(string path, JsonObject body, CancellationToken cancel = default)
+    /// <summary>POSTs to {BaseUrl}{path}.</summary>
+    public Task<JsonNode> PostAsync(string path, JsonObject body, CancellationToken cancel = default) => PostAbsoluteAsync(_options.BaseUrl + path, body, cancel);
+
+    /// <summary>GETs {BaseUrl}{path}.</summary>
+    public Task<JsonNode> GetAsync(string path, CancellationToken cancel = default) => GetAbsoluteAsync(_options.BaseUrl + path, cancel);
+
+    /// <summary>POSTs to a URL on the same server outside the API root (vLLM's /tokenize lives at the server's root).</summary>
+    public async Task<JsonNode> PostAbsoluteAsync(string url, JsonObject body, CancellationToken cancel = default)
     {
-        string url = _options.BaseUrl + path;
         string text = body.ToJsonString();
         HttpResponseMessage response;
         try
@@ -70,9 +76,8 @@ public sealed class CompletionsClient : IDisposable
         return await Read(response, url);
     }
 
-    public async Task<JsonNode> GetAsync(string path, CancellationToken cancel = default)
+    public async Task<JsonNode> GetAbsoluteAsync(string url, CancellationToken cancel = default)
     {
-        string url = _options.BaseUrl + path;
         HttpResponseMessage response;
         try { response = await _pipeline.ExecuteAsync(async ct => await _http.GetAsync(url, ct), cancel); }
         catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException)
@@ -89,15 +94,29 @@ public sealed class CompletionsClient : IDisposable
             string content = await response.Content.ReadAsStringAsync();
             if (!response.IsSuccessStatusCode)
             {
-                string reason = content;
-                try { reason = JsonNode.Parse(content)?["error"]?["message"]?.GetValue<string>() ?? JsonNode.Parse(content)?["message"]?.GetValue<string>() ?? content; }
-                catch (JsonException) { }
+                string reason = ErrorText(content);
                 string retried = response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500 ? $" after {_options.MaxRetries} retries" : "";
                 throw new RemoteModelException($"{url}: HTTP {(int)response.StatusCode}{retried}: {Truncate(reason, 400)}");
             }
             try { return JsonNode.Parse(content) ?? throw new JsonException("empty body"); }
             catch (JsonException e) { throw new RemoteModelException($"{url}: the answer is not JSON ({e.Message}): {Truncate(content, 200)}"); }
         }
+    }
+
+    /// <summary>The server's reason from an error body in any of the shapes servers use: OpenAI and vLLM
+    /// <c>{"error": {"message": ...}}</c>, TGI <c>{"error": "...", "error_type": ...}</c>, FastAPI <c>{"detail": ...}</c>,
+    /// <c>{"message": ...}</c>; else the body as text.</summary>
+    public static string ErrorText(string content)
+    {
+        JsonNode? root;
+        try { root = JsonNode.Parse(content); }
+        catch (JsonException) { return content; }
+        if (root is not JsonObject o) return content;
+        static string? Text(JsonNode? n) => n is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+        string? message = o["error"] is JsonObject e ? Text(e["message"]) : Text(o["error"]);
+        message ??= Text(o["message"]) ?? Text(o["detail"]) ?? o["detail"]?.ToJsonString();
+        if (message is null) return content;
+        return Text(o["error_type"]) is string type ? $"{message} ({type})" : message;
     }
 
     private static string Truncate(string s, int n) => s.Length <= n ? s : s[..n] + "...";

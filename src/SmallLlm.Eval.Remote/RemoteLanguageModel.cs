@@ -36,14 +36,17 @@ public sealed class RemoteLanguageModel : ILanguageModel, IDisposable
 
     public int Retries => _client.Retries;
 
-    private RemoteLanguageModel(RemoteOptions options, ITextTokenizer tokenizer, int? rollingStride)
+    /// <summary>Why the server cannot give prompt log-probabilities (null: it can). Log-likelihood calls refuse with it.</summary>
+    public string? EchoProblem { get; }
+
+    private RemoteLanguageModel(RemoteOptions options, ITextTokenizer? tokenizer, int? rollingStride)
     {
         _options = options;
-        _tokenizer = tokenizer;
         _rollingStride = rollingStride;
         _client = new CompletionsClient(options);
         try
         {
+            _tokenizer = tokenizer ?? ServerTokenizer.Connect(_client, options.BaseUrl);
             var models = Run(() => _client.GetAsync("/models"));
             var data = models["data"]?.AsArray() ?? throw new RemoteModelException($"{options.BaseUrl}/models: no 'data' list in the answer");
             var entry = options.Model is null ? data.FirstOrDefault()
@@ -52,54 +55,64 @@ public sealed class RemoteLanguageModel : ILanguageModel, IDisposable
             _model = entry?["id"]?.GetValue<string>() ?? throw new RemoteModelException($"{options.BaseUrl}/models lists no model");
             ContextLength = options.ContextLength ?? entry["max_model_len"]?.GetValue<int>()
                 ?? throw new RemoteModelException($"{options.BaseUrl}: the server does not report max_model_len for '{_model}': pass the model's context length");
-            SendsTokenIds = Probe();
+            (SendsTokenIds, EchoProblem) = Probe();
         }
         catch
         {
             _client.Dispose();
             throw;
         }
-        bool addBos = tokenizer.BosId is not null;
+        bool addBos = _tokenizer.BosId is not null;
         string url = options.BaseUrl;
-        Identity = new ModelIdentity(_model, url, WeightsSha256: "", DType: "remote", Parameters: 0, tokenizer.Name, addBos,
-            CacheKey: $"remote|{url}|{_model}|{tokenizer.Name}|bos={addBos}|ctx={ContextLength}|stride={rollingStride}",
+        Identity = new ModelIdentity(_model, url, WeightsSha256: "", DType: "remote", Parameters: 0, _tokenizer.Name, addBos,
+            CacheKey: $"remote|{url}|{_model}|{_tokenizer.Name}|bos={addBos}|ctx={ContextLength}|stride={rollingStride}",
             RollingStride: rollingStride, Backend: "openai-completions", BackendSettings: $"url={url}");
-        _prompts = new PromptEncoder(tokenizer, addBos, Prefix, ContextLength);
+        _prompts = new PromptEncoder(_tokenizer, addBos, Prefix, ContextLength);
     }
 
-    public static RemoteLanguageModel Connect(RemoteOptions options, ITextTokenizer tokenizer, int? rollingStride = null) =>
+    /// <summary>Connects and probes the server. <paramref name="tokenizer"/> null: the server's own (<see cref="ServerTokenizer"/>).</summary>
+    public static RemoteLanguageModel Connect(RemoteOptions options, ITextTokenizer? tokenizer, int? rollingStride = null) =>
         new(options, tokenizer, rollingStride);
 
     private static T Run<T>(Func<Task<T>> work) => Task.Run(work).GetAwaiter().GetResult();
 
     private int Prefix => _tokenizer.BosId ?? _tokenizer.EosId ?? 0;
 
-    /// <summary>Asks for an echoed two-token prompt: tells whether token ids are accepted and whether prompt log-probabilities come back at all.</summary>
-    private bool Probe()
+    /// <summary>Two requests: one generated token from a token-id prompt tells whether ids are accepted (a 400: prompts go
+    /// as text); an echoed prompt with <c>max_tokens: 0</c> tells why prompt log-probabilities cannot be had (null: they
+    /// can). A server without them still serves generation tasks.</summary>
+    private (bool SendsIds, string? EchoProblem) Probe()
     {
         int[] ids = [Prefix, .. _tokenizer.Encode("Hello").Take(1)];
         if (ids.Length < 2) ids = [Prefix, Prefix];
+        bool sendsIds = true;
+        try { Run(() => _client.PostAsync("/completions", Body(new JsonArray(Ids(ids)), maxTokens: 1, echo: false, logprobs: null))); }
+        catch (RemoteModelException e) when (e.Message.Contains("HTTP 400", StringComparison.Ordinal)) { sendsIds = false; }
+        string where = $"{_options.BaseUrl}/completions";
+        JsonNode answer;
+        try { answer = Run(() => _client.PostAsync("/completions", Body(sendsIds ? new JsonArray(Ids(ids)) : new JsonArray("Hello"), maxTokens: 0, echo: true, logprobs: 1))); }
+        catch (RemoteModelException e) when (e.Message.Contains("HTTP 4", StringComparison.Ordinal)) { return (sendsIds, e.Message); }
         try
         {
-            var answer = Run(() => _client.PostAsync("/completions", Body(new JsonArray(Ids(ids)), maxTokens: 0, echo: true, logprobs: 1)));
-            CheckEcho(answer, 0, ids.Length);
-            return true;
+            var choice = FirstChoice(answer, where);
+            var values = EchoedPrompt.Field(EchoedPrompt.Field(choice, "logprobs", where), "token_logprobs", where) as JsonArray;
+            // A text prompt's length is the server's tokenization (checked against ours when scoring).
+            EchoedPrompt.Read(choice, sendsIds ? ids.Length : Math.Max(2, values?.Count ?? 0), topFrom: 1, where);
+            return (sendsIds, null);
         }
-        catch (RemoteModelException e) when (e.Message.Contains("HTTP 400"))
-        {
-            var answer = Run(() => _client.PostAsync("/completions", Body(new JsonArray("Hello"), maxTokens: 0, echo: true, logprobs: 1)));
-            CheckEcho(answer, 0, null);
-            return false;
-        }
+        catch (RemoteModelException e) { return (sendsIds, e.Message); }
     }
 
-    private JsonArray CheckEcho(JsonNode answer, int choice, int? expectedTokens)
+    private static JsonNode FirstChoice(JsonNode answer, string where) =>
+        (EchoedPrompt.Field(answer, "choices", where) as JsonArray)?.FirstOrDefault()
+        ?? throw new RemoteModelException($"{where}: no 'choices' in the answer");
+
+    /// <summary>Refuses log-likelihood work, naming the failed probe, when the server cannot give prompt log-probabilities.</summary>
+    private void RequireEcho()
     {
-        var lp = answer["choices"]?[choice]?["logprobs"]?["token_logprobs"]?.AsArray();
-        if (lp is null || (expectedTokens is int n && lp.Count < n))
+        if (EchoProblem is string problem)
             throw new RemoteModelException(
-                $"{_options.BaseUrl}: the server does not return the prompt's log-probabilities (echo + logprobs; got {lp?.Count.ToString() ?? "none"}): log-likelihood tasks need them (vLLM and `smalleval serve` do; chat-only APIs do not)");
-        return lp;
+                $"{_options.BaseUrl}: fails the probe 'echo honoured with prompt log-probabilities', which log-likelihood tasks need ({problem}); generation tasks can run against it. Check a server with `smalleval probe openai-completions:{_options.BaseUrl}`");
     }
 
     private static JsonNode[] Ids(int[] ids) => ids.Select(i => (JsonNode)i).ToArray();
@@ -120,6 +133,7 @@ public sealed class RemoteLanguageModel : ILanguageModel, IDisposable
     /// <summary>Token ids split, prefixed and truncated as the in-process engine does (<see cref="PromptEncoder"/>).</summary>
     public IReadOnlyList<LoglikelihoodResponse> Loglikelihood(IReadOnlyList<LoglikelihoodRequest> requests, IProgressSink progress)
     {
+        RequireEcho();
         var (split, truncated) = _prompts.Loglikelihood(requests);
         var scored = ScoreSequences(split.Select(s => (s.Context, s.Continuation)).ToList(), topN: 1, progress, requests.Count);
         return scored.Select((s, i) => new LoglikelihoodResponse(s.Sum, s.Greedy, split[i].Continuation.Length, truncated[i])).ToList();
@@ -127,6 +141,7 @@ public sealed class RemoteLanguageModel : ILanguageModel, IDisposable
 
     public IReadOnlyList<RollingLoglikelihoodResponse> LoglikelihoodRolling(IReadOnlyList<RollingLoglikelihoodRequest> requests, IProgressSink progress)
     {
+        RequireEcho();
         // The in-process engine's windows exactly, each scored as an echoed prompt.
         var windows = new List<(int[], int[])>();
         var owner = new List<int>();
@@ -167,28 +182,25 @@ public sealed class RemoteLanguageModel : ILanguageModel, IDisposable
                     Interlocked.Add(ref _tokens, all.Length);
                 }
                 var answer = await _client.PostAsync("/completions", Body(prompts, maxTokens: 0, echo: true, logprobs: Math.Max(1, topN)), ct);
-                var choices = answer["choices"]?.AsArray() ?? throw new RemoteModelException($"{_options.BaseUrl}/completions: no 'choices' in the answer");
-                var byIndex = choices.ToDictionary(c => c!["index"]!.GetValue<int>(), c => c!);
+                string where = $"{_options.BaseUrl}/completions";
+                var choices = EchoedPrompt.Field(answer, "choices", where) as JsonArray ?? throw new RemoteModelException($"{where}: no 'choices' list in the answer");
+                var byIndex = new Dictionary<int, JsonNode>();
+                foreach (var c in choices)
+                    if (EchoedPrompt.Field(c, "index", where) is JsonValue v && v.TryGetValue(out int index)) byIndex[index] = c!;
+                    else throw new RemoteModelException($"{where}: a choice without an integer 'index'");
                 for (int j = 0; j < chunk.Length; j++)
                 {
                     var (ctx, cont) = items[chunk[j]];
+                    int n = ctx.Length + cont.Length;
                     if (!byIndex.TryGetValue(j, out var choice))
-                        throw new RemoteModelException($"{_options.BaseUrl}/completions: choice {j} of {chunk.Length} is missing from the answer");
-                    var lp = CheckEcho(answer, choices.IndexOf(choice), ctx.Length + cont.Length);
-                    if (lp.Count != ctx.Length + cont.Length)
+                        throw new RemoteModelException($"{where}: choice {j} of {chunk.Length} is missing from the answer");
+                    if (!SendsTokenIds && EchoedPrompt.Field(EchoedPrompt.Field(choice, "logprobs", where), "token_logprobs", where) is JsonArray echoed && echoed.Count != n)
                         throw new RemoteModelException(
-                            $"{_options.BaseUrl}: the server's tokenization differs from {_tokenizer.Name}'s: {lp.Count} tokens echoed for a prompt of {ctx.Length + cont.Length} (use a server that accepts token ids, or the model's own tokenizer)");
-                    var top = choice["logprobs"]?["top_logprobs"]?.AsArray();
+                            $"{_options.BaseUrl}: the server's tokenization differs from {_tokenizer.Name}'s: {echoed.Count} tokens echoed for a prompt of {n} (use a server that accepts token ids, or the model's own tokenizer)");
+                    var scored = EchoedPrompt.Read(choice, n, topN > 0 ? ctx.Length : int.MaxValue, $"{where} (choice {j})");
                     double sum = 0;
-                    bool greedy = true;
-                    for (int t = ctx.Length; t < lp.Count; t++)
-                    {
-                        double v = lp[t]?.GetValue<double>() ?? throw new RemoteModelException($"{_options.BaseUrl}: token_logprobs[{t}] is null");
-                        sum += (float)v;
-                        if (top?[t] is JsonObject alternatives && alternatives.Count > 0)
-                            greedy &= v >= alternatives.Max(a => a.Value!.GetValue<double>());
-                    }
-                    results[chunk[j]] = (sum, greedy);
+                    for (int t = ctx.Length; t < n; t++) sum += (float)scored.LogProbs[t];
+                    results[chunk[j]] = (sum, topN > 0 && scored.IsGreedy(ctx.Length, n));
                 }
                 int now = Interlocked.Add(ref done, chunk.Length);
                 progress.Report(now, total, TokensProcessed);
@@ -222,9 +234,12 @@ public sealed class RemoteLanguageModel : ILanguageModel, IDisposable
                 };
                 if (r.Until.Count > 0) body["stop"] = new JsonArray(r.Until.Select(u => (JsonNode)u).ToArray());
                 var answer = await _client.PostAsync("/completions", body, ct);
-                var choice = answer["choices"]?[0] ?? throw new RemoteModelException($"{_options.BaseUrl}/completions: no choices in the answer");
-                string text = choice["text"]?.GetValue<string>() ?? "";
-                int tokens = choice["logprobs"]?["tokens"]?.AsArray().Count ?? _tokenizer.CountTokens(text);
+                string where = $"{_options.BaseUrl}/completions";
+                var choice = FirstChoice(answer, where);
+                string text = EchoedPrompt.Field(choice, "text", where) is JsonValue tv && tv.TryGetValue(out string? t) ? t
+                    : throw new RemoteModelException($"{where}: the choice has no 'text' string");
+                int tokens = EchoedPrompt.Field(EchoedPrompt.Field(choice, "logprobs", where), "tokens", where) is JsonArray generated
+                    ? generated.Count : _tokenizer.CountTokens(text);
                 Interlocked.Add(ref _tokens, ctx.Length + tokens);
                 results[i] = new GenerateResponse(text, tokens);
                 progress.Report(Interlocked.Increment(ref done), requests.Count, TokensProcessed);

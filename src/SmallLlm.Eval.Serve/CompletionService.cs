@@ -74,7 +74,8 @@ public sealed class CompletionService(ICompletionEngine engine, EngineQueue queu
             (generated, stopped) = await queue.Generate(prompt, r.MaxTokens, r.Temperature, r.TopP, seed, r.Stop);
         }
 
-        string genText = _tok.Decode(generated);
+        // Decoded after the prompt (one rule with `generate` and the task path): the first word keeps its leading space.
+        string genText = _tok.DecodeAfter(prompt, generated);
         int cut = StopText.IndexOf(genText, r.Stop);
         if (cut >= 0) { genText = genText[..cut]; stopped = true; }
         string promptText = r.PromptTexts[p] ?? _tok.Decode(prompt);
@@ -108,7 +109,8 @@ public sealed class CompletionService(ICompletionEngine engine, EngineQueue queu
             if (topN > 0)
                 foreach (var (id, value) in scores.Top[i - 1].Take(topN))
                 {
-                    string key = Piece(id);
+                    // Spelled as `tokens` spells it (in context), so the chosen token is never listed twice.
+                    string key = id == all[i] ? pieces[i] : PieceAfter(all, i, id);
                     if (!top.ContainsKey(key)) top[key] = value;
                 }
             // The chosen token is always listed, as OpenAI and vLLM do (N+1 entries when it is not in the top N).
@@ -134,6 +136,15 @@ public sealed class CompletionService(ICompletionEngine engine, EngineQueue queu
         if (s.Length == 0) s = _tok.IdToPiece(id);
         if ((uint)id < (uint)_pieces.Length) _pieces[id] = s; // races write the same string
         return s;
+    }
+
+    /// <summary>How token <paramref name="id"/> would read at position <paramref name="i"/> of <paramref name="ids"/>:
+    /// decoded after the tokens before it (its display form when that is empty).</summary>
+    private string PieceAfter(int[] ids, int i, int id)
+    {
+        if (i == 0) return Piece(id);
+        string s = _tok.DecodeAfter(new ArraySegment<int>(ids, Math.Max(0, i - PieceWindow), Math.Min(i, PieceWindow)), [id]);
+        return s.Length > 0 ? s : _tok.IdToPiece(id);
     }
 
     /// <summary>Tokens of context a piece is decoded with (8 to 15): enough for a multi-byte character and SentencePiece's

@@ -39,7 +39,7 @@ public sealed class LlamaCppCompletionEngine(LlamaCppModel model, string modelNa
 
     public (int[] Tokens, bool Stopped) Generate(int[] prompt, int maxTokens, double temperature, double topP, ulong seed, IReadOnlyList<string> stop)
     {
-        var result = model.Generate(prompt, ServedGeneration.Settings(maxTokens, temperature, topP, seed, stop, _tokenizer));
+        var result = model.Generate(prompt, ServedGeneration.Settings(prompt, maxTokens, temperature, topP, seed, stop, _tokenizer));
         return (result.Tokens, ServedGeneration.Stopped(result));
     }
 

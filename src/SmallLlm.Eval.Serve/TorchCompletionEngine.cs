@@ -60,7 +60,7 @@ public sealed class TorchCompletionEngine(LlamaModel model, ITextTokenizer token
 
     public (int[] Tokens, bool Stopped) Generate(int[] prompt, int maxTokens, double temperature, double topP, ulong seed, IReadOnlyList<string> stop)
     {
-        var result = _generator.Generate(prompt, ServedGeneration.Settings(maxTokens, temperature, topP, seed, stop, tokenizer));
+        var result = _generator.Generate(prompt, ServedGeneration.Settings(prompt, maxTokens, temperature, topP, seed, stop, tokenizer));
         TokensProcessed += prompt.Length + result.Tokens.Length;
         return (result.Tokens, ServedGeneration.Stopped(result));
     }

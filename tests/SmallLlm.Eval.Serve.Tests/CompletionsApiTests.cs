@@ -124,6 +124,42 @@ public class CompletionsApiTests
     }
 
     [Fact]
+    public async Task Generated_text_keeps_its_leading_space_echo_reads_as_the_prompt_and_top_logprobs_spell_each_token_once()
+    {
+        await using var s = await LoopbackServer.StartAsync();
+        var tok = LocalModelLoader.ResolveTokenizer("stories260K", null);
+        // The reference is one decode of the whole sequence: the prompt's text followed by the answer's must equal it.
+        int[] prompt = [tok.BosId!.Value, .. tok.Encode("Lily wanted a puppy")];
+        using var llama = new LlamaModel(CheckpointLoader.Load("stories260K", ModelDType.Float32));
+        var generated = new TokenGenerator(llama).Generate(prompt, new GenerationSettings { MaxNewTokens = 6, StopTokens = new HashSet<int> { tok.EosId!.Value } });
+        string whole = tok.Decode([.. prompt, .. generated.Tokens]);
+        var (status, json) = await Post(s.Http, "/v1/completions", """{"prompt": "Lily wanted a puppy", "max_tokens": 6, "temperature": 0}""");
+        Assert.True(status == HttpStatusCode.OK, json.ToString());
+        string text = json.GetProperty("choices")[0].GetProperty("text").GetString()!;
+        Assert.StartsWith(" ", text);
+        Assert.Equal(whole, "Lily wanted a puppy" + text);
+
+        // Token-id prompt, echoed: "Once upon a" + " time" reads as one text.
+        int[] once = [tok.BosId!.Value, .. tok.Encode("Once upon a")];
+        (status, json) = await Post(s.Http, "/v1/completions", JsonSerializer.Serialize(new { prompt = once, max_tokens = 1, temperature = 0, echo = true, logprobs = 5 }));
+        Assert.True(status == HttpStatusCode.OK, json.ToString());
+        var choice = json.GetProperty("choices")[0];
+        Assert.Equal("Once upon a time", choice.GetProperty("text").GetString());
+        var lp = choice.GetProperty("logprobs");
+        var tokens = lp.GetProperty("tokens").EnumerateArray().Select(t => t.GetString()!).ToArray();
+        var values = lp.GetProperty("token_logprobs").EnumerateArray().ToArray();
+        var tops = lp.GetProperty("top_logprobs").EnumerateArray().ToArray();
+        Assert.Equal(" upon", tokens[2]);
+        for (int t = 1; t < tokens.Length; t++)
+        {
+            var keys = tops[t].EnumerateObject().Select(p => p.Name).ToList();
+            // The chosen token is listed under its `tokens` spelling, with its own value, and not again without its space.
+            Assert.Equal(values[t].GetDouble(), tops[t].GetProperty(tokens[t]).GetDouble(), 1e-6);
+            if (tokens[t].StartsWith(' ')) Assert.DoesNotContain(tokens[t].TrimStart(' '), keys);
+        }
+    }
+
+    [Fact]
     public async Task Models_tokenize_detokenize_and_health()
     {
         await using var s = await LoopbackServer.StartAsync();

@@ -23,13 +23,7 @@ public class TextModeClientTests
         using var remote = RemoteLanguageModel.Connect(new RemoteOptions { BaseUrl = server.Url + "/v1", Model = "stories260K" }, tok);
         Assert.False(remote.SendsTokenIds); // the probe's token ids were refused: prompts go as text
         using var local = LocalModelLoader.Load("stories260K");
-        var expected = local.Loglikelihood(Requests, IProgressSink.None);
-        var got = remote.Loglikelihood(Requests, IProgressSink.None);
-        for (int i = 0; i < Requests.Length; i++)
-        {
-            Assert.True(Math.Abs(expected[i].LogLikelihood - got[i].LogLikelihood) <= 1e-5, $"request {i}: remote {got[i].LogLikelihood}, engine {expected[i].LogLikelihood}");
-            Assert.Equal(expected[i].IsGreedy, got[i].IsGreedy);
-        }
+        ScoreComparison.AssertSameAsEngine(local, remote, Requests);
     }
 
     [Fact]

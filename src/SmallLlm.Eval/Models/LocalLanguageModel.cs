@@ -77,13 +77,14 @@ public sealed class LocalLanguageModel : ILanguageModel, IDisposable
     public IReadOnlyList<GenerateResponse> GenerateUntil(IReadOnlyList<GenerateRequest> requests, IProgressSink progress)
     {
         var tokenizer = Tokenizer;
-        var jobs = requests.Select(r => ((IReadOnlyList<int>)_prompts.GenerationPrompt(r), new GenerationSettings
+        // Text is decoded after the prompt (one rule with serve and `generate`): the first word keeps its leading space.
+        var jobs = requests.Select(r => (r, prompt: _prompts.GenerationPrompt(r))).Select(x => ((IReadOnlyList<int>)x.prompt, new GenerationSettings
         {
-            MaxNewTokens = r.MaxTokens,
-            Temperature = r.Temperature,
-            Seed = r.Seed,
+            MaxNewTokens = x.r.MaxTokens,
+            Temperature = x.r.Temperature,
+            Seed = x.r.Seed,
             StopTokens = tokenizer.EosId is int eos ? new HashSet<int> { eos } : new HashSet<int>(),
-            ShouldStop = r.Until.Count == 0 ? null : generated => StopText.IndexOf(tokenizer.Decode(generated), r.Until) >= 0,
+            ShouldStop = x.r.Until.Count == 0 ? null : generated => StopText.IndexOf(tokenizer.DecodeAfter(x.prompt, generated), x.r.Until) >= 0,
         })).ToList();
         var generated = _batchedGenerator.Generate(jobs, done => progress.Report(done, requests.Count, TokensProcessed));
         var results = new List<GenerateResponse>(requests.Count);
@@ -91,7 +92,7 @@ public sealed class LocalLanguageModel : ILanguageModel, IDisposable
         {
             var g = generated[i];
             Interlocked.Add(ref _generatedTokens, jobs[i].Item1.Count + g.Tokens.Length);
-            string text = tokenizer.Decode(g.Tokens);
+            string text = tokenizer.DecodeAfter(jobs[i].Item1, g.Tokens);
             int stop = StopText.IndexOf(text, requests[i].Until);
             results.Add(new GenerateResponse(stop >= 0 ? text[..stop] : text, g.Tokens.Length));
         }
