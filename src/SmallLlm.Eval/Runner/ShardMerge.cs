@@ -56,6 +56,7 @@ public static class ShardMerge
             Model = manifest.ModelArgument,
             Tokenizer = manifest.TokenizerArgument,
             RollingStride = manifest.RollingStride,
+            AllowNonFinite = manifest.AllowNonFinite,
             Tasks = manifest.Tasks,
             TasksDirectory = manifest.TasksDirectory,
             PluginsDirectory = manifest.PluginsDirectory,

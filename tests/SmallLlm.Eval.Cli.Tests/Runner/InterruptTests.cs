@@ -60,6 +60,40 @@ public sealed class InterruptTests : IDisposable
     }
 
     [Fact]
+    public void Under_shard_ctrl_c_commits_what_was_computed_exits_130_writes_no_manifest_and_the_rerun_finishes_the_shard()
+    {
+        string db = Path.Combine(_dir, ".cache", "requests.sqlite");
+        string[] shardJob = [.. Job, "--shard", "1/2", "--output", _dir];
+        using var p = CliRun.StartProcess([.. shardJob, "--commit-every", "16"]);
+        var log = new System.Text.StringBuilder();
+        p.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        p.BeginErrorReadLine();
+        _ = p.StandardOutput.ReadToEndAsync();
+        var clock = Stopwatch.StartNew();
+        // Shard 1/2 computes the first 1,140 of the 2,280 requests.
+        bool Started() { lock (log) return System.Text.RegularExpressions.Regex.IsMatch(log.ToString(), @"\] [1-9]\d*/1140 requests"); }
+        while (!Started() && !p.HasExited && clock.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(10);
+        Assert.False(p.HasExited, "the shard ended before it could be interrupted: " + log);
+        Interrupt(p);
+        Assert.True(p.WaitForExit(60_000), "the shard did not stop after Ctrl-C");
+        p.WaitForExit();
+        string stderr = log.ToString();
+        Assert.True(p.ExitCode == 130, $"exit {p.ExitCode}\n{stderr}");
+        var said = System.Text.RegularExpressions.Regex.Match(stderr, @"interrupted: (\d+) answer\(s\) computed in this run are committed to the request cache");
+        Assert.True(said.Success, stderr);
+        long committed = long.Parse(said.Groups[1].Value);
+        Assert.InRange(committed, 1, Requests / 2 - 1);
+        Assert.Equal(committed, RequestCacheRows.Count(db));
+        Assert.False(File.Exists(Path.Combine(_dir, "shard.json")), "an interrupted shard wrote its manifest");
+
+        var rerun = CliRun.InProcess(shardJob);
+        Assert.True(rerun.ExitCode == 0, rerun.ToString());
+        Assert.Contains("shard 1/2: mmlu: requests 0..1139 of 2280 computed", rerun.Stderr);
+        Assert.True(File.Exists(Path.Combine(_dir, "shard.json")));
+        Assert.Equal(Requests / 2, RequestCacheRows.Count(db));
+    }
+
+    [Fact]
     public void A_second_ctrl_c_aborts_at_once()
     {
         string db = Path.Combine(_dir, ".cache", "requests.sqlite");
