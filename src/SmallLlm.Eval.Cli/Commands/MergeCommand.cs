@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using SmallLlm.Eval.Models;
-using SmallLlm.Eval.Remote;
 using SmallLlm.Eval.Runner;
 using SmallLlm.Eval.Tokenizers;
 
@@ -34,14 +33,15 @@ public static class MergeCommand
     /// <summary>The shards' model's tokenizer (llama.cpp models tokenize with their own vocabulary, so they are loaded).</summary>
     private static ITextTokenizer TokenizerFor(ShardManifest m)
     {
-        if (RemoteOptions.IsRemote(m.ModelArgument))
+        var spec = ModelSpec.Parse(m.ModelArgument);
+        if (spec is ModelSpec.Remote)
         {
             string name = m.TokenizerArgument ?? (Engine.BundledModels.BundledModel.Resolve(m.Identity.Name)?.TokenizerName
                 ?? throw new ArgumentException($"merge: the shards' remote model names no tokenizer"));
             return TokenizerCatalog.Resolve(name);
         }
         if (m.Identity.Backend != ModelBackends.Torch)
-            return ModelBackends.Load(m.ModelArgument, m.Identity.Backend, fast: m.Identity.BackendSettings?.StartsWith("llamacpp-fast", StringComparison.Ordinal) == true).Tokenizer;
+            return ModelBackends.Load(spec, m.Identity.Backend, fast: m.Identity.BackendSettings?.StartsWith("llamacpp-fast", StringComparison.Ordinal) == true).Tokenizer;
         return LocalModelLoader.ResolveTokenizer(m.ModelArgument, m.TokenizerArgument);
     }
 }
