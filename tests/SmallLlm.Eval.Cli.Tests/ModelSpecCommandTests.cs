@@ -5,8 +5,9 @@ namespace SmallLlm.Eval.Cli.Tests;
 /// <summary>
 /// One model spec, one loader: the same stories260K as the bundled engine and as a GGUF file (our writer's, and
 /// llama.cpp's own conversion in ../shared when present) goes through `model logprobs`, greedy `generate` and `kld`
-/// with the same numbers; a llama2.c .bin without a tokenizer beside it compares through `kld --tokenizer`; what a
-/// remote server cannot do is refused by name.
+/// with the same numbers; `convert --from x.gguf` reads f32/f16/bf16 GGUF files back (quantized ones refused); a
+/// llama2.c .bin without a tokenizer beside it compares through `kld --tokenizer`; what a remote server cannot do is
+/// refused by name.
 /// </summary>
 public sealed class ModelSpecCommandTests : IDisposable
 {
@@ -90,6 +91,37 @@ public sealed class ModelSpecCommandTests : IDisposable
         var with = CliRun.InProcess([.. args, "--tokenizer", "tok512"]);
         Assert.True(with.ExitCode == 0, with.ToString());
         Assert.Equal(0.0, with.Json().GetProperty("mean_kld").GetDouble(), 1e-12); // the same weights on the same engine
+    }
+
+    [Theory]
+    [InlineData("f32", 1e-5)]
+    [InlineData("f16", 5e-3)] // the weights rounded to half precision
+    [InlineData("bf16", 5e-2)] // to 8 bits of mantissa
+    public void Convert_from_a_gguf_writes_a_folder_that_scores_like_the_bundled_model(string type, double tolerance)
+    {
+        string folder = Path.Combine(_dir, "from-" + type);
+        var convert = CliRun.InProcess("convert", "--from", GgufFixture.Stories260K(type), "--to", folder);
+        Assert.True(convert.ExitCode == 0, convert.ToString());
+        var bundled = CliRun.InProcess("model", "logprobs", "-m", "stories260K", "--tokens", ReferenceIds, "--json");
+        var run = CliRun.InProcess("model", "logprobs", "-m", folder, "--tokens", ReferenceIds, "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(ReferenceMeanNll, run.Json().GetProperty("mean_nll").GetDouble(), tolerance);
+        var expected = LogProbs(bundled.Json());
+        var actual = LogProbs(run.Json());
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * 10, $"{type}: token {i + 1}: bundled {expected[i]}, converted {actual[i]}");
+    }
+
+    [Fact]
+    public void Convert_refuses_a_quantized_gguf_by_tensor_and_type()
+    {
+        string q4 = Path.Combine(_dir, "q4_k_m.gguf");
+        var quantize = CliRun.InProcess("quantize", "--from", GgufFixture.Stories260K(), "--to", q4, "--type", "q4_k_m");
+        Assert.True(quantize.ExitCode == 0, quantize.ToString());
+        var convert = CliRun.InProcess("convert", "--from", q4, "--to", Path.Combine(_dir, "from-q4"));
+        Assert.True(convert.ExitCode == 2, convert.ToString());
+        Assert.Matches(@"tensor '[a-z0-9_.]+' is Q\d_\w+: the built-in engine reads f32, f16 and bf16 GGUF tensors; a quantized file runs on llama.cpp", convert.Stderr);
+        Assert.False(File.Exists(Path.Combine(_dir, "from-q4", "config.json")), "a refused conversion wrote a folder");
     }
 
     [Theory]
