@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Runner;
+using SmallLlm.Eval.Tasks;
 using SmallLlm.Eval.Tokenizers;
 
 namespace SmallLlm.Eval.Cli.Commands;
@@ -14,14 +15,16 @@ public static class MergeCommand
         var folders = new Argument<string[]>("shards") { Description = "The shard folders (each written by `eval --shard I/N`).", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--output", "-o") { Description = "Results folder for the merged run.", Required = true };
         var json = ModelOptions.Json();
+        var allowCode = new Option<bool>("--allow-code-execution") { Description = "Code tasks: RUN the model-written code while scoring (as `eval --allow-code-execution`; shards never carry this consent)." };
+        var allowUnsandboxed = new Option<bool>("--allow-unsandboxed-execution") { Description = "With --allow-code-execution where no sandbox works: run it WITHOUT isolation anyway." };
         var command = new Command("merge", "Combine the N shard folders of a sharded eval into the results one unsharded run writes. Refuses shards of different models, data or settings, and missing shards.")
         {
-            folders, output, json,
+            folders, output, allowCode, allowUnsandboxed, json,
         };
         command.SetAction(parse =>
         {
             var results = ShardMerge.Run(parse.GetValue(folders)!, parse.GetValue(output)!, TokenizerFor,
-                parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
+                parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr, new ExecutionPolicy(parse.GetValue(allowCode), parse.GetValue(allowUnsandboxed)));
             var writer = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) writer.WriteLine(JsonSerializer.Serialize(results, CliJson.Options));
             else ResultsTable.Write(writer, results);
