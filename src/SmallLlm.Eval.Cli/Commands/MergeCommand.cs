@@ -33,18 +33,19 @@ public static class MergeCommand
         return command;
     }
 
-    /// <summary>The shards' model's tokenizer (llama.cpp models tokenize with their own vocabulary, so they are loaded).</summary>
+    /// <summary>The shards' model's tokenizer (llama.cpp models tokenize with their own vocabulary, so they are loaded).
+    /// Decided by the backend the shards recorded: the merging machine need not hold the model's files.</summary>
     private static ITextTokenizer TokenizerFor(ShardManifest m)
     {
-        var spec = ModelSpec.Parse(m.ModelArgument);
-        if (spec is ModelSpec.Remote)
+        if (m.Identity.Backend == ModelBackends.LlamaCpp)
+            return ModelBackends.Load(ModelSpec.Parse(m.ModelArgument), m.Identity.Backend,
+                fast: m.Identity.BackendSettings?.StartsWith("llamacpp-fast", StringComparison.Ordinal) == true).Tokenizer;
+        if (m.Identity.Backend == ModelBackends.RemoteBackend)
         {
             string name = m.TokenizerArgument ?? (Engine.BundledModels.BundledModel.Resolve(m.Identity.Name)?.TokenizerName
                 ?? throw new ArgumentException($"merge: the shards' remote model names no tokenizer"));
             return TokenizerCatalog.Resolve(name);
         }
-        if (m.Identity.Backend != ModelBackends.Torch)
-            return ModelBackends.Load(spec, m.Identity.Backend, fast: m.Identity.BackendSettings?.StartsWith("llamacpp-fast", StringComparison.Ordinal) == true).Tokenizer;
         return LocalModelLoader.ResolveTokenizer(m.ModelArgument, m.TokenizerArgument);
     }
 }
