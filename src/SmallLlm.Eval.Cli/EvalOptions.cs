@@ -56,8 +56,7 @@ public sealed class EvalOptions
         var options = new Dictionary<string, string>();
         if (parse.GetValue(Subjects) is string s) options["subjects"] = s;
         if (parse.GetValue(FitShots) is string fs) options[FewshotFitOption.Key] = fs;
-        if (parse.GetValue(AllowCode)) options["allow_code_execution"] = "true";
-        if (parse.GetValue(AllowUnsandboxed)) options["allow_unsandboxed_execution"] = "true";
+        var execution = new ExecutionPolicy(parse.GetValue(AllowCode), parse.GetValue(AllowUnsandboxed));
         int? shots = SettingRules.NumFewshot(parse.GetValue(NumFewshot), "--num-fewshot");
         ulong seed = parse.GetValue(Seed);
         bool strict = parse.GetValue(Strict);
@@ -74,6 +73,7 @@ public sealed class EvalOptions
                 Strict = strict,
                 DataDir = dataDir,
                 Options = new Dictionary<string, string>(o.Options.Concat(options).GroupBy(kv => kv.Key).Select(g => g.Last())),
+                Execution = execution,
             };
         }
         string? tasksDir = parse.GetValue(TasksDir);

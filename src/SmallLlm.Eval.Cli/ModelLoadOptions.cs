@@ -32,7 +32,7 @@ public sealed class ModelLoadOptions
             DType = dtype.DType,
             DTypeChoice = dtype,
             Tokenizer = parse.GetValue(Tokenizer) ?? entry?.Tokenizer,
-            LoadModel = ModelBackends.JobLoader(spec.Model, parse.GetValue(Backend)!, parse.GetValue(Fast), remote),
+            LoadModel = ModelBackends.JobLoader(parse.GetValue(Backend)!, parse.GetValue(Fast), remote),
         };
     }
 }

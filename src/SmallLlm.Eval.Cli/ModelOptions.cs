@@ -3,6 +3,7 @@ using SmallLlm.Eval.Engine;
 using SmallLlm.Eval.Engine.Benchmarks;
 using SmallLlm.Eval.Engine.Checkpoints;
 using SmallLlm.Eval.Engine.Hardware;
+using SmallLlm.Eval.Models;
 
 namespace SmallLlm.Eval.Cli;
 
@@ -34,11 +35,11 @@ public static class ModelOptions
     public static DTypeChoice ResolveDType(string text, string model)
     {
         if (!text.Equals("auto", StringComparison.OrdinalIgnoreCase)) return DTypeChoice.Resolve(text, 0, CpuFeatures.Current);
-        if (Remote.RemoteOptions.IsRemote(model)) return new DTypeChoice(ModelDType.Float32, "auto", "remote: precision is the server's");
+        var spec = ModelSpec.Parse(model);
+        if (spec is ModelSpec.Remote) return new DTypeChoice(ModelDType.Float32, "auto", "remote: precision is the server's");
         // A GGUF file's precision is its tensor types; the llama.cpp backend takes no --dtype.
-        if (Engine.Gguf.GgufFile.LooksLikeGguf(model)) return new DTypeChoice(ModelDType.Float32, "auto", "GGUF: precision is the file's tensor types");
-        var config = model.StartsWith("random:", StringComparison.Ordinal) && EngineBenchmark.Shapes.TryGetValue(model["random:".Length..], out var shape)
-            ? shape : CheckpointLoader.ReadConfig(model);
+        if (spec is ModelSpec.Gguf) return new DTypeChoice(ModelDType.Float32, "auto", "GGUF: precision is the file's tensor types");
+        var config = spec is ModelSpec.Random r ? r.Config : CheckpointLoader.ReadConfig(model);
         return DTypeChoice.Resolve(text, ModelStatistics.Of(config, ModelDType.Float32).TotalParameters, CpuFeatures.Current, MeasuredBf16Speedup);
     }
 

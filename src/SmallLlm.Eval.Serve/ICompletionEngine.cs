@@ -1,3 +1,4 @@
+using SmallLlm.Eval.Engine.Generation;
 using SmallLlm.Eval.Tokenizers;
 
 namespace SmallLlm.Eval.Serve;
@@ -17,4 +18,8 @@ public interface ICompletionEngine
 
     /// <summary>Generates up to <paramref name="maxTokens"/> tokens; returns them and whether a stop ended it.</summary>
     (int[] Tokens, bool Stopped) Generate(int[] prompt, int maxTokens, double temperature, double topP, ulong seed, IReadOnlyList<string> stop);
+
+    /// <summary>Generates with the engine's sampler settings as given (the <c>generate</c> command: its own stop rule,
+    /// and the prefill and decode times it reports).</summary>
+    GenerationResult Generate(int[] prompt, GenerationSettings settings);
 }

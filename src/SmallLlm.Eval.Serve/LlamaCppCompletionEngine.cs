@@ -1,3 +1,4 @@
+using SmallLlm.Eval.Engine.Generation;
 using SmallLlm.Eval.LlamaCpp;
 using SmallLlm.Eval.Tokenizers;
 
@@ -42,6 +43,8 @@ public sealed class LlamaCppCompletionEngine(LlamaCppModel model, string modelNa
         var result = model.Generate(prompt, ServedGeneration.Settings(prompt, maxTokens, temperature, topP, seed, stop, _tokenizer));
         return (result.Tokens, ServedGeneration.Stopped(result));
     }
+
+    public GenerationResult Generate(int[] prompt, GenerationSettings settings) => model.Generate(prompt, settings);
 
     /// <summary>log Σ exp(logits) in double precision: the same normaliser as <see cref="LlamaCppModel.LogSoftmaxAt"/>.</summary>
     private static double LogSumExp(ReadOnlySpan<float> logits)

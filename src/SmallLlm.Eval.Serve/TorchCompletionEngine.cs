@@ -60,8 +60,14 @@ public sealed class TorchCompletionEngine(LlamaModel model, ITextTokenizer token
 
     public (int[] Tokens, bool Stopped) Generate(int[] prompt, int maxTokens, double temperature, double topP, ulong seed, IReadOnlyList<string> stop)
     {
-        var result = _generator.Generate(prompt, ServedGeneration.Settings(prompt, maxTokens, temperature, topP, seed, stop, tokenizer));
-        TokensProcessed += prompt.Length + result.Tokens.Length;
+        var result = Generate(prompt, ServedGeneration.Settings(prompt, maxTokens, temperature, topP, seed, stop, tokenizer));
         return (result.Tokens, ServedGeneration.Stopped(result));
+    }
+
+    public GenerationResult Generate(int[] prompt, GenerationSettings settings)
+    {
+        var result = _generator.Generate(prompt, settings);
+        TokensProcessed += prompt.Length + result.Tokens.Length;
+        return result;
     }
 }

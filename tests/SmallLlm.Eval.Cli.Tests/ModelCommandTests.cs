@@ -98,7 +98,7 @@ public class ModelCommandTests
 
     [Theory]
     [InlineData("model '/no/such/model' not found", "model", "info", "--model", "/no/such/model")]
-    [InlineData("token id 999 at position 1 is outside the vocabulary [0, 512)", "model", "logprobs", "-m", "stories260K", "--tokens", "1,2,999")]
+    [InlineData("token id 999 at position 2 is outside the vocabulary [0, 512)", "model", "logprobs", "-m", "stories260K", "--tokens", "1,2,999")]
     [InlineData("'x' is not a token id", "model", "logprobs", "-m", "stories260K", "--tokens", "1,x")]
     [InlineData("unknown dtype 'fp8'", "model", "info", "-m", "stories260K", "--dtype", "fp8")]
     [InlineData("give exactly one of --tokens or --text", "model", "logprobs", "-m", "stories260K")]

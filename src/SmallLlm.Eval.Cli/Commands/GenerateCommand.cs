@@ -1,8 +1,6 @@
 using SmallLlm.Eval.Tokenizers;
 using System.CommandLine;
 using System.Text.Json;
-using SmallLlm.Eval.Engine;
-using SmallLlm.Eval.Engine.Checkpoints;
 using SmallLlm.Eval.Engine.Generation;
 using SmallLlm.Eval.Models;
 
@@ -22,29 +20,32 @@ public static class GenerateCommand
         var maxTokens = new Option<int>("--max-tokens", "-n") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 256 };
         var temperature = new Option<double>("--temperature") { Description = "0 = greedy (default); above 0 samples.", DefaultValueFactory = _ => 0.0 };
         var topP = new Option<double>("--top-p") { Description = "Nucleus sampling threshold (1 = off).", DefaultValueFactory = _ => 1.0 };
+        var backend = ModelBackends.BackendOption();
+        var fast = ModelBackends.FastOption();
         var seed = new Option<ulong>("--seed") { Description = "Seed for sampling; the same seed gives the same text.", DefaultValueFactory = _ => 0UL };
-        var command = new Command("generate", "Generate a continuation of a prompt, greedy or sampled with a seed, using a KV cache. Stops at EOS or --max-tokens.")
+        var command = new Command("generate", "Generate a continuation of a prompt, greedy or sampled with a seed, using a KV cache, on the built-in engine or llama.cpp (a .gguf model). Stops at EOS or --max-tokens.")
         {
-            model, dtype, prompt, tokens, tokenizer, maxTokens, temperature, topP, seed, json,
+            model, dtype, prompt, tokens, tokenizer, maxTokens, temperature, topP, seed, backend, fast, json,
         };
         command.SetAction(parse =>
         {
             string modelName = parse.GetValue(model)!;
-            var dt = ModelOptions.ResolveDType(parse.GetValue(dtype)!, modelName).DType;
             string? tokenText = parse.GetValue(tokens), promptText = parse.GetValue(prompt);
             if (tokenText is not null && promptText is not null) throw new ArgumentException("give --prompt or --tokens, not both");
             if (parse.GetValue(maxTokens) < 1) throw new ArgumentException("--max-tokens must be at least 1");
             if (parse.GetValue(temperature) < 0) throw new ArgumentException("--temperature must be >= 0");
-            var tok = tokenText is null || parse.GetValue(tokenizer) is not null
-                ? LocalModelLoader.ResolveTokenizer(modelName, parse.GetValue(tokenizer)) : null;
+            using var loaded = ModelBackends.OpenEngine(ModelSpec.Parse(modelName), parse.GetValue(backend)!, parse.GetValue(fast),
+                ModelOptions.ResolveDType(parse.GetValue(dtype)!, modelName).DType, parse.GetValue(tokenizer), idsOnly: tokenText is not null);
+            var engine = loaded.Engine;
+            // Token ids in, token ids out, unless a text prompt or --tokenizer asks for text.
+            ITextTokenizer? tok = tokenText is null || parse.GetValue(tokenizer) is not null ? engine.Tokenizer : null;
             int[] ids = tokenText is not null
                 ? ModelOptions.ParseTokens(tokenText)
                 : [.. tok!.BosId is int bos ? new[] { bos } : [], .. tok.Encode(promptText ?? "")];
             if (ids.Length == 0) throw new ArgumentException("the prompt is empty and the tokenizer has no BOS: give --prompt or --tokens");
 
-            using var engine = new LlamaModel(CheckpointLoader.Load(modelName, dt));
-            var eos = tok?.EosId ?? engine.Config.EosTokenId;
-            var result = new TokenGenerator(engine).Generate(ids, new GenerationSettings
+            var eos = engine.Tokenizer.EosId;
+            var result = engine.Generate(ids, new GenerationSettings
             {
                 MaxNewTokens = parse.GetValue(maxTokens),
                 Temperature = parse.GetValue(temperature),

@@ -4,7 +4,6 @@ using SmallLlm.Eval.Configuration;
 using SmallLlm.Eval.Kld;
 using SmallLlm.Eval.LlamaCpp;
 using SmallLlm.Eval.Models;
-using SmallLlm.Eval.Remote;
 using SmallLlm.Eval.Reports.Gate;
 using SmallLlm.Eval.Reports.Plots;
 using SmallLlm.Eval.Reports.ResultSets;
@@ -25,10 +24,11 @@ public static class KldCommand
         var minTop1 = new Option<double?>("--min-top1-agreement") { Description = "Gate: exit 1 when top-1 agreement (0..1) is below this." };
         var outputDir = new Option<string>("--output", "-o") { Description = "Results folder: the comparison is filed as task 'kld' of --model, <output>/<model-id>/<run-id>/kld.json (+ per-document samples), for the leaderboard and `smalleval check`.", DefaultValueFactory = _ => "results" };
         var fast = ModelBackends.FastOption();
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "Tokenizer name or file for a checkpoint that brings none (a llama2.c .bin, e.g. tok512); a GGUF file uses its own vocabulary." };
         var json = ModelOptions.Json();
         var command = new Command("kld", "KL divergence of a model's next-token distributions from a base model's (llama-perplexity --kl-divergence): mean ± stderr, percentiles, top-1 agreement, |Δp| of the base's top token, perplexity of both; per document and overall. Streaming: memory stays bounded by one context window.")
         {
-            baseModel, model, data, limit, outputDir, plot, fast, json, maxKld, minTop1,
+            baseModel, model, data, limit, outputDir, plot, fast, tokenizer, json, maxKld, minTop1,
         };
         command.SetAction(parse =>
         {
@@ -36,9 +36,9 @@ public static class KldCommand
             var started = DateTime.UtcNow;
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var docs = KldCorpus.Read(parse.GetValue(data), ProjectPaths.TasksDirectory(null));
-            var (aModel, a) = Open(parse.GetValue(baseModel)!, parse.GetValue(fast));
+            var (aModel, a) = Open(parse.GetValue(baseModel)!, parse.GetValue(fast), parse.GetValue(tokenizer));
             using var aOwned = a;
-            var (bModel, b) = Open(parse.GetValue(model)!, parse.GetValue(fast));
+            var (bModel, b) = Open(parse.GetValue(model)!, parse.GetValue(fast), parse.GetValue(tokenizer));
             using var bOwned = b;
             var report = KldComparison.Run(a, b, docs, parse.GetValue(limit));
             string resultFile = KldResult.Write(parse.GetValue(outputDir)!, new KldResult.Run(aModel.Identity, bModel.Identity, bModel.ContextLength,
@@ -83,11 +83,14 @@ public static class KldCommand
     }
 
     /// <summary>The model (its identity goes into the result) and its full distributions (which own and dispose it).</summary>
-    private static (ILanguageModel Model, ITokenDistributions Distributions) Open(string path, bool fast)
+    /// <param name="tokenizer">--tokenizer, for checkpoints that bring none (a llama2.c .bin); GGUF files use their own.</param>
+    private static (ILanguageModel Model, ITokenDistributions Distributions) Open(string path, bool fast, string? tokenizer)
     {
-        if (RemoteOptions.IsRemote(path))
-            throw new ArgumentException($"{path}: kld needs a model's full next-token distribution at every position, and an OpenAI-compatible server returns at most the top 20 log-probabilities per token (logprobs <= 20): compare the checkpoint or GGUF file the server runs instead");
-        var loaded = ModelBackends.Load(path, "auto", fast && ModelBackends.Choose(path, "auto") == ModelBackends.LlamaCpp);
+        var spec = ModelSpec.Parse(path);
+        if (spec is ModelSpec.Remote)
+            throw spec.Lacks("the full next-token distribution at every position (kld needs it; an OpenAI-compatible server returns at most the top 20 log-probabilities per token)",
+                "compare the checkpoint or GGUF file the server runs instead");
+        var loaded = ModelBackends.Load(spec, "auto", fast && spec is ModelSpec.Gguf, tokenizer: spec is ModelSpec.Gguf ? null : tokenizer);
         return (loaded, loaded switch
         {
             LocalLanguageModel local => new TorchTokenDistributions(local),

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using SmallLlm.Eval.Models;
-using SmallLlm.Eval.Remote;
 using SmallLlm.Eval.Runner;
+using SmallLlm.Eval.Tasks;
 using SmallLlm.Eval.Tokenizers;
 
 namespace SmallLlm.Eval.Cli.Commands;
@@ -15,14 +15,16 @@ public static class MergeCommand
         var folders = new Argument<string[]>("shards") { Description = "The shard folders (each written by `eval --shard I/N`).", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--output", "-o") { Description = "Results folder for the merged run.", Required = true };
         var json = ModelOptions.Json();
+        var allowCode = new Option<bool>("--allow-code-execution") { Description = "Code tasks: RUN the model-written code while scoring (as `eval --allow-code-execution`; shards never carry this consent)." };
+        var allowUnsandboxed = new Option<bool>("--allow-unsandboxed-execution") { Description = "With --allow-code-execution where no sandbox works: run it WITHOUT isolation anyway." };
         var command = new Command("merge", "Combine the N shard folders of a sharded eval into the results one unsharded run writes. Refuses shards of different models, data or settings, and missing shards.")
         {
-            folders, output, json,
+            folders, output, allowCode, allowUnsandboxed, json,
         };
         command.SetAction(parse =>
         {
             var results = ShardMerge.Run(parse.GetValue(folders)!, parse.GetValue(output)!, TokenizerFor,
-                parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr);
+                parse.InvocationConfiguration.Error, ConsoleProgress.ForStderr, new ExecutionPolicy(parse.GetValue(allowCode), parse.GetValue(allowUnsandboxed)));
             var writer = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) writer.WriteLine(JsonSerializer.Serialize(results, CliJson.Options));
             else ResultsTable.Write(writer, results);
@@ -31,17 +33,19 @@ public static class MergeCommand
         return command;
     }
 
-    /// <summary>The shards' model's tokenizer (llama.cpp models tokenize with their own vocabulary, so they are loaded).</summary>
+    /// <summary>The shards' model's tokenizer (llama.cpp models tokenize with their own vocabulary, so they are loaded).
+    /// Decided by the backend the shards recorded: the merging machine need not hold the model's files.</summary>
     private static ITextTokenizer TokenizerFor(ShardManifest m)
     {
-        if (RemoteOptions.IsRemote(m.ModelArgument))
+        if (m.Identity.Backend == ModelBackends.LlamaCpp)
+            return ModelBackends.Load(ModelSpec.Parse(m.ModelArgument), m.Identity.Backend,
+                fast: m.Identity.BackendSettings?.StartsWith("llamacpp-fast", StringComparison.Ordinal) == true).Tokenizer;
+        if (m.Identity.Backend == ModelBackends.RemoteBackend)
         {
             string name = m.TokenizerArgument ?? (Engine.BundledModels.BundledModel.Resolve(m.Identity.Name)?.TokenizerName
                 ?? throw new ArgumentException($"merge: the shards' remote model names no tokenizer"));
             return TokenizerCatalog.Resolve(name);
         }
-        if (m.Identity.Backend != ModelBackends.Torch)
-            return ModelBackends.Load(m.ModelArgument, m.Identity.Backend, fast: m.Identity.BackendSettings?.StartsWith("llamacpp-fast", StringComparison.Ordinal) == true).Tokenizer;
         return LocalModelLoader.ResolveTokenizer(m.ModelArgument, m.TokenizerArgument);
     }
 }

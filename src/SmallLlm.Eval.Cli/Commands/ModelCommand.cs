@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using SmallLlm.Eval.Engine;
-using SmallLlm.Eval.Engine.BundledModels;
 using SmallLlm.Eval.Engine.Checkpoints;
-using SmallLlm.Eval.Engine.Scoring;
 using SmallLlm.Eval.Models;
 
 namespace SmallLlm.Eval.Cli.Commands;
@@ -31,8 +29,9 @@ public static class ModelCommand
         command.SetAction(parse =>
         {
             string modelName = parse.GetValue(model)!;
-            if (SmallLlm.Eval.Engine.Gguf.GgufFile.LooksLikeGguf(modelName))
-                return GgufInfo.Write(modelName, parse.GetValue(json), parse.InvocationConfiguration.Output);
+            var spec = ModelSpec.Parse(modelName);
+            if (spec is ModelSpec.Gguf) return GgufInfo.Write(modelName, parse.GetValue(json), parse.InvocationConfiguration.Output);
+            if (spec is ModelSpec.Remote) throw spec.Lacks("the architecture", "run `smalleval model info` on the checkpoint the server runs");
             var dt = ModelOptions.ResolveDType(parse.GetValue(dtype)!, modelName).DType;
             var c = CheckpointLoader.ReadConfig(modelName); // headers only: no weight is read
             var s = ModelStatistics.Of(c, dt);
@@ -64,7 +63,7 @@ public static class ModelCommand
             string gqa = c.NumKeyValueHeads == c.NumHeads ? "multi-head" : c.NumKeyValueHeads == 1 ? "multi-query" : "grouped-query";
             var rows = new List<(string, string)>
             {
-                ("model", modelName + (BundledModel.Resolve(modelName) is { } b ? $" (bundled: {b.Description})" : "")),
+                ("model", modelName + (spec is ModelSpec.Bundled b ? $" (bundled: {b.Model.Description})" : "")),
                 ("architecture", $"{ModelFamily.Architecture(c.ModelType)} ({c.ModelType}), {c.NumLayers} layers, hidden {c.HiddenSize}, MLP {c.IntermediateSize} (SwiGLU), vocab {c.VocabSize:N0}"),
                 ("attention", $"{c.NumHeads} heads of {c.HeadDim}, {c.NumKeyValueHeads} KV heads ({gqa})"),
                 ("rope", $"theta {c.RopeTheta:G}, " + RopeDescription(c)),
@@ -117,42 +116,46 @@ public static class ModelCommand
         var tokens = new Option<string?>("--tokens") { Description = "Comma-separated token ids, e.g. 1,403,407 (the first one is context only)." };
         var text = new Option<string?>("--text") { Description = "Text to tokenize (BOS is prepended unless --no-bos)." };
         var noBos = new Option<bool>("--no-bos") { Description = "Do not prepend the tokenizer's BOS to --text." };
+        var backend = ModelBackends.BackendOption();
+        var fast = ModelBackends.FastOption();
         var command = new Command("logprobs", "Log-probability of each token given the ones before it, their sum, the mean NLL and perplexity.")
         {
-            model, dtype, tokens, text, tokenizer, noBos, json,
+            model, dtype, tokens, text, tokenizer, noBos, backend, fast, json,
         };
         command.SetAction(parse =>
         {
             string modelName = parse.GetValue(model)!;
-            var dt = ModelOptions.ResolveDType(parse.GetValue(dtype)!, modelName).DType;
             string? tokenText = parse.GetValue(tokens), inputText = parse.GetValue(text);
             if ((tokenText is null) == (inputText is null)) throw new ArgumentException("give exactly one of --tokens or --text");
-            Tokenizers.ITextTokenizer? tok = null;
+            var spec = ModelSpec.Parse(modelName);
+            using var loaded = ModelBackends.OpenEngine(spec, parse.GetValue(backend)!, parse.GetValue(fast),
+                ModelOptions.ResolveDType(parse.GetValue(dtype)!, modelName).DType, parse.GetValue(tokenizer), idsOnly: tokenText is not null);
+            var engine = loaded.Engine;
+            var tok = engine.Tokenizer;
             int[] ids;
-            if (tokenText is not null)
-            {
-                ids = ModelOptions.ParseTokens(tokenText);
-                if (parse.GetValue(tokenizer) is not null) tok = LocalModelLoader.ResolveTokenizer(modelName, parse.GetValue(tokenizer));
-            }
+            if (tokenText is not null) ids = ModelOptions.ParseTokens(tokenText);
             else
             {
-                tok = LocalModelLoader.ResolveTokenizer(modelName, parse.GetValue(tokenizer));
                 var encoded = tok.Encode(inputText!);
                 ids = !parse.GetValue(noBos) && tok.BosId is int bos ? [bos, .. encoded] : [.. encoded];
             }
             if (ids.Length < 2) throw new ArgumentException($"need at least 2 tokens to score (got {ids.Length}): the first one is only context");
+            for (int i = 0; i < ids.Length; i++)
+                if (ids[i] < 0 || ids[i] >= engine.VocabSize) throw new ArgumentException($"token id {ids[i]} at position {i} is outside the vocabulary [0, {engine.VocabSize})");
+            if (ids.Length - 1 > engine.ContextLength)
+                throw new ArgumentException($"{ids.Length} tokens need {ids.Length - 1} positions, more than the model's context of {engine.ContextLength}");
 
-            using var engine = new LlamaModel(CheckpointLoader.Load(modelName, dt));
-            var score = new TokenScorer(engine).Loglikelihood([new ContinuationRequest(ids[..1], ids[1..])])[0];
-            double meanNll = -score.LogProb / (ids.Length - 1);
+            float[] logProbs = engine.Score([ids], topN: 0, includeLast: false)[0].TokenLogProbs; // position p: log P(ids[p+1])
+            double sum = logProbs.Sum(v => (double)v);
+            double meanNll = -sum / (ids.Length - 1);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
                 output.WriteLine(JsonSerializer.Serialize(new
                 {
                     tokens = ids,
-                    logprobs = new double?[] { null }.Concat(score.TokenLogProbs.Select(x => (double?)x)).ToArray(),
-                    sum_logprob = score.LogProb,
+                    logprobs = new double?[] { null }.Concat(logProbs.Select(x => (double?)x)).ToArray(),
+                    sum_logprob = sum,
                     mean_nll = meanNll,
                     perplexity = Math.Exp(meanNll),
                 }, CliJson.Options));
@@ -161,11 +164,11 @@ public static class ModelCommand
             output.WriteLine($"{"pos",4} {"id",7}  {"token",-16} {"logprob",10}");
             for (int i = 0; i < ids.Length; i++)
             {
-                string piece = tok is null ? "" : Units.Printable(tok.IdToPiece(ids[i]));
-                string lp = i == 0 ? "" : score.TokenLogProbs[i - 1].ToString("F6");
+                string piece = Units.Printable(tok.IdToPiece(ids[i]));
+                string lp = i == 0 ? "" : logProbs[i - 1].ToString("F6");
                 output.WriteLine($"{i,4} {ids[i],7}  {piece,-16} {lp,10}");
             }
-            output.WriteLine($"tokens scored {ids.Length - 1}, sum logprob {score.LogProb:F6}, mean NLL {meanNll:F7}, perplexity {Math.Exp(meanNll):F6}");
+            output.WriteLine($"tokens scored {ids.Length - 1}, sum logprob {sum:F6}, mean NLL {meanNll:F7}, perplexity {Math.Exp(meanNll):F6}");
             return 0;
         });
         return command;

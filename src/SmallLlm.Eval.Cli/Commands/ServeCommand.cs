@@ -1,9 +1,5 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using SmallLlm.Eval.Engine;
-using SmallLlm.Eval.Engine.BundledModels;
-using SmallLlm.Eval.Engine.Checkpoints;
-using SmallLlm.Eval.LlamaCpp;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Serve;
 
@@ -31,17 +27,15 @@ public static class ServeCommand
         };
         command.SetAction(parse =>
         {
-            string modelName = parse.GetValue(model)!;
-            string engineName = ModelBackends.Choose(modelName, parse.GetValue(backend)!);
-            if (engineName is not (ModelBackends.Torch or ModelBackends.LlamaCpp))
-                throw new ArgumentException($"{modelName}: serve runs a local model (the built-in engine or llama.cpp), not a remote one");
+            var spec = ModelSpec.Parse(parse.GetValue(model)!);
             if (parse.GetValue(port) is < 0 or > 65535) throw new ArgumentException($"--port {parse.GetValue(port)}: expected 0..65535");
             if (parse.GetValue(maxBatch) < 1) throw new ArgumentException("--max-batch-tokens must be at least 1");
             if (parse.GetValue(maxQueue) < 1) throw new ArgumentException("--max-queue must be at least 1");
             if (!(parse.GetValue(shutdownAfter) >= 0)) throw new ArgumentException("--shutdown-after must be >= 0 seconds");
             if (!System.Net.IPAddress.TryParse(parse.GetValue(host) == "localhost" ? "127.0.0.1" : parse.GetValue(host), out _))
                 throw new ArgumentException($"--host '{parse.GetValue(host)}': expected an IP address such as 127.0.0.1 or 0.0.0.0");
-            using var loaded = LoadEngine(modelName, engineName, parse.GetValue(dtype)!, parse.GetValue(tokenizer), parse.GetValue(fast), parse.GetValue(name));
+            using var loaded = ModelBackends.OpenEngine(spec, parse.GetValue(backend)!, parse.GetValue(fast),
+                ModelOptions.ResolveDType(parse.GetValue(dtype)!, spec.Argument).DType, parse.GetValue(tokenizer), parse.GetValue(name));
             string served = loaded.Engine.ModelName;
             var server = new CompletionServer(loaded.Engine, new ServeOptions
             {
@@ -64,30 +58,5 @@ public static class ServeCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>The engine behind the server and what must be disposed with it.</summary>
-    private sealed record LoadedEngine(ICompletionEngine Engine, IDisposable Model) : IDisposable
-    {
-        public void Dispose() => Model.Dispose();
-    }
-
-    private static LoadedEngine LoadEngine(string modelName, string engineName, string dtype, string? tokenizer, bool fast, string? servedName)
-    {
-        string served = servedName ?? BundledModel.Resolve(modelName)?.Name
-            ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(modelName)));
-        if (engineName == ModelBackends.LlamaCpp)
-        {
-            if (tokenizer is not null) throw new ArgumentException("--tokenizer: a GGUF file brings its own vocabulary, llama.cpp uses it");
-            if (dtype.ToLowerInvariant() is not ("auto" or "fp32" or "f32" or "float32"))
-                throw new ArgumentException($"--dtype {dtype}: a GGUF file's precision is its tensor types (use `smalleval quantize`)");
-            var gguf = LlamaCppModel.Load(modelName, new LlamaCppOptions { Fast = fast });
-            return new LoadedEngine(new LlamaCppCompletionEngine(gguf, served), gguf);
-        }
-        if (fast) throw new ArgumentException("--llamacpp-fast applies to the llama.cpp backend only");
-        var tok = LocalModelLoader.ResolveTokenizer(modelName, tokenizer);
-        var weights = CheckpointLoader.Load(modelName, ModelOptions.ResolveDType(dtype, modelName).DType);
-        var engine = new LlamaModel(weights);
-        return new LoadedEngine(new TorchCompletionEngine(engine, tok, served), engine);
     }
 }

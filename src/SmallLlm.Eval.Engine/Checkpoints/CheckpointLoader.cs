@@ -2,7 +2,8 @@ using SmallLlm.Eval.Engine.BundledModels;
 
 namespace SmallLlm.Eval.Engine.Checkpoints;
 
-/// <summary>Loads weights from whatever a model path is: a bundled name, a Hugging Face folder, a safetensors file or a llama2.c .bin.</summary>
+/// <summary>Loads weights from whatever a model path is: a bundled name, a Hugging Face folder, a safetensors file, a llama2.c .bin
+/// or an f32/f16/bf16 GGUF file.</summary>
 public static class CheckpointLoader
 {
     /// <summary>
@@ -27,6 +28,7 @@ public static class CheckpointLoader
             return Path.GetExtension(pathOrName).ToLowerInvariant() switch
             {
                 ".bin" => ReadLlama2cHeader(pathOrName),
+                ".gguf" => Gguf.GgufCheckpointReader.ReadConfig(pathOrName),
                 ".safetensors" => HuggingFaceConfig.Read(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(pathOrName))!, HuggingFaceCheckpoint.ConfigFile)),
                 _ => Load(pathOrName).Config, // unsupported types: Load says why
             };
@@ -57,8 +59,8 @@ public static class CheckpointLoader
             {
                 ".bin" => Llama2cCheckpoint.Load(pathOrName, dtype),
                 ".safetensors" => HuggingFaceCheckpoint.Load(Path.GetDirectoryName(Path.GetFullPath(pathOrName))!, dtype),
-                ".gguf" => throw new InvalidDataException($"{pathOrName}: GGUF checkpoints are not supported yet: convert to a Hugging Face folder"),
-                _ => throw new InvalidDataException($"{pathOrName}: unknown checkpoint type '{ext}': expected a Hugging Face folder, .safetensors or a llama2.c .bin"),
+                ".gguf" => Gguf.GgufCheckpointReader.Load(pathOrName, dtype),
+                _ => throw new InvalidDataException($"{pathOrName}: unknown checkpoint type '{ext}': expected a Hugging Face folder, .safetensors, a llama2.c .bin or a .gguf file"),
             };
         }
         throw new FileNotFoundException(

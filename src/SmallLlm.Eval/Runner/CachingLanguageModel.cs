@@ -8,7 +8,9 @@ namespace SmallLlm.Eval.Runner;
 /// computed again, and new answers are committed chunk by chunk so an interrupted run resumes where it stopped.
 /// Every answer is checked here, at the model boundary, so every backend is covered: a NaN or infinite
 /// log-likelihood throws an InvalidDataException (exit code 2) naming the request and the model, or, with
-/// <paramref name="allowNonFinite"/>, is passed on and counted (<see cref="NonFinite"/>); it is never cached.
+/// <paramref name="allowNonFinite"/>, is passed on and counted (<see cref="NonFinite"/>). Such an answer is cached only
+/// with <paramref name="allowNonFinite"/> (so a sharded run's merge sees what its shards recorded) and only trusted from
+/// the cache with it: a run without the flag computes it again, and fails on it.
 /// When <paramref name="interrupt"/> is cancelled (Ctrl-C), the chunk in flight is finished and committed, then a
 /// <see cref="RunInterruptedException"/> stops the run.
 /// </summary>
@@ -18,11 +20,10 @@ public sealed class CachingLanguageModel(ILanguageModel inner, RequestCache? cac
     /// <summary>Answers committed to the cache over this wrapper's life.</summary>
     public int Committed { get; private set; }
 
-
     /// <summary>Requests answered from the cache (or deduplicated) instead of computed, over this wrapper's life.</summary>
     public int Reused { get; private set; }
     public int Computed { get; private set; }
-    /// <summary>Answers with a NaN or infinite score passed on (only with allowNonFinite), over this wrapper's life.</summary>
+    /// <summary>Requests answered with a NaN or infinite score (only with allowNonFinite), over this wrapper's life.</summary>
     public int NonFinite { get; private set; }
 
     private static bool IsFinite(ModelResponse r) => r switch
@@ -59,7 +60,8 @@ public sealed class CachingLanguageModel(ILanguageModel inner, RequestCache? cac
         string model = Inner.Identity.CacheKey;
         var keys = requests.Select(RequestCache.Key).ToArray();
         var known = cache?.Lookup<TResponse>(model, keys) ?? new Dictionary<string, TResponse>();
-        foreach (var key in known.Where(k => !IsFinite(k.Value)).Select(k => k.Key).ToList()) known.Remove(key); // never trusted from a cache
+        if (!allowNonFinite)
+            foreach (var key in known.Where(k => !IsFinite(k.Value)).Select(k => k.Key).ToList()) known.Remove(key);
         // Unique missing requests, in first-seen order.
         var missing = new List<(string Key, TRequest Request)>();
         var seen = new HashSet<string>(known.Keys);
@@ -77,21 +79,21 @@ public sealed class CachingLanguageModel(ILanguageModel inner, RequestCache? cac
             int before = alreadyDone + start;
             var answers = compute(chunk.Select(c => c.Request).ToList(), new OffsetProgress(progress, before, total));
             for (int j = 0; j < chunk.Count; j++) known[chunk[j].Key] = answers[j];
-            var finite = chunk.Select((c, j) => (c.Key, Answer: answers[j])).Where(a => IsFinite(a.Answer)).ToList();
-            cache?.Store(model, finite);
-            if (cache is not null) Committed += finite.Count;
-            if (finite.Count < chunk.Count)
+            var kept = chunk.Select((c, j) => (c.Key, Answer: answers[j])).Where(a => allowNonFinite || IsFinite(a.Answer)).ToList();
+            cache?.Store(model, kept);
+            if (cache is not null) Committed += kept.Count;
+            if (kept.Count < chunk.Count)
             {
                 int bad = Enumerable.Range(0, chunk.Count).First(j => !IsFinite(answers[j]));
                 double value = answers[bad] switch { LoglikelihoodResponse l => l.LogLikelihood, RollingLoglikelihoodResponse l => l.LogLikelihood, _ => double.NaN };
-                if (!allowNonFinite)
-                    throw new InvalidDataException($"model '{Inner.Identity.Name}' ({Inner.Identity.Path}) returned a {(double.IsNaN(value) ? "NaN" : value.ToString(System.Globalization.CultureInfo.InvariantCulture))} " +
-                        $"score for request {requests.ToList().IndexOf(chunk[bad].Request)} ({Describe(chunk[bad].Request)}), and {chunk.Count - finite.Count} of {chunk.Count} in its batch are not finite: " +
-                        "its results cannot be trusted (broken weights or an overflow in this dtype?); --allow-nonfinite records such scores instead of failing");
-                NonFinite += chunk.Count - finite.Count;
+                throw new InvalidDataException($"model '{Inner.Identity.Name}' ({Inner.Identity.Path}) returned a {(double.IsNaN(value) ? "NaN" : value.ToString(System.Globalization.CultureInfo.InvariantCulture))} " +
+                    $"score for request {requests.ToList().IndexOf(chunk[bad].Request)} ({Describe(chunk[bad].Request)}), and {chunk.Count - kept.Count} of {chunk.Count} in its batch are not finite: " +
+                    "its results cannot be trusted (broken weights or an overflow in this dtype?); --allow-nonfinite records such scores instead of failing");
             }
         }
-        return keys.Select(k => known[k]).ToList();
+        var responses = keys.Select(k => known[k]).ToList();
+        NonFinite += responses.Count(r => !IsFinite(r)); // computed or cached alike: what the task is scored on
+        return responses;
     }
 
     private sealed class OffsetProgress(IProgressSink inner, int offset, int total) : IProgressSink

@@ -69,13 +69,14 @@ public static class EvalJob
         var model = spec.LoadModel?.Invoke(spec) ?? LocalModelLoader.Load(spec.Model, spec.LocalModelOptions);
         using var owned = model as IDisposable;
         using var cache = spec.CachePath is null ? null : new RequestCache(spec.CachePath);
+        // One runner, and so one caching wrapper with every option, whether the job is sharded or not.
+        var runner = new EvalRunner(model, cache, progressFor, spec.CommitEvery, spec.AllowNonFinite, spec.Interrupt);
         if (spec.Shard is { } shard)
         {
             if (cache is null) throw new ArgumentException("--shard needs the request cache (it holds the shard's answers for merge): drop --no-cache");
-            ShardRun.Run(spec with { SettingsFor = settingsFor }, shard, model, cache, tasks, progressFor, log);
+            ShardRun.Run(spec with { SettingsFor = settingsFor }, shard, runner, model, cache, tasks, log);
             return new EvalJobResults([], RunFolders.ModelId(model.Identity), spec.OutputDirectory);
         }
-        var runner = new EvalRunner(model, cache, progressFor, spec.CommitEvery, spec.AllowNonFinite, spec.Interrupt);
         var results = new List<TaskResult>();
         string modelId = RunFolders.ModelId(model.Identity);
         string runDir = RunFolders.CreateRun(spec.OutputDirectory, modelId, DateTime.UtcNow);

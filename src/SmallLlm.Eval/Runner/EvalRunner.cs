@@ -9,7 +9,9 @@ namespace SmallLlm.Eval.Runner;
 
 /// <summary>
 /// Runs tasks against a model: plan (documents → requests), execute (batched, deduplicated and cached by the model
-/// wrapper), score, and write the result and per-sample files atomically.
+/// wrapper), score, and write the result and per-sample files atomically. A shard of a run (<see cref="RunShard"/>) is
+/// the same plan and the same execution over a block of the requests, through the same wrapper, so Ctrl-C,
+/// --allow-nonfinite, progress and metering behave alike sharded or not; scoring waits for the merge.
 /// </summary>
 public sealed class EvalRunner
 {
@@ -78,6 +80,17 @@ public sealed class EvalRunner
         };
         ResultFiles.Write(runDir, result, scores.Samples);
         return result;
+    }
+
+    /// <summary>Plans the whole task (so every shard cuts the same blocks) and computes only <paramref name="shard"/>'s
+    /// block of its requests into the request cache.</summary>
+    public ShardTaskPlan RunShard(IEvalTask task, TaskSettings settings, Shard shard, TextWriter log)
+    {
+        var plan = task.Plan(_cached, settings);
+        var (from, to) = shard.Block(plan.Requests);
+        Execute(plan.Requests.Skip(from).Take(to - from).ToList(), _progressFor(task.Name));
+        log.WriteLine($"shard {shard}: {task.Name}: requests {from}..{to - 1} of {plan.Requests.Count} computed");
+        return new ShardTaskPlan(task.Name, task.Version, plan.DataSha256, settings, plan.Requests.Count, ShardRun.PlanHash(plan.Requests));
     }
 
     private static MachineInfo Machine(ModelDescription description)

@@ -45,6 +45,9 @@ public sealed class RequestCache : IDisposable
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
+    // NaN and infinities as "NaN"/"Infinity" strings: answers recorded under --allow-nonfinite are cached too.
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     public Dictionary<string, T> Lookup<T>(string model, IEnumerable<string> keys) where T : ModelResponse
     {
         var found = new Dictionary<string, T>();
@@ -56,7 +59,7 @@ public sealed class RequestCache : IDisposable
         foreach (var key in keys.Distinct())
         {
             r.Value = key;
-            if (cmd.ExecuteScalar() is string json && JsonSerializer.Deserialize<T>(json) is { } value) found[key] = value;
+            if (cmd.ExecuteScalar() is string json && JsonSerializer.Deserialize<T>(json, Json) is { } value) found[key] = value;
         }
         return found;
     }
@@ -74,7 +77,7 @@ public sealed class RequestCache : IDisposable
         foreach (var (key, response) in items)
         {
             r.Value = key;
-            v.Value = JsonSerializer.Serialize(response);
+            v.Value = JsonSerializer.Serialize(response, Json);
             cmd.ExecuteNonQuery();
         }
         tx.Commit();

@@ -19,6 +19,10 @@ public sealed record ShardManifest
     public string? TokenizerArgument { get; init; }
     public required string DType { get; init; }
     public int? RollingStride { get; init; }
+    /// <summary>The shards ran with --allow-nonfinite: their caches hold the NaN or infinite answers they recorded,
+    /// and the merge trusts and counts them as the unsharded run does.</summary>
+    [JsonPropertyName("allow_nonfinite")] // as the flag is spelled
+    public bool AllowNonFinite { get; init; }
     public required ModelIdentity Identity { get; init; }
     public required int ContextLength { get; init; }
     public int? VocabSize { get; init; }

@@ -1,5 +1,6 @@
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Results;
+using SmallLlm.Eval.Tasks;
 using SmallLlm.Eval.Tokenizers;
 
 namespace SmallLlm.Eval.Runner;
@@ -12,8 +13,10 @@ namespace SmallLlm.Eval.Runner;
 public static class ShardMerge
 {
     /// <param name="tokenizerFor">The shards' model's tokenizer (prompt fitting counts with it).</param>
+    /// <param name="execution">Consent to run model-written code while scoring (code tasks): merge's own flags, since a
+    /// shard manifest never carries consent.</param>
     public static IReadOnlyList<TaskResult> Run(IReadOnlyList<string> shardFolders, string output,
-        Func<ShardManifest, ITextTokenizer> tokenizerFor, TextWriter log, Func<string, IProgressSink> progressFor)
+        Func<ShardManifest, ITextTokenizer> tokenizerFor, TextWriter log, Func<string, IProgressSink> progressFor, ExecutionPolicy? execution = null)
     {
         if (shardFolders.Count == 0) throw new ArgumentException("merge: give the shard folders");
         var manifests = shardFolders.Select(f => (Folder: f, Manifest: ShardManifest.Read(f))).ToList();
@@ -56,12 +59,13 @@ public static class ShardMerge
             Model = manifest.ModelArgument,
             Tokenizer = manifest.TokenizerArgument,
             RollingStride = manifest.RollingStride,
+            AllowNonFinite = manifest.AllowNonFinite,
             Tasks = manifest.Tasks,
             TasksDirectory = manifest.TasksDirectory,
             PluginsDirectory = manifest.PluginsDirectory,
             OutputDirectory = output,
             CachePath = cachePath,
-            SettingsFor = t => settings[t],
+            SettingsFor = t => settings[t] with { Execution = execution ?? ExecutionPolicy.None },
             LoadModel = _ => new CacheOnlyLanguageModel(manifest.Identity, manifest.ContextLength, tokenizerFor(manifest), manifest.VocabSize),
         };
         log.WriteLine($"merge: {n} shards of {string.Join(",", manifest.Tasks)} on {manifest.Identity.Name}");

@@ -8,25 +8,16 @@ using SmallLlm.Eval.Tasks;
 namespace SmallLlm.Eval.Runner;
 
 /// <summary>
-/// One shard of a run: plans every task in full (no model calls), computes only this shard's block of requests into
-/// the request cache, and writes shard.json. Scoring waits for <see cref="ShardMerge"/>, which needs every block.
+/// One shard of a run: the runner plans every task in full (no model calls) and computes only this shard's block of
+/// requests into the request cache (<see cref="EvalRunner.RunShard"/>); this writes shard.json. Scoring waits for
+/// <see cref="ShardMerge"/>, which needs every block.
 /// </summary>
 public static class ShardRun
 {
-    public static ShardManifest Run(EvalJobSpec spec, Shard shard, ILanguageModel model, RequestCache cache,
-        IReadOnlyList<IEvalTask> tasks, Func<string, IProgressSink> progressFor, TextWriter log)
+    public static ShardManifest Run(EvalJobSpec spec, Shard shard, EvalRunner runner, ILanguageModel model, RequestCache cache,
+        IReadOnlyList<IEvalTask> tasks, TextWriter log)
     {
-        var cached = new CachingLanguageModel(model, cache, spec.CommitEvery);
-        var plans = new List<ShardTaskPlan>();
-        foreach (var task in tasks)
-        {
-            var settings = spec.SettingsFor(task.Name);
-            var plan = task.Plan(cached, settings);
-            var (from, to) = shard.Block(plan.Requests);
-            Execute(cached, plan.Requests.Skip(from).Take(to - from).ToList(), progressFor(task.Name));
-            plans.Add(new ShardTaskPlan(task.Name, task.Version, plan.DataSha256, settings, plan.Requests.Count, PlanHash(plan.Requests)));
-            log.WriteLine($"shard {shard}: {task.Name}: requests {from}..{to - 1} of {plan.Requests.Count} computed");
-        }
+        var plans = tasks.Select(task => runner.RunShard(task, spec.SettingsFor(task.Name), shard, log)).ToList();
         string output = Path.GetFullPath(spec.OutputDirectory);
         string cachePath = Path.GetFullPath(cache.Path);
         string relative = Path.GetRelativePath(output, cachePath);
@@ -38,6 +29,7 @@ public static class ShardRun
             TokenizerArgument = spec.Tokenizer,
             DType = spec.DType.Name(),
             RollingStride = spec.RollingStride,
+            AllowNonFinite = spec.AllowNonFinite,
             Identity = model.Identity,
             ContextLength = model.ContextLength,
             VocabSize = model.Description.VocabSize,
@@ -56,15 +48,5 @@ public static class ShardRun
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var r in requests) sha.AppendData(Encoding.UTF8.GetBytes(RequestCache.Key(r) + "\n"));
         return Convert.ToHexStringLower(sha.GetHashAndReset());
-    }
-
-    private static void Execute(CachingLanguageModel model, IReadOnlyList<ModelRequest> requests, IProgressSink progress)
-    {
-        var ll = requests.OfType<LoglikelihoodRequest>().ToList();
-        var rolling = requests.OfType<RollingLoglikelihoodRequest>().ToList();
-        var gen = requests.OfType<GenerateRequest>().ToList();
-        if (ll.Count > 0) model.Loglikelihood(ll, progress);
-        if (rolling.Count > 0) model.LoglikelihoodRolling(rolling, progress);
-        if (gen.Count > 0) model.GenerateUntil(gen, progress);
     }
 }

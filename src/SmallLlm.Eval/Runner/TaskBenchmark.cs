@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using SmallLlm.Eval.Engine;
-using SmallLlm.Eval.Engine.Benchmarks;
 using SmallLlm.Eval.Engine.Checkpoints;
 using SmallLlm.Eval.Models;
 using SmallLlm.Eval.Tasks;
@@ -32,12 +31,9 @@ public static class TaskBenchmark
 {
     public static LocalLanguageModel LoadModel(string spec, ModelDType dtype, string batchSize = "auto")
     {
-        const string prefix = "random:";
-        if (!spec.StartsWith(prefix, StringComparison.Ordinal)) return LocalModelLoader.Load(spec, new LocalModelOptions { DType = dtype, BatchSize = batchSize });
-        string shape = spec[prefix.Length..];
-        if (!EngineBenchmark.Shapes.TryGetValue(shape, out var config))
-            throw new ArgumentException($"unknown shape '{shape}': expected one of {string.Join(", ", EngineBenchmark.Shapes.Keys)}");
-        var model = new LlamaModel(RandomWeights.Create(config, dtype));
+        if (ModelSpec.Parse(spec) is not ModelSpec.Random random) return LocalModelLoader.Load(spec, new LocalModelOptions { DType = dtype, BatchSize = batchSize });
+        string shape = random.Shape;
+        var model = new LlamaModel(RandomWeights.Create(random.Config, dtype));
         var tokenizer = TokenizerCatalog.Resolve("llama2");
         var identity = new ModelIdentity(spec, spec, "random", dtype.Name(), model.ParameterCount, tokenizer.Name, true, $"random:{shape}:{dtype.Name()}");
         return new LocalLanguageModel(model, tokenizer, identity, BatchSize.Parse(batchSize, model.ParameterCount));

@@ -39,6 +39,7 @@ public sealed record TaskDefinition(string Name, string Kind, string Version, st
         foreach (var (name, _) in Fields)
         {
             if (CommonFields.ContainsKey(name)) continue;
+            if (ExecutionPolicy.Misplaced(name, FilePath) is string misplaced) throw new InvalidDataException(misplaced);
             if (!kindFields.TryGetValue(name, out var type))
                 throw new InvalidDataException($"{FilePath}: unknown field '{name}' for kind '{Kind}' (known: {string.Join(", ", CommonFields.Keys.Concat(kindFields.Keys).Where(k => k != "$comment").Order(StringComparer.Ordinal))})");
             Check(FilePath, Fields, name, type);

@@ -13,4 +13,8 @@ public sealed record TaskSettings
     public string? DataDir { get; init; }
     /// <summary>Task-specific options (e.g. "subjects" for MMLU).</summary>
     public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
+    /// <summary>Consent to run model-written code: from the command line's flags only, so never written to a file
+    /// (a shard manifest does not carry it; merge takes the flags itself).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ExecutionPolicy Execution { get; init; } = ExecutionPolicy.None;
 }

@@ -26,18 +26,17 @@ public sealed class InterruptTests : IDisposable
         Assert.True(kill.ExitCode == 0, $"kill -INT {p.Id}: {why}; exited: {p.HasExited}");
     }
 
-    [Fact]
-    public void First_ctrl_c_commits_what_was_computed_says_so_and_exits_130_and_the_rerun_resumes()
+    /// <summary>Starts <paramref name="args"/>, sends Ctrl-C once the progress line shows answers computed (every 5 s
+    /// when stderr is not a terminal), and checks that it exits 130 saying how many answers it committed: returned.</summary>
+    private static long InterruptOnceComputing(string[] args, int total)
     {
-        string db = Path.Combine(_dir, ".cache", "requests.sqlite");
-        using var p = CliRun.StartProcess([.. Job, "--output", _dir, "--commit-every", "16"]);
+        using var p = CliRun.StartProcess(args);
         var log = new System.Text.StringBuilder();
         p.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
         p.BeginErrorReadLine();
         _ = p.StandardOutput.ReadToEndAsync();
         var clock = Stopwatch.StartNew();
-        // The progress line (every 5 s when stderr is not a terminal) shows answers computed: interrupt then.
-        bool Started() { lock (log) return System.Text.RegularExpressions.Regex.IsMatch(log.ToString(), @"\] [1-9]\d*/2280 requests"); }
+        bool Started() { lock (log) return System.Text.RegularExpressions.Regex.IsMatch(log.ToString(), $@"\] [1-9]\d*/{total} requests"); }
         while (!Started() && !p.HasExited && clock.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(10);
         Assert.False(p.HasExited, "the run ended before it could be interrupted: " + log);
         Interrupt(p);
@@ -47,7 +46,14 @@ public sealed class InterruptTests : IDisposable
         Assert.True(p.ExitCode == 130, $"exit {p.ExitCode}\n{stderr}");
         var said = System.Text.RegularExpressions.Regex.Match(stderr, @"interrupted: (\d+) answer\(s\) computed in this run are committed to the request cache");
         Assert.True(said.Success, stderr);
-        long committed = long.Parse(said.Groups[1].Value);
+        return long.Parse(said.Groups[1].Value);
+    }
+
+    [Fact]
+    public void First_ctrl_c_commits_what_was_computed_says_so_and_exits_130_and_the_rerun_resumes()
+    {
+        string db = Path.Combine(_dir, ".cache", "requests.sqlite");
+        long committed = InterruptOnceComputing([.. Job, "--output", _dir, "--commit-every", "16"], Requests);
         Assert.InRange(committed, 1, Requests - 1);
         Assert.Equal(committed, RequestCacheRows.Count(db));
         Assert.Empty(Directory.GetFiles(_dir, "mmlu.json", SearchOption.AllDirectories)); // no result for an unfinished run
@@ -57,6 +63,23 @@ public sealed class InterruptTests : IDisposable
         var timing = JsonDocument.Parse(File.ReadAllText(RunResults.Result(_dir, "mmlu"))).RootElement.GetProperty("timing");
         Assert.Equal(committed, timing.GetProperty("requests_reused").GetInt64());
         Assert.Equal(Requests - committed, timing.GetProperty("requests_computed").GetInt64());
+    }
+
+    [Fact]
+    public void Under_shard_ctrl_c_commits_what_was_computed_exits_130_writes_no_manifest_and_the_rerun_finishes_the_shard()
+    {
+        string db = Path.Combine(_dir, ".cache", "requests.sqlite");
+        string[] shardJob = [.. Job, "--shard", "1/2", "--output", _dir];
+        long committed = InterruptOnceComputing([.. shardJob, "--commit-every", "16"], Requests / 2); // shard 1/2: the first 1,140 requests
+        Assert.InRange(committed, 1, Requests / 2 - 1);
+        Assert.Equal(committed, RequestCacheRows.Count(db));
+        Assert.False(File.Exists(Path.Combine(_dir, "shard.json")), "an interrupted shard wrote its manifest");
+
+        var rerun = CliRun.InProcess(shardJob);
+        Assert.True(rerun.ExitCode == 0, rerun.ToString());
+        Assert.Contains("shard 1/2: mmlu: requests 0..1139 of 2280 computed", rerun.Stderr);
+        Assert.True(File.Exists(Path.Combine(_dir, "shard.json")));
+        Assert.Equal(Requests / 2, RequestCacheRows.Count(db));
     }
 
     [Fact]

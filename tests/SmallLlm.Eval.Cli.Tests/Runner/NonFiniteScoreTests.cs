@@ -6,8 +6,8 @@ namespace SmallLlm.Eval.Cli.Tests.Runner;
 /// <summary>
 /// A real model whose weights hold NaN (the bundled stories260K converted to a Hugging Face folder, then its final norm
 /// overwritten with NaN in the safetensors file): `smalleval eval` fails the task naming the model and the request
-/// instead of reporting a plausible accuracy, caches nothing non-finite, and with --allow-nonfinite records the NaN
-/// scores explicitly (counted, warned about).
+/// instead of reporting a plausible accuracy, and with --allow-nonfinite records the NaN scores explicitly (counted,
+/// warned about), whether the run is sharded or not.
 /// </summary>
 public sealed class NonFiniteScoreTests : IDisposable
 {
@@ -50,7 +50,7 @@ public sealed class NonFiniteScoreTests : IDisposable
     }
 
     [Fact]
-    public void With_allow_nonfinite_the_scores_are_recorded_as_such_and_never_cached()
+    public void With_allow_nonfinite_the_scores_are_recorded_as_such_and_a_run_without_it_never_trusts_them_from_the_cache()
     {
         string model = BrokenModel("model.norm.weight", float.NaN), output = Path.Combine(_dir, "results");
         var run = CliRun.InProcess("eval", "--model", model, "--tokenizer", "tok512", "--tasks", "arc_easy", "--limit", "3", "--output", output, "--allow-nonfinite");
@@ -62,8 +62,47 @@ public sealed class NonFiniteScoreTests : IDisposable
         Assert.Contains(result.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.Contains("--allow-nonfinite"));
         string samples = File.ReadAllText(RunResults.Samples(output, "arc_easy"));
         Assert.Contains("NaN", samples);
-        Assert.True(File.Exists(Path.Combine(output, ".cache", "requests.sqlite")), "the run made no request cache");
-        Assert.Equal(0, RequestCacheRows.Count(Path.Combine(output, ".cache", "requests.sqlite")));
+        // Recorded in the cache (a sharded run's merge reads its shards' answers from there), but only a run that
+        // allows them trusts them: without the flag the request is computed again and fails by name.
+        Assert.Equal(requests, RequestCacheRows.Count(Path.Combine(output, ".cache", "requests.sqlite")));
+        var strict = CliRun.InProcess("eval", "--model", model, "--tokenizer", "tok512", "--tasks", "arc_easy", "--limit", "3", "--output", output);
+        Assert.True(strict.ExitCode == 2, strict.ToString());
+        Assert.Contains("returned a NaN score for request 0", strict.Stderr);
+        var again = CliRun.InProcess("eval", "--model", model, "--tokenizer", "tok512", "--tasks", "arc_easy", "--limit", "3", "--output", output, "--allow-nonfinite");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        var timing = JsonDocument.Parse(File.ReadAllText(RunResults.Result(output, "arc_easy"))).RootElement.GetProperty("timing");
+        Assert.Equal(requests, timing.GetProperty("requests_reused").GetInt64());
+    }
+
+    [Fact]
+    public void Under_shard_a_nonfinite_score_fails_by_name_and_with_allow_nonfinite_the_merge_records_what_the_unsharded_run_records()
+    {
+        string model = BrokenModel("model.norm.weight", float.NaN);
+        string[] job = ["eval", "--model", model, "--tokenizer", "tok512", "--tasks", "arc_easy", "--limit", "3"];
+        var strict = CliRun.InProcess([.. job, "--shard", "1/2", "--output", Path.Combine(_dir, "strict")]);
+        Assert.True(strict.ExitCode == 2, strict.ToString());
+        Assert.Contains("returned a NaN score for request 0", strict.Stderr);
+        Assert.False(File.Exists(Path.Combine(_dir, "strict", "shard.json")), "a failed shard wrote its manifest");
+
+        var whole = CliRun.InProcess([.. job, "--allow-nonfinite", "--output", Path.Combine(_dir, "whole")]);
+        Assert.True(whole.ExitCode == 0, whole.ToString());
+        for (int i = 1; i <= 2; i++)
+        {
+            var shard = CliRun.InProcess([.. job, "--allow-nonfinite", "--shard", $"{i}/2", "--output", Path.Combine(_dir, $"s{i}")]);
+            Assert.True(shard.ExitCode == 0, shard.ToString());
+            Assert.True(JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, $"s{i}", "shard.json"))).RootElement.GetProperty("allow_nonfinite").GetBoolean());
+        }
+        var merged = CliRun.InProcess("merge", Path.Combine(_dir, "s1"), Path.Combine(_dir, "s2"), "-o", Path.Combine(_dir, "merged"));
+        Assert.True(merged.ExitCode == 0, merged.ToString());
+        Assert.Contains("NaN or infinite scores", merged.Stderr);
+        var wholeResult = JsonDocument.Parse(File.ReadAllText(RunResults.Result(Path.Combine(_dir, "whole"), "arc_easy"))).RootElement;
+        var mergedResult = JsonDocument.Parse(File.ReadAllText(RunResults.Result(Path.Combine(_dir, "merged"), "arc_easy"))).RootElement;
+        long requests = wholeResult.GetProperty("counts").GetProperty("requests").GetInt64();
+        Assert.Equal(requests, mergedResult.GetProperty("counts").GetProperty("nonfinite_scores").GetInt64());
+        Assert.Equal(wholeResult.GetProperty("counts").GetRawText(), mergedResult.GetProperty("counts").GetRawText());
+        Assert.Equal(wholeResult.GetProperty("warnings").GetRawText(), mergedResult.GetProperty("warnings").GetRawText());
+        Assert.Equal(File.ReadAllText(RunResults.Samples(Path.Combine(_dir, "whole"), "arc_easy")),
+            File.ReadAllText(RunResults.Samples(Path.Combine(_dir, "merged"), "arc_easy")));
     }
 
     [Fact]

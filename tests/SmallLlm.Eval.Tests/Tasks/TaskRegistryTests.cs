@@ -70,6 +70,7 @@ public class TaskRegistryTests
     [InlineData("{\"name\":\"bad\",\"kind\":\"multiple_choice\",\"data\":\"d.jsonl\",\"num_fewshot\":\"five\"}", "field 'num_fewshot' must be an integer of at least 0, got \"five\"")]
     [InlineData("{\"name\":\"bad\",\"kind\":\"multiple_choice\",\"data\":\"d.jsonl\",\"context_templat\":\"{query}\"}", "unknown field 'context_templat' for kind 'multiple_choice'")]
     [InlineData("{\"name\":\"bad\",\"kind\":\"mmlu\",\"data\":\"data\",\"eval_split\":[1]}", "field 'eval_split' must be a string, got [1]")]
+    [InlineData("{\"name\":\"bad\",\"kind\":\"code_completion\",\"data\":\"d.jsonl\",\"allow_code_execution\":true}", "'allow_code_execution': running model-written code is allowed only by the --allow-code-execution flag")]
     public void A_bad_task_file_names_file_and_field_and_leaves_the_other_tasks_usable(string json, string expected)
     {
         string tasks = RepoPaths.Temp("tasks");

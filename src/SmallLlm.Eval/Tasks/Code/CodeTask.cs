@@ -32,13 +32,14 @@ public sealed class CodeTask(TaskDefinition definition) : IEvalTask
             : throw new ArgumentException($"{Name}: option {name} must be a number, got '{v}'");
     }
 
-    public static bool ExecutionAllowed(TaskSettings s) => Flag(s, "allow_code_execution");
-
-    /// <summary>Running code where no isolation works needs its own, explicit flag.</summary>
-    public static bool UnsandboxedAllowed(TaskSettings s) => Flag(s, "allow_unsandboxed_execution");
-
-    private static bool Flag(TaskSettings s, string name) =>
-        s.Options.TryGetValue(name, out var v) && v.Trim().ToLowerInvariant() is "true" or "1" or "yes";
+    /// <summary>The command line's consent (running code where no isolation works needs its own flag); consent given
+    /// as a task option (a config file's, say) is an error, not ignored.</summary>
+    private ExecutionPolicy Execution(TaskSettings s)
+    {
+        foreach (var name in s.Options.Keys)
+            if (ExecutionPolicy.Misplaced(name, $"{Name}: option") is string misplaced) throw new ArgumentException(misplaced);
+        return s.Execution;
+    }
 
     private (List<CodeProblem> Problems, DataIssues Issues, string Path) Load(TaskSettings settings)
     {
@@ -124,12 +125,13 @@ public sealed class CodeTask(TaskDefinition definition) : IEvalTask
         if (bounded > 0)
             warnings.Add($"generation budget of {maxTokens} tokens bounded by the model's {model.ContextLength}-token context for {bounded} of {problems.Count} problems " +
                 "(each gets what its prompt leaves, at least half the context)");
-        if (!ExecutionAllowed(settings))
-            warnings.Add("code execution is off, so pass@k is not reported: --allow-code-execution (or task option allow_code_execution) " +
+        var execution = Execution(settings);
+        if (!execution.AllowCode)
+            warnings.Add("code execution is off, so pass@k is not reported: --allow-code-execution " +
                 "runs the model-written Python code on this machine, in a sandbox");
         else if ((sandbox = PythonSandbox.Find(Option(settings, "python"))) is null)
             warnings.Add("code execution skipped: no working python3 on this machine (pass@k not reported)");
-        else if (!sandbox.Isolated && !UnsandboxedAllowed(settings))
+        else if (!sandbox.Isolated && !execution.AllowUnsandboxed)
             throw new SandboxUnavailableException($"{Name}: cannot isolate model-written code on this machine (unprivileged user namespaces " +
                 "via unshare do not work here), so it will not run it; allow user namespaces (sysctl kernel.unprivileged_userns_clone=1, " +
                 "user.max_user_namespaces > 0), or pass --allow-unsandboxed-execution to run it without isolation at your own risk");
@@ -165,6 +167,6 @@ public sealed class CodeTaskKind : ITaskKind
         ["format"] = TaskFieldType.String, ["until"] = TaskFieldType.StringArray, ["max_tokens"] = TaskFieldType.NonNegativeInteger,
         ["n"] = TaskFieldType.NonNegativeInteger, ["temperature"] = TaskFieldType.Number, ["k"] = TaskFieldType.IntegerArray,
         ["timeout_s"] = TaskFieldType.Number, ["memory_mb"] = TaskFieldType.NonNegativeInteger, ["task_ids"] = TaskFieldType.IntegerArray,
-        ["fewshot_task_ids"] = TaskFieldType.IntegerArray, ["python"] = TaskFieldType.String, ["allow_code_execution"] = TaskFieldType.Boolean,
+        ["fewshot_task_ids"] = TaskFieldType.IntegerArray, ["python"] = TaskFieldType.String,
     };
 }

@@ -13,6 +13,8 @@ public sealed class CodeTaskTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    private static readonly ExecutionPolicy AllowCode = new(AllowCode: true, AllowUnsandboxed: false);
+
     private static TaskDefinition Definition(string name) =>
         TaskDefinition.Read(Path.Combine(RepoPaths.Root, "tasks", name, name + ".task.json"));
 
@@ -44,8 +46,8 @@ public sealed class CodeTaskTests : IDisposable
         // Sample 0 is the canonical solution, sample 1 returns None: c = 1 of n = 2 for every problem.
         var model = new ScriptedModel((prompt, sample) => sample == 0 ? canonical[prompt] : "    return None\n");
         // A generous timeout: these tests are about verdicts, and a loaded CI machine may start python slowly.
-        var options = new Dictionary<string, string> { ["allow_code_execution"] = "true", ["n"] = "2", ["temperature"] = "0.8", ["timeout_s"] = "30" };
-        var scores = Run(new CodeTask(Definition("humaneval")), model, new TaskSettings { Limit = 6, Options = options }, out var plan);
+        var options = new Dictionary<string, string> { ["n"] = "2", ["temperature"] = "0.8", ["timeout_s"] = "30" };
+        var scores = Run(new CodeTask(Definition("humaneval")), model, new TaskSettings { Limit = 6, Options = options, Execution = AllowCode }, out var plan);
         Assert.Equal(0.5, scores.Metrics["pass@1"].Value, 12);
         Assert.False(scores.Metrics.ContainsKey("pass@10"));  // k ≤ n only
         Assert.Equal(12, scores.Counts["executions"]);
@@ -62,7 +64,7 @@ public sealed class CodeTaskTests : IDisposable
         var canonical = Canonical("mbpp");
         var model = new ScriptedModel((prompt, _) => canonical[prompt]);
         var scores = Run(new CodeTask(Definition("mbpp")), model,
-            new TaskSettings { Limit = 6, Options = new Dictionary<string, string> { ["allow_code_execution"] = "true", ["timeout_s"] = "30" } }, out _);
+            new TaskSettings { Limit = 6, Options = new Dictionary<string, string> { ["timeout_s"] = "30" }, Execution = AllowCode }, out _);
         Assert.True(scores.Metrics["pass@1"].Value == 1.0, "samples: " + string.Join("\n", scores.Samples.Select(x => System.Text.Json.JsonSerializer.Serialize(x))));
         Assert.Equal(6, scores.Counts["executions_passed"]);
     }
@@ -79,6 +81,16 @@ public sealed class CodeTaskTests : IDisposable
         Assert.False(scores.Counts.ContainsKey("executions"));
     }
 
+    [Theory]
+    [InlineData("allow_code_execution", "--allow-code-execution")]
+    [InlineData("allow_unsandboxed_execution", "--allow-unsandboxed-execution")]
+    public void Consent_given_as_a_task_option_is_an_error_naming_the_option_and_the_flag(string option, string flag)
+    {
+        var settings = new TaskSettings { Limit = 1, Options = new Dictionary<string, string> { [option] = "true" } };
+        var e = Assert.Throws<ArgumentException>(() => new CodeTask(Definition("humaneval")).Plan(new ScriptedModel((_, _) => ""), settings));
+        Assert.Equal($"humaneval: option: '{option}': running model-written code is allowed only by the {flag} flag on the command line, never by a task file, config file or task option", e.Message);
+    }
+
     [SkippableFact]
     public void Malformed_problems_are_reported_by_file_and_line_and_skipped()
     {
@@ -90,7 +102,7 @@ public sealed class CodeTaskTests : IDisposable
         using (var gz = new GZipStream(File.Create(path), CompressionLevel.Fastest))
             gz.Write(Encoding.UTF8.GetBytes(string.Join("\n", good, missing, "{not json", brokenTest) + "\n"));
         var model = new ScriptedModel((_, _) => "    return 1\n");
-        var settings = new TaskSettings { DataDir = _dir, Options = new Dictionary<string, string> { ["allow_code_execution"] = "true" } };
+        var settings = new TaskSettings { DataDir = _dir, Execution = AllowCode };
         var scores = Run(new CodeTask(Definition("humaneval")), model, settings, out var plan);
         Assert.Equal(1, plan.Documents);
         Assert.Equal(1.0, scores.Metrics["pass@1"].Value);
