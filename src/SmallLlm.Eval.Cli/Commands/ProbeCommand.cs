@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using SmallLlm.Eval.Remote;
+using SmallLlm.Eval.Models;
 
 namespace SmallLlm.Eval.Cli.Commands;
 
@@ -35,7 +36,7 @@ public static class ProbeCommand
             var options = remote.Read(parse, target)!;
             string? tokName = parse.GetValue(tokenizer);
             var ours = tokName is null ? null : Tokenizers.TokenizerCatalog.Resolve(tokName);
-            var local = parse.GetValue(reference) is string r ? ModelBackends.Load(r, "auto", fast: false, tokenizer: tokName) : null;
+            var local = parse.GetValue(reference) is string r ? ModelBackends.Load(ModelSpec.Parse(r), "auto", fast: false, tokenizer: tokName) : null;
             using var owned = local as IDisposable;
 
             var output = parse.InvocationConfiguration.Output;
