@@ -50,22 +50,136 @@ internal static class SandboxScripts
         """;
 
     /// <summary>
-    /// Reads the run's random marker from stdin, runs program.py as __main__ and prints the marker on a line of its
-    /// own only when the program returned normally: sys.exit, os._exit, an exception (whatever an excepthook or
-    /// atexit handler does afterwards) or a closed stdout all leave it out, and only marker + exit status 0 pass.
-    /// The marker is not in any file the program can read; code that searches the interpreter's own memory for it
-    /// is out of reach of any in-process check (human-eval's included).
+    /// Reads the run's random marker from stdin and prints it on a line of its own only when the program returned
+    /// normally: sys.exit, os._exit, an exception (whatever an excepthook or atexit handler does afterwards) or a closed
+    /// stdout all leave it out, and only marker + exit status 0 pass. The marker is held on the main thread alone; the
+    /// program runs on a thread started on a C function (its frames lead nowhere else) while an audit hook, installed
+    /// before any of its code runs, refuses the ways to the main thread's frames or to this process's memory: other
+    /// threads' frames, gc walks, ctypes and similar modules, /proc, new audit hooks, links; child processes cannot
+    /// read it (not dumpable) or, where that does not hold, cannot be started. What remains possible is in
+    /// docs/sandbox.md.
     /// </summary>
     public const string Runner = """
-        import sys
-        def _smalleval_run():
-            marker = sys.stdin.readline().strip()
+        import sys, os, _thread, collections, functools, operator, stat, gc, threading  # threading first here: its idea of the main thread
+
+
+        def _smalleval_main():
+            # The verdict marker stays in this frame, on the main thread; the program runs on a second thread started on a C
+            # function, so no frame of its stack leads here, and an audit hook refuses what could (other threads' frames,
+            # gc walks, ctypes, /proc, new audit hooks).
+            data = b''
+            while not data.endswith(b'\n'):
+                chunk = os.read(0, 256)
+                if not chunk:
+                    break
+                data += chunk
+            marker = data.strip()
+            del data, chunk
+            undumpable = _undumpable()
             with open('program.py', encoding='utf-8') as f:
                 source = f.read()
-            exec(compile(source, 'program.py', 'exec'), {'__name__': '__main__', '__builtins__': __builtins__})
-            sys.stdout.flush()
-            sys.stdout.write('\n' + marker + '\n')
-            sys.stdout.flush()
-        _smalleval_run()
+            code = compile(source, 'program.py', 'exec')
+            main_ident = _thread.get_ident()
+            guard = [False]
+            hook = _audit_hook(main_ident, guard, undumpable)
+            sys.addaudithook(hook)
+            del hook
+            started, go = _thread.allocate_lock(), _thread.allocate_lock()
+            started.acquire()
+            go.acquire()
+            steps = [getattr(_thread, '_set_sentinel', int), started.release, go.acquire,
+                     functools.partial(exec, code, {'__name__': '__main__', '__builtins__': __builtins__}), sys.stdout.flush]
+            done = collections.deque()
+            length, write, exit_now, gc_disable = len, os.write, os._exit, gc.disable
+            call = operator.methodcaller('__call__')
+            try:
+                if hasattr(_thread, '_set_sentinel'):
+                    _thread.start_new_thread(done.extend, (map(call, steps),))
+                    started.acquire()
+                    ended = done[0]  # released when the program's thread state is deleted, however the program ended
+                    ended.acquire()
+                    guard[0] = True
+                    go.release()
+                    ended.acquire()
+                else:  # Python 3.13+: a joinable thread instead of a sentinel lock
+                    handle = _thread.start_joinable_thread(functools.partial(done.extend, map(call, steps)))
+                    guard[0] = True
+                    go.release()
+                    handle.join()
+                gc_disable()  # nothing of the program's may run on this thread while the marker is here
+                returned = length(done) == length(steps)
+                if returned:
+                    write(1, b'\n' + marker + b'\n')
+            except BaseException:
+                exit_now(3)  # an interrupt sent by the program: no excepthook may see this frame
+            del marker
+            guard[0] = False
+            gc.enable()
+            if not returned:
+                sys.exit(1)
+
+
+        def _undumpable():
+            # This process's memory becomes unreadable to the programs it starts (/proc/PID/mem, ptrace) unless they have
+            # CAP_SYS_PTRACE (root outside the sandbox); ctypes is then forgotten, so the program's own import is audited.
+            try:
+                import ctypes
+                ok = ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0) == 0 and os.geteuid() != 0  # PR_SET_DUMPABLE 0
+            except Exception:
+                ok = False
+            for name in [m for m in sys.modules if m == 'ctypes' or m.startswith('ctypes.') or m == '_ctypes']:
+                del sys.modules[name]
+            return ok
+
+
+        def _audit_hook(main_ident, guard, undumpable):
+            refused_events = frozenset({
+                'sys._current_frames', 'sys._current_exceptions', 'sys._settraceallthreads', 'sys._setprofileallthreads',
+                'sys.monitoring.register_callback', 'sys.addaudithook', 'gc.get_objects', 'gc.get_referrers',
+                'gc.get_referents', 'os.symlink', 'os.link', 'cpython.PyInterpreterState_New'})
+            refused_modules = frozenset({'ctypes', '_ctypes', 'cffi', '_cffi_backend', '_testcapi', '_testinternalcapi',
+                                         '_testmultiphase', '_xxsubinterpreters', '_xxinterpchannels', '_interpreters'})
+            spawning = frozenset({'os.exec', 'os.posix_spawn', 'os.spawn', 'subprocess.Popen', 'os.system', 'pty.spawn'})
+            # Everything the hook calls is captured now: the program may replace builtins and module attributes later.
+            get_ident, getcwd, lstat, readlink, is_link = _thread.get_ident, os.getcwd, os.lstat, os.readlink, stat.S_ISLNK
+            refusal, oserror, kind, text, binary, number = RuntimeError, OSError, type, str, bytes, int
+
+            def resolve(path, depth):
+                out = ''
+                for part in path.split('/'):
+                    if part in ('', '.'):
+                        continue
+                    if part == '..':
+                        out = out.rsplit('/', 1)[0]
+                        continue
+                    step = out + '/' + part
+                    try:
+                        link = depth < 40 and is_link(lstat(step).st_mode)
+                    except oserror:
+                        link = False
+                    if link:
+                        target = readlink(step)
+                        out = resolve(target if target.startswith('/') else out + '/' + target, depth + 1)
+                    else:
+                        out = step
+                return out or '/'
+
+            def hook(event, args):
+                if guard[0] and get_ident() == main_ident:
+                    raise refusal('smalleval sandbox: ' + event + ' on the verdict thread')
+                if event in refused_events or event.startswith('ctypes.') or (not undumpable and event in spawning):
+                    raise refusal('smalleval sandbox: ' + event + ' is refused (it could forge the verdict)')
+                if event == 'import' and args[0].partition('.')[0] in refused_modules:
+                    raise refusal('smalleval sandbox: importing ' + args[0] + ' is refused (it could forge the verdict)')
+                if event == 'open' and kind(args[0]) is not number:
+                    path = args[0].decode('utf-8', 'surrogateescape') if kind(args[0]) is binary else args[0]
+                    parts = path.split('/') if kind(path) is text else ['proc']
+                    where = resolve(path if path.startswith('/') else getcwd() + '/' + path, 0) if kind(path) is text else '/proc'
+                    if 'proc' in parts or (not path.startswith('/') and '..' in parts) or where == '/proc' or where.startswith('/proc/'):
+                        raise refusal('smalleval sandbox: opening ' + text(path) + ' is refused (/proc could forge the verdict)')
+            return hook
+
+
+        _smalleval_main()
         """;
 }
