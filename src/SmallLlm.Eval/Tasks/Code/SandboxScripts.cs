@@ -52,21 +52,19 @@ internal static class SandboxScripts
     /// <summary>
     /// Reads the run's random marker from stdin and prints it on a line of its own only when the program returned
     /// normally: sys.exit, os._exit, an exception (whatever an excepthook or atexit handler does afterwards) or a closed
-    /// stdout all leave it out, and only marker + exit status 0 pass. The marker is held on the main thread alone; the
-    /// program runs on a thread started on a C function (its frames lead nowhere else) while an audit hook, installed
-    /// before any of its code runs, refuses the ways to the main thread's frames or to this process's memory: other
-    /// threads' frames, gc walks, ctypes and similar modules, /proc, new audit hooks, links; child processes cannot
-    /// read it (not dumpable) or, where that does not hold, cannot be started. What remains possible is in
-    /// docs/sandbox.md.
+    /// stdout all leave it out, and only marker + exit status 0 pass. The marker is held by a thread of its own that the
+    /// program's frames do not lead to; the program runs on the main thread through C calls that record each step that
+    /// returned where no frame can see it; an audit hook, installed before any of its code runs, refuses the ways round:
+    /// other threads' frames, gc walks, ctypes and similar modules, /proc, links, new audit hooks. Child processes cannot
+    /// read this process's memory (not dumpable) or, where that does not hold, cannot be started. What remains possible
+    /// is in docs/sandbox.md.
     /// </summary>
     public const string Runner = """
         import sys, os, _thread, collections, functools, operator, stat, gc, threading  # threading first here: its idea of the main thread
 
 
-        def _smalleval_main():
-            # The verdict marker stays in this frame, on the main thread; the program runs on a second thread started on a C
-            # function, so no frame of its stack leads here, and an audit hook refuses what could (other threads' frames,
-            # gc walks, ctypes, /proc, new audit hooks).
+        def _smalleval_verdict(done, count, ready, finished, ended):
+            # On a thread of its own, which the program's frames do not lead to: the marker is read here and never leaves.
             data = b''
             while not data.endswith(b'\n'):
                 chunk = os.read(0, 256)
@@ -75,48 +73,38 @@ internal static class SandboxScripts
                 data += chunk
             marker = data.strip()
             del data, chunk
+            length, write, gc_disable = len, os.write, gc.disable
+            ready.release()
+            finished.acquire()
+            gc_disable()  # no finalizer of the program's may run on this thread while the marker is here
+            if length(done) == count:
+                write(1, b'\n' + marker + b'\n')
+            del marker
+            ended.release()
+
+
+        def _smalleval_main(box):
+            # The program runs on this (main) thread through C calls only: deque.extend(map(call, steps)) appends one item per
+            # step that returned, so `done` is complete only when the program returned normally and stdout was flushed. The
+            # deque and the steps are reachable from nowhere the program can look (this frame is gone, the module frame holds
+            # them only on its value stack); an audit hook refuses the ways round (other threads' frames, gc walks, ctypes,
+            # /proc, links, new audit hooks).
             undumpable = _undumpable()
             with open('program.py', encoding='utf-8') as f:
                 source = f.read()
             code = compile(source, 'program.py', 'exec')
-            main_ident = _thread.get_ident()
-            guard = [False]
-            hook = _audit_hook(main_ident, guard, undumpable)
-            sys.addaudithook(hook)
-            del hook
-            started, go = _thread.allocate_lock(), _thread.allocate_lock()
-            started.acquire()
-            go.acquire()
-            steps = [getattr(_thread, '_set_sentinel', int), started.release, go.acquire,
-                     functools.partial(exec, code, {'__name__': '__main__', '__builtins__': __builtins__}), sys.stdout.flush]
+            steps = [functools.partial(exec, code, {'__name__': '__main__', '__builtins__': __builtins__}), sys.stdout.flush]
             done = collections.deque()
-            length, write, exit_now, gc_disable = len, os.write, os._exit, gc.disable
-            call = operator.methodcaller('__call__')
-            try:
-                if hasattr(_thread, '_set_sentinel'):
-                    _thread.start_new_thread(done.extend, (map(call, steps),))
-                    started.acquire()
-                    ended = done[0]  # released when the program's thread state is deleted, however the program ended
-                    ended.acquire()
-                    guard[0] = True
-                    go.release()
-                    ended.acquire()
-                else:  # Python 3.13+: a joinable thread instead of a sentinel lock
-                    handle = _thread.start_joinable_thread(functools.partial(done.extend, map(call, steps)))
-                    guard[0] = True
-                    go.release()
-                    handle.join()
-                gc_disable()  # nothing of the program's may run on this thread while the marker is here
-                returned = length(done) == length(steps)
-                if returned:
-                    write(1, b'\n' + marker + b'\n')
-            except BaseException:
-                exit_now(3)  # an interrupt sent by the program: no excepthook may see this frame
-            del marker
-            guard[0] = False
-            gc.enable()
-            if not returned:
-                sys.exit(1)
+            ready, finished, ended = _thread.allocate_lock(), _thread.allocate_lock(), _thread.allocate_lock()
+            for lock in (ready, finished, ended):
+                lock.acquire()
+            _thread.stack_size(256 * 1024)  # the verdict thread needs little: the program keeps its address space
+            verdict = _thread.start_new_thread(_smalleval_verdict, (done, len(steps), ready, finished, ended))
+            _thread.stack_size(0)
+            ready.acquire()
+            sys.addaudithook(_audit_hook(verdict, undumpable))
+            box.extend((done, map(operator.methodcaller('__call__'), steps)))
+            return finished, ended
 
 
         def _undumpable():
@@ -132,7 +120,7 @@ internal static class SandboxScripts
             return ok
 
 
-        def _audit_hook(main_ident, guard, undumpable):
+        def _audit_hook(verdict_thread, undumpable):
             refused_events = frozenset({
                 'sys._current_frames', 'sys._current_exceptions', 'sys._settraceallthreads', 'sys._setprofileallthreads',
                 'sys.monitoring.register_callback', 'sys.addaudithook', 'gc.get_objects', 'gc.get_referrers',
@@ -165,7 +153,7 @@ internal static class SandboxScripts
                 return out or '/'
 
             def hook(event, args):
-                if guard[0] and get_ident() == main_ident:
+                if get_ident() == verdict_thread:
                     raise refusal('smalleval sandbox: ' + event + ' on the verdict thread')
                 if event in refused_events or event.startswith('ctypes.') or (not undumpable and event in spawning):
                     raise refusal('smalleval sandbox: ' + event + ' is refused (it could forge the verdict)')
@@ -180,6 +168,12 @@ internal static class SandboxScripts
             return hook
 
 
-        _smalleval_main()
+        _box = []
+        _finished, _ended = _smalleval_main(_box)
+        try:
+            _box.pop(0).extend(_box.pop())
+        finally:
+            _finished.release()
+            _ended.acquire()
         """;
 }
