@@ -34,7 +34,11 @@ public static class GenerateCommand
             string? tokenText = parse.GetValue(tokens), promptText = parse.GetValue(prompt);
             if (tokenText is not null && promptText is not null) throw new ArgumentException("give --prompt or --tokens, not both");
             if (parse.GetValue(maxTokens) < 1) throw new ArgumentException("--max-tokens must be at least 1");
-            if (parse.GetValue(temperature) < 0) throw new ArgumentException("--temperature must be >= 0");
+            // NaN compares false with everything: test for the accepted range, not against the refused one.
+            if (!(parse.GetValue(temperature) >= 0 && double.IsFinite(parse.GetValue(temperature))))
+                throw new ArgumentException($"--temperature must be a finite number >= 0, got {parse.GetValue(temperature)}");
+            if (!(parse.GetValue(topP) > 0 && parse.GetValue(topP) <= 1))
+                throw new ArgumentException($"--top-p must be in (0, 1], got {parse.GetValue(topP)}");
             var tok = tokenText is null || parse.GetValue(tokenizer) is not null
                 ? LocalModelLoader.ResolveTokenizer(modelName, parse.GetValue(tokenizer)) : null;
             int[] ids = tokenText is not null
