@@ -15,6 +15,9 @@ public sealed class ConfigValidationTests : IDisposable
     [InlineData("\"batch_size\": \"0\"", "batch_size must be a positive number or 'auto', got '0'")]
     [InlineData("\"task_settings\": { \"arc_easy\": { \"limit\": -1 } }", "task_settings.arc_easy.limit must be at least 1 (documents per task), got -1")]
     [InlineData("\"models\": [ { \"model\": \"stories260K\", \"dtype\": \"fp8\" } ]", "models[0].dtype: unknown dtype 'fp8'")]
+    [InlineData("\"models\": null", "'models' lists no model (expected a list of {\"model\": ...} objects)")]
+    [InlineData("\"models\": [ null ]", "'models' holds a null entry (expected {\"model\": ...} objects)")]
+    [InlineData("\"task_settings\": null", "'task_settings' is null (expected an object of task names, or leave it out)")]
     public void A_bad_config_value_is_refused_naming_file_and_field(string field, string message)
     {
         string output = Path.Combine(_dir, "results");

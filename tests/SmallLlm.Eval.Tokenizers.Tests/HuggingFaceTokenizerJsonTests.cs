@@ -74,6 +74,21 @@ public class HuggingFaceTokenizerJsonTests
         Assert.Contains("normalizer 'NFKC' is not supported", e.Message);
     }
 
+    [Theory]
+    [InlineData("\"vocab\": {\"a\": 0, \"b\": 0}, \"merges\": []", "model.vocab gives id 0 to both 'a' and 'b'")]
+    [InlineData("\"vocab\": {\"a\": 0, \"b\": 300000000}, \"merges\": []", "model.vocab['b'] is 300000000: ids above 16777215 are refused")]
+    [InlineData("\"vocab\": {\"a\": 0}, \"merges\": []}, \"added_tokens\": \"nope\", \"x\": {", "added_tokens is string, expected an array")]
+    [InlineData("\"vocab\": {\"a\": 0}, \"merges\": []}, \"added_tokens\": [{\"id\": \"1\", \"content\": \"<s>\"}], \"x\": {", "added_tokens[0] needs 'id' (a non-negative integer)")]
+    [InlineData("\"vocab\": {\"a\": 0}, \"merges\": []}, \"added_tokens\": [{\"id\": 300000000, \"content\": \"<s>\"}], \"x\": {", "added_tokens[0].id is 300000000")]
+    public void Hostile_tokenizer_json_values_are_refused_by_name(string model, string message)
+    {
+        using var dir = new TempFolder();
+        File.WriteAllText(dir.File("t.json"), "{\"pre_tokenizer\": {\"type\": \"ByteLevel\"}, \"model\": {\"type\": \"BPE\", " + model + "}}");
+        var e = Assert.Throws<InvalidDataException>(() => TokenizerCatalog.Resolve(dir.File("t.json")));
+        Assert.Contains(message, e.Message);
+        Assert.StartsWith(dir.File("t.json"), e.Message);
+    }
+
     /// <summary>The Llama 2 vocabulary and merges (../shared/tokenizers/llama2/vocab_merges.json) in the legacy Llama 2 tokenizer.json layout.</summary>
     internal static string Llama2StyleTokenizerJson()
     {

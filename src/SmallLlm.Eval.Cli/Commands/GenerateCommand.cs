@@ -33,7 +33,11 @@ public static class GenerateCommand
             string? tokenText = parse.GetValue(tokens), promptText = parse.GetValue(prompt);
             if (tokenText is not null && promptText is not null) throw new ArgumentException("give --prompt or --tokens, not both");
             if (parse.GetValue(maxTokens) < 1) throw new ArgumentException("--max-tokens must be at least 1");
-            if (parse.GetValue(temperature) < 0) throw new ArgumentException("--temperature must be >= 0");
+            // NaN compares false with everything: test for the accepted range, not against the refused one.
+            if (!(parse.GetValue(temperature) >= 0 && double.IsFinite(parse.GetValue(temperature))))
+                throw new ArgumentException($"--temperature must be a finite number >= 0, got {parse.GetValue(temperature)}");
+            if (!(parse.GetValue(topP) > 0 && parse.GetValue(topP) <= 1))
+                throw new ArgumentException($"--top-p must be in (0, 1], got {parse.GetValue(topP)}");
             using var loaded = ModelBackends.OpenEngine(ModelSpec.Parse(modelName), parse.GetValue(backend)!, parse.GetValue(fast),
                 ModelOptions.ResolveDType(parse.GetValue(dtype)!, modelName).DType, parse.GetValue(tokenizer), idsOnly: tokenText is not null);
             var engine = loaded.Engine;

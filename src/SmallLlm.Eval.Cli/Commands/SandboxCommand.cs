@@ -42,8 +42,14 @@ public static class SandboxCommand
             var writer = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) writer.WriteLine(JsonSerializer.Serialize(new { status = outcome.Status, exit_code = outcome.ExitCode, seconds = outcome.Seconds, output = outcome.Output, isolated = sandbox.Isolated }));
             else writer.WriteLine($"{outcome.Status} (exit {outcome.ExitCode?.ToString() ?? "-"}, {outcome.Seconds:F2} s)\n{outcome.Output}");
+            // Say why on stderr too: a caller that reads only stderr (a script, a test) sees the verdict's reason.
+            if (!outcome.Passed)
+                parse.InvocationConfiguration.Error.WriteLine($"smalleval sandbox run: {path}: {outcome.Status} (exit {outcome.ExitCode?.ToString() ?? "-"}, {outcome.Seconds:F2} s): {LastLine(outcome.Output)}");
             return outcome.Passed ? 0 : 1;
         });
         return new Command("sandbox", "The sandbox that runs model-written code (code tasks with --allow-code-execution).") { info, run };
     }
+
+    private static string LastLine(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "(no output)";
 }

@@ -104,15 +104,24 @@ public static class HuggingFaceTokenizerJson
         return result;
     }
 
+    /// <summary>The largest token id accepted (2^24 - 1; the largest real vocabularies have about 2^18 entries).</summary>
+    private const int MaxTokenId = (1 << 24) - 1;
+
     private static Dictionary<string, int> ReadVocab(JsonElement model, string source)
     {
         if (!model.TryGetProperty("vocab", out var v) || v.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException($"{source}: model.vocab is missing or not an object");
         var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
+        var owner = new Dictionary<int, string>();
         foreach (var p in v.EnumerateObject())
         {
             if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out int id) || id < 0)
                 throw new InvalidDataException($"{source}: model.vocab['{p.Name}'] is not a non-negative integer id");
+            // Id tables are sized by the largest id: a stray huge one would allocate gigabytes for nothing.
+            if (id > MaxTokenId)
+                throw new InvalidDataException($"{source}: model.vocab['{p.Name}'] is {id}: ids above {MaxTokenId} are refused (no vocabulary is that large; the id table would take gigabytes)");
+            if (!owner.TryAdd(id, p.Name))
+                throw new InvalidDataException($"{source}: model.vocab gives id {id} to both '{owner[id]}' and '{p.Name}' (decoding would be ambiguous)");
             vocab[p.Name] = id;
         }
         return vocab;
@@ -170,12 +179,16 @@ public static class HuggingFaceTokenizerJson
     private static List<AddedTokenEntry> ReadAddedTokens(JsonElement root, string source)
     {
         var result = new List<AddedTokenEntry>();
-        if (!root.TryGetProperty("added_tokens", out var a) || a.ValueKind != JsonValueKind.Array) return result;
+        if (!root.TryGetProperty("added_tokens", out var a) || a.ValueKind == JsonValueKind.Null) return result;
+        if (a.ValueKind != JsonValueKind.Array) throw new InvalidDataException($"{source}: added_tokens is {a.ValueKind.ToString().ToLowerInvariant()}, expected an array of {{\"id\", \"content\"}} objects");
         int i = 0;
         foreach (var t in a.EnumerateArray())
         {
-            if (!t.TryGetProperty("id", out var id) || !t.TryGetProperty("content", out var content))
-                throw new InvalidDataException($"{source}: added_tokens[{i}] needs 'id' and 'content'");
+            if (t.ValueKind != JsonValueKind.Object || !t.TryGetProperty("id", out var id) || !t.TryGetProperty("content", out var content)
+                || id.ValueKind != JsonValueKind.Number || !id.TryGetInt32(out int idValue) || idValue < 0 || content.ValueKind != JsonValueKind.String)
+                throw new InvalidDataException($"{source}: added_tokens[{i}] needs 'id' (a non-negative integer) and 'content' (a string)");
+            if (idValue > MaxTokenId)
+                throw new InvalidDataException($"{source}: added_tokens[{i}].id is {idValue}: ids above {MaxTokenId} are refused (no vocabulary is that large; the id table would take gigabytes)");
             result.Add(new AddedTokenEntry(id.GetInt32(), content.GetString()!, Bool(t, "special", false), Bool(t, "lstrip", false),
                 Bool(t, "rstrip", false), Bool(t, "normalized", false), Bool(t, "single_word", false)));
             i++;

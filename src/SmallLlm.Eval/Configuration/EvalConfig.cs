@@ -49,8 +49,12 @@ public sealed record EvalConfig
         try { config = JsonSerializer.Deserialize<EvalConfig>(File.ReadAllText(path), new JsonSerializerOptions { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow }); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: {e.Message}"); }
         if (config is null) throw new InvalidDataException($"{path}: empty config");
-        if (config.Models.Count == 0) throw new InvalidDataException($"{path}: 'models' lists no model");
-        if (config.Tasks.Count == 0) throw new InvalidDataException($"{path}: 'tasks' lists no task");
+        // JSON null passes the deserializer into non-nullable properties: refuse it here, by name, not as a crash later.
+        if (config.Models is null || config.Models.Count == 0) throw new InvalidDataException($"{path}: 'models' lists no model (expected a list of {{\"model\": ...}} objects)");
+        if (config.Models.Any(m => m is null)) throw new InvalidDataException($"{path}: 'models' holds a null entry (expected {{\"model\": ...}} objects)");
+        if (config.Tasks is null || config.Tasks.Count == 0) throw new InvalidDataException($"{path}: 'tasks' lists no task (expected a list of task names)");
+        if (config.Tasks.Any(t => t is null)) throw new InvalidDataException($"{path}: 'tasks' holds a null entry (expected task names)");
+        if (config.TaskSettings is null) throw new InvalidDataException($"{path}: 'task_settings' is null (expected an object of task names, or leave it out)");
         try { config.Validate(path); }
         catch (ArgumentException e) { throw new InvalidDataException(e.Message); }
         return config with { BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(path))! };

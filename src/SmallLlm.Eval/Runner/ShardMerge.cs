@@ -15,8 +15,11 @@ public static class ShardMerge
     /// <param name="tokenizerFor">The shards' model's tokenizer (prompt fitting counts with it).</param>
     /// <param name="execution">Consent to run model-written code while scoring (code tasks): merge's own flags, since a
     /// shard manifest never carries consent.</param>
+    /// <param name="force">Merge into a folder that already holds files (a shard's, a user's results): the merged run and
+    /// a request cache of its own are added beside them; nothing there is deleted or overwritten.</param>
     public static IReadOnlyList<TaskResult> Run(IReadOnlyList<string> shardFolders, string output,
-        Func<ShardManifest, ITextTokenizer> tokenizerFor, TextWriter log, Func<string, IProgressSink> progressFor, ExecutionPolicy? execution = null)
+        Func<ShardManifest, ITextTokenizer> tokenizerFor, TextWriter log, Func<string, IProgressSink> progressFor, ExecutionPolicy? execution = null,
+        bool force = false)
     {
         if (shardFolders.Count == 0) throw new ArgumentException("merge: give the shard folders");
         var manifests = shardFolders.Select(f => (Folder: f, Manifest: ShardManifest.Read(f))).ToList();
@@ -40,10 +43,14 @@ public static class ShardMerge
         var missing = Enumerable.Range(1, n).Except(manifests.Select(x => x.Manifest.Shard)).ToList();
         if (missing.Count > 0) throw new InvalidDataException($"merge: missing shard(s) {string.Join(", ", missing.Select(i => $"{i}/{n}"))}");
 
+        bool fresh = !Directory.Exists(output) || !Directory.EnumerateFileSystemEntries(output).Any();
+        if (!fresh && !force)
+            throw new IOException($"merge: {output} is not empty (a shard's or a results folder: its request cache and files are not merge's to replace); give a new folder, or --force to add the merged run beside them (nothing there is deleted)");
         Directory.CreateDirectory(output);
-        string cachePath = Path.Combine(output, ".cache", "requests.sqlite");
+        // Answers come from the shards alone: a fresh folder gets the usual cache name; a used one a new cache file
+        // that merge creates, never one it did not.
+        string cachePath = Path.Combine(output, ".cache", fresh ? "requests.sqlite" : $"merged-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid():N}.sqlite");
         Directory.CreateDirectory(Path.GetDirectoryName(cachePath)!);
-        if (File.Exists(cachePath)) File.Delete(cachePath); // answers come from the shards alone
         using (var merged = new RequestCache(cachePath))
             foreach (var (folder, m) in manifests)
             {

@@ -29,6 +29,10 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
     [GeneratedRegex(@"\{(\w+)\}")]
     private static partial Regex TemplateField();
 
+    /// <summary>A "{name" that never closes ("Q: {query", "{query\nAnswer:").</summary>
+    [GeneratedRegex(@"\{\w+(?![\w}])")]
+    private static partial Regex UnclosedField();
+
     private string Render(MultipleChoiceDocument d) =>
         TemplateField().Replace(Template, m => d.Fields.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
 
@@ -45,6 +49,10 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
         string path = DataFile(s);
         var docs = MultipleChoiceFormats.Read(Format, path, issues);
         // A template naming a field the documents lack would be a constant prompt: refuse it.
+        if (docs[0].Continuation is null && UnclosedField().Match(Template) is { Success: true } open)
+            throw new InvalidDataException($"{Definition.FilePath}: context_template has an unclosed field at '{open.Value}' (fields are written {{name}}); every prompt would hold the literal text");
+        if (docs[0].Continuation is null && TemplateField().Matches(Template).Count == 0)
+            throw new InvalidDataException($"{Definition.FilePath}: context_template names no field (e.g. {{query}}): every prompt would be the same text");
         if (docs[0].Continuation is null)
             foreach (Match m in TemplateField().Matches(Template))
                 if (!docs[0].Fields.ContainsKey(m.Groups[1].Value))
