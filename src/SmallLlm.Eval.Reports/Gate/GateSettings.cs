@@ -1,3 +1,4 @@
+using SmallLlm.Eval.Reports.ResultSets;
 using System.Text.Json;
 
 namespace SmallLlm.Eval.Reports.Gate;
@@ -25,7 +26,7 @@ public sealed record GateSettings
     /// BLAS libraries is ~1e-7); per-document differences below it are ties in the paired test.
     /// </summary>
     public double RelativeFloor { get; init; } = DefaultFloor;
-    public const double DefaultFloor = 1e-4;
+    public const double DefaultFloor = MetricKinds.NoiseFloor;
 
     /// <summary>Gate every metric of a task, not only its headline (--all-metrics).</summary>
     public bool AllMetrics { get; init; }
