@@ -84,7 +84,8 @@ public static class CheckCommand
         {
             string path = ProjectPaths.DefaultConfig();
             // Found above the working directory: the project's own config; else the one installed beside the tool.
-            bool project = Directory.GetCurrentDirectory().StartsWith(Path.GetDirectoryName(Path.GetFullPath(path))!, StringComparison.Ordinal);
+            string folder = Path.TrimEndingDirectorySeparator(Path.GetDirectoryName(Path.GetFullPath(path))!) + Path.DirectorySeparatorChar;
+            bool project = (Path.TrimEndingDirectorySeparator(Directory.GetCurrentDirectory()) + Path.DirectorySeparatorChar).StartsWith(folder, StringComparison.Ordinal);
             return File.Exists(path) ? GateSettings.FromConfig(path, (project ? "project config " : "bundled config ") + path) : new GateSettings();
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidOperationException)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace SmallLlm.Eval.Cli.Tests.LlamaCpp;
 
@@ -23,5 +24,30 @@ public sealed class GateEquivalentRunsTests
         Assert.Contains(checks, c => c.GetProperty("delta").GetDouble() != 0); // the engines do differ, by float noise
         Assert.All(checks, c => Assert.False(c.GetProperty("failed").GetBoolean()));
         Assert.All(checks, c => Assert.NotEqual(JsonValueKind.Null, c.GetProperty("holm_p_value").ValueKind));
+    }
+
+    [Fact]
+    public void A_run_recorded_with_non_finite_scores_fails_the_gate_unless_allowed_and_a_user_config_is_named()
+    {
+        string baseline = GgufFixture.Temp("gate-nonfinite-base"), current = GgufFixture.Temp("gate-nonfinite-current");
+        var run = CliRun.InProcess("eval", "--model", "stories260K", "--tasks", "tinystories_ppl", "-o", baseline);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        // What `eval --allow-nonfinite` files when the model gave NaN scores: the same metrics, and the count.
+        string result = Directory.GetFiles(baseline, "tinystories_ppl.json", SearchOption.AllDirectories).Single();
+        string copy = Path.Combine(current, "stories260K");
+        Directory.CreateDirectory(copy);
+        var json = JsonNode.Parse(File.ReadAllText(result))!;
+        json["counts"]!["nonfinite_scores"] = 5;
+        File.WriteAllText(Path.Combine(copy, "tinystories_ppl.json"), json.ToJsonString());
+        File.Copy(Path.ChangeExtension(result, null) + ".samples.jsonl", Path.Combine(copy, "tinystories_ppl.samples.jsonl"));
+
+        var fail = CliRun.InProcess("check", "--baseline", baseline, "--current", current);
+        Assert.True(fail.ExitCode == 1, fail.ToString());
+        Assert.Contains("FAIL: 5 request(s) got NaN or infinite scores", fail.Stdout);
+        string config = GgufFixture.Temp("gate-user-config.json");
+        File.WriteAllText(config, """{ "check": { "tolerances": { "*": "0" } } }""");
+        var allowed = CliRun.InProcess("check", "--baseline", baseline, "--current", current, "--allow-nonfinite", "--config", config);
+        Assert.True(allowed.ExitCode == 0, allowed.ToString());
+        Assert.Contains($"tinystories_ppl.word_perplexity: 0.01%, from floor 1e-4 relative (configured 0: * in user config {config})", allowed.Stdout);
     }
 }
