@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using SmallLlm.Eval.Reports.Gate;
+using SmallLlm.Eval.Reports.ResultSets;
 using SmallLlm.Eval.Reports.Tests.Fixtures;
 
 namespace SmallLlm.Eval.Reports.Tests;
@@ -11,13 +12,16 @@ public sealed class GateUntrustedValueTests(EvaluatedRuns runs)
     private static string Cloze(string dir) => RunResults.Result(dir, StoryClozeTask.Name);
 
     /// <summary>A copy of the baseline's result (and samples) with its metrics edited.</summary>
-    private string Edited(string name, Action<JsonObject> edit)
+    private string Edited(string name, Action<JsonObject> edit) => EditedFile(name, json => edit(json["metrics"]!.AsObject()));
+
+    /// <summary>A copy of the baseline's result (and samples) with the whole results JSON edited.</summary>
+    private string EditedFile(string name, Action<JsonObject> edit)
     {
         string dir = Path.Combine(runs.Root, "edited-" + name + "-" + Guid.NewGuid().ToString("N")[..6], "stories260K");
         Directory.CreateDirectory(dir);
         string source = Cloze(runs.Baseline);
         var json = JsonNode.Parse(File.ReadAllText(source))!.AsObject();
-        edit(json["metrics"]!.AsObject());
+        edit(json);
         File.WriteAllText(Path.Combine(dir, Path.GetFileName(source)), json.ToJsonString());
         string samples = Path.ChangeExtension(source, null) + ".samples.jsonl";
         File.Copy(samples, Path.Combine(dir, Path.GetFileName(samples)));
@@ -30,7 +34,7 @@ public sealed class GateUntrustedValueTests(EvaluatedRuns runs)
         string current = Edited("nan", m => m["acc"]!["value"] = "NaN");
         var result = GateTests.Check(Cloze(runs.Baseline), current);
         Assert.True(result.ExitCode == GateResult.Regressed, GateText.Render(result));
-        var line = GateText.Render(result).Split('\n').Single(l => l.StartsWith("| stories_cloze | acc |", StringComparison.Ordinal));
+        var line = GateText.Render(result).Split('\n').Single(l => l.Contains("| stories_cloze | acc |", StringComparison.Ordinal));
         Assert.Contains("FAIL: the current value is NaN", line);
     }
 
@@ -48,9 +52,9 @@ public sealed class GateUntrustedValueTests(EvaluatedRuns runs)
     public void A_missing_current_metric_fails()
     {
         string current = Edited("missing", m => m.Remove("acc_norm"));
-        var result = GateTests.Check(Cloze(runs.Baseline), current);
+        var result = GateTests.Check(Cloze(runs.Baseline), current, GateTests.RepositorySettings with { AllMetrics = true });
         Assert.True(result.ExitCode == GateResult.Regressed, GateText.Render(result));
-        var line = GateText.Render(result).Split('\n').Single(l => l.StartsWith("| stories_cloze | acc_norm |", StringComparison.Ordinal));
+        var line = GateText.Render(result).Split('\n').Single(l => l.Contains("| stories_cloze | acc_norm |", StringComparison.Ordinal));
         Assert.Contains("FAIL: missing from the current results", line);
     }
 
@@ -61,5 +65,31 @@ public sealed class GateUntrustedValueTests(EvaluatedRuns runs)
         var result = GateTests.Check(baseline, Cloze(runs.Baseline));
         Assert.True(result.ExitCode == GateResult.CannotCompare, GateText.Render(result));
         Assert.Contains(result.Incomparable, p => p.Contains("the baseline's acc is not a number"));
+    }
+
+    [SkippableFact]
+    public void A_run_recorded_with_non_finite_scores_fails_unless_the_user_allows_it()
+    {
+        // What `eval --allow-nonfinite` writes when the model gave NaN scores: the count, and metrics that look fine.
+        string current = EditedFile("nonfinite", json => json["counts"]!["nonfinite_scores"] = 80);
+        var result = GateTests.Check(Cloze(runs.Baseline), current);
+        string text = GateText.Render(result);
+        Assert.True(result.ExitCode == GateResult.Regressed, text);
+        Assert.Contains("| stories260K | stories_cloze | nonfinite_scores |", text);
+        Assert.Contains("FAIL: 80 request(s) got NaN or infinite scores (recorded with --allow-nonfinite)", text);
+        var allowed = GateTests.Check(Cloze(runs.Baseline), current, GateTests.RepositorySettings with { AllowNonFinite = true });
+        Assert.True(allowed.ExitCode == GateResult.Holds, GateText.Render(allowed));
+        var limitsOnly = QualityGate.CheckLimits(ResultFileReader.Read(current), new GateSettings());
+        Assert.True(limitsOnly.ExitCode == GateResult.Regressed, GateText.Render(limitsOnly));
+    }
+
+    [SkippableFact]
+    public void A_baseline_recorded_with_non_finite_scores_cannot_be_compared_unless_allowed()
+    {
+        string baseline = EditedFile("nonfinitebase", json => json["counts"]!["nonfinite_scores"] = 3);
+        var result = GateTests.Check(baseline, Cloze(runs.Baseline));
+        Assert.True(result.ExitCode == GateResult.CannotCompare, GateText.Render(result));
+        Assert.Contains(result.Incomparable, p => p.Contains("the baseline recorded 3 non-finite score(s)"));
+        Assert.Equal(GateResult.Holds, GateTests.Check(baseline, Cloze(runs.Baseline), GateTests.RepositorySettings with { AllowNonFinite = true }).ExitCode);
     }
 }

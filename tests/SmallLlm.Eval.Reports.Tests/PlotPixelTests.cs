@@ -27,6 +27,24 @@ public sealed class PlotPixelTests(EvaluatedRuns runs)
     public void The_sweep_plot_is_not_blank() =>
         Assert.True(ColouredPixelsInTheMiddle(Path.Combine(runs.Sweep, "sweep.png")) >= 2);
 
+    [SkippableFact]
+    public void Leaderboard_bars_get_a_chance_line_from_the_documents_choices()
+    {
+        var board = Leaderboard.Build(ResultFileReader.Read(runs.Baseline));
+        Assert.Equal(0.25, Plots.LeaderboardBarPlot.Chance(board.Columns.Single(c => c.Task == "mmlu"), board.Rows)); // four choices each
+        double arc = Plots.LeaderboardBarPlot.Chance(board.Columns.Single(c => c.Task == "arc_easy"), board.Rows)!.Value;
+        Assert.InRange(arc, 0.2, 1.0 / 3); // ARC questions have 3 to 5 choices, most 4
+        Assert.Null(Plots.LeaderboardBarPlot.Chance(board.Columns.Single(c => c.Task == "arc_easy"), []));
+    }
+
+    [Fact]
+    public void The_subject_heat_map_scale_spans_the_values_and_chance_not_zero_to_one()
+    {
+        Assert.Equal((0.1, 0.4), Plots.MmluPlots.ColourRange(new double[,] { { 0.18, 0.33 }, { 0.27, double.NaN } }));
+        Assert.Equal((0.2, 0.9), Plots.MmluPlots.ColourRange(new double[,] { { 0.9, 0.6 } }));
+        Assert.Equal((0.2, 0.3), Plots.MmluPlots.ColourRange(new double[,] { { 0.25 } }));
+    }
+
     /// <summary>Distinct saturated colours (not white, grey or black) in the central half of the image.</summary>
     public static int ColouredPixelsInTheMiddle(string png)
     {

@@ -46,4 +46,27 @@ public sealed class RankingTests(EvaluatedRuns runs)
         Assert.True(MetricKinds.LowerIsBetter("word_perplexity", null));
         Assert.False(MetricKinds.LowerIsBetter("word_perplexity", new ResultMetric(1, null, 1) { Declared = new DeclaredMetric(HigherIsBetter: true, "mean", IsProportion: false, null, Headline: true) })); // a declaration wins
     }
+
+    [SkippableFact]
+    public void The_same_weights_up_to_float_noise_tie_and_perplexities_carry_a_bootstrap_standard_error()
+    {
+        // The same weights through two engines differ by ~1e-7 in word perplexity; a damaged checkpoint is really worse.
+        string dir = Path.Combine(runs.Root, "tied");
+        string ppl = RunResults.Result(runs.Perplexity, "tinystories_ppl");
+        NoisyRun.Copy(ppl, Path.Combine(dir, "engine-a"), 0);
+        NoisyRun.Copy(ppl, Path.Combine(dir, "engine-b"), 1e-7);
+        string damaged = RunResults.LatestRun(runs.DamagedPerplexity);
+        LeaderboardSnapshotTests.CopyDir(damaged, Path.Combine(dir, "damaged"));
+        var board = Leaderboard.Build(ResultFileReader.Read(dir));
+        var byLabel = board.Rows.ToDictionary(r => r.Label);
+        string a = board.Rows.Single(r => r.Label.Contains("engine-a", StringComparison.Ordinal)).Label;
+        string b = board.Rows.Single(r => r.Label.Contains("engine-b", StringComparison.Ordinal)).Label;
+        Assert.NotEqual(byLabel[a].Cells["tinystories_ppl"].Metric.Value, byLabel[b].Cells["tinystories_ppl"].Metric.Value);
+        Assert.Equal(1, byLabel[a].Rank);
+        Assert.Equal(1, byLabel[b].Rank);
+        Assert.True(byLabel[a].Tied && byLabel[b].Tied);
+        Assert.Equal(3, board.Rows.Single(r => r.Label != a && r.Label != b).Rank);
+        Assert.All(board.Rows, r => Assert.True(r.Cells["tinystories_ppl"].Metric.Stderr > 0, r.Label));
+        Assert.Contains("| =1 |", LeaderboardMarkdown.Render(board));
+    }
 }

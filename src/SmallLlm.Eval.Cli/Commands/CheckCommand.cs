@@ -27,10 +27,13 @@ public static class CheckCommand
         var strict = new Option<bool>("--strict") { Description = "Fail on partial, corrupt or other-version results files instead of skipping them." };
         var max = new Option<string[]>("--max") { Description = "Absolute limit TASK.METRIC=VALUE the current value must not exceed (e.g. kld.mean_kld=0.02). Repeatable; adds to the config's check.limits.", AllowMultipleArgumentsPerToken = false };
         var min = new Option<string[]>("--min") { Description = "Absolute limit TASK.METRIC=VALUE the current value must reach (e.g. kld.top1_agreement=0.9). Repeatable.", AllowMultipleArgumentsPerToken = false };
+        var allMetrics = new Option<bool>("--all-metrics") { Description = "Gate every metric of each task, not only its headline (the metric the leaderboard shows)." };
+        var tasks = new Option<string?>("--tasks") { Description = "Gate these tasks only (comma-separated); each must be in both results. Default: the tasks both sides ran (the rest are named in a warning)." };
+        var allowNonFinite = new Option<bool>("--allow-nonfinite") { Description = "Gate runs recorded with --allow-nonfinite (NaN or infinite scores) instead of failing them." };
         var json = ModelOptions.Json();
-        var command = new Command("check", "Gate current results against a baseline, metric by metric: a drop fails only when beyond tolerance and significant (McNemar, paired bootstrap or z-test); and against absolute limits (--max kld.mean_kld=0.02). Exit 0 hold, 1 regression, 2 not comparable.")
+        var command = new Command("check", "Gate current results against a baseline, each task's headline metric (--all-metrics: every metric): a drop fails only when beyond tolerance (at least 1e-4 relative) and significant after Holm's correction (McNemar, paired bootstrap or z-test); and against absolute limits (--max kld.mean_kld=0.02). Exit 0 hold, 1 regression, 2 not comparable.")
         {
-            baseline, current, tolerance, max, min, alpha, config, junit, strict, json,
+            baseline, current, tasks, tolerance, allMetrics, max, min, alpha, config, junit, strict, allowNonFinite, json,
         };
         command.SetAction(parse =>
         {
@@ -41,8 +44,8 @@ public static class CheckCommand
             foreach (string t in parse.GetValue(tolerance) ?? [])
             {
                 int eq = t.IndexOf('=');
-                if (eq < 0) overrides["*"] = Tolerance.Parse(t, "--tolerance");
-                else overrides[t[..eq].Trim()] = Tolerance.Parse(t[(eq + 1)..], $"--tolerance {t[..eq]}");
+                if (eq < 0) overrides["*"] = Tolerance.Parse(t, "--tolerance", "--tolerance");
+                else overrides[t[..eq].Trim()] = Tolerance.Parse(t[(eq + 1)..], $"--tolerance {t[..eq]}", "--tolerance");
             }
             if (parse.GetValue(tolerance) is { Length: > 0 } given && given.Any(t => !t.Contains('=')))
                 foreach (var key in overrides.Keys.Where(k => k != "*" && !given.Any(g => g.StartsWith(k + "=", StringComparison.Ordinal))).ToList())
@@ -50,6 +53,9 @@ public static class CheckCommand
             settings = settings with
             {
                 Tolerances = overrides,
+                AllMetrics = parse.GetValue(allMetrics),
+                AllowNonFinite = parse.GetValue(allowNonFinite),
+                Tasks = parse.GetValue(tasks) is string list ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null,
                 Limits = [.. settings.Limits, .. (parse.GetValue(max) ?? []).Select(t => MetricLimit.Parse(t, true, "--max")),
                           .. (parse.GetValue(min) ?? []).Select(t => MetricLimit.Parse(t, false, "--min"))],
             };
@@ -73,11 +79,14 @@ public static class CheckCommand
 
     private static GateSettings Settings(string? configPath)
     {
-        if (configPath is not null) return GateSettings.FromConfig(configPath);
+        if (configPath is not null) return GateSettings.FromConfig(configPath, "user config " + configPath);
         try
         {
             string path = ProjectPaths.DefaultConfig();
-            return File.Exists(path) ? GateSettings.FromConfig(path) : new GateSettings();
+            // Found above the working directory: the project's own config; else the one installed beside the tool.
+            string folder = Path.TrimEndingDirectorySeparator(Path.GetDirectoryName(Path.GetFullPath(path))!) + Path.DirectorySeparatorChar;
+            bool project = (Path.TrimEndingDirectorySeparator(Directory.GetCurrentDirectory()) + Path.DirectorySeparatorChar).StartsWith(folder, StringComparison.Ordinal);
+            return File.Exists(path) ? GateSettings.FromConfig(path, (project ? "project config " : "bundled config ") + path) : new GateSettings();
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidOperationException)
         {

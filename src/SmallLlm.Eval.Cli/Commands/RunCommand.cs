@@ -17,7 +17,7 @@ public static class RunCommand
         var json = ModelOptions.Json();
         var evalOptions = new EvalOptions();
         var loading = new ModelLoadOptions();
-        var command = new Command("run", "Run the configured evaluation (eval.config.json): by default the bundled stories260K on the bundled tasks, about 80 s on 2 cores (see README). Evaluation and model options given here override the config's.")
+        var command = new Command("run", "Run the configured evaluation (eval.config.json): by default the bundled stories260K on the bundled tasks, about 70 s on a quiet 2-core machine (docs/default-run.md). Evaluation and model options given here override the config's.")
         {
             config, output, json,
         };

@@ -22,7 +22,7 @@ public static class SweepCommand
         var tasks = TaskOptions.Tasks("Comma-separated task names, e.g. arc_easy,mmlu.");
         var tokensPerStep = new Option<long?>("--tokens-per-step") { Description = "Training tokens per step (batch × sequence length), for the tokens axis and the Chinchilla point when checkpoints do not record tokens." };
         var server = new Option<string?>("--server") { Description = "Score on an OpenAI-compatible server (openai-completions:http://HOST:PORT/v1) that serves every checkpoint under its name (folder or file name); steps and tokenizers still come from the checkpoint folder." };
-        var output = new Option<string>("--output", "-o", "--output_path") { Description = "Sweep folder: <output>/<checkpoint>/<task>.json, sweep.csv, sweep.png/.svg, leaderboard.*.", DefaultValueFactory = _ => Path.Combine("results", "sweep") };
+        var output = new Option<string>("--output", "-o", "--output_path") { Description = "Sweep folder: one results set per checkpoint (<output>/<model-id>/<run-id>/<task>.json, as eval writes), sweep.csv, sweep.png/.svg and the checkpoints' leaderboard.*.", DefaultValueFactory = _ => Path.Combine("results", "sweep") };
         var cache = new Option<string?>("--cache") { Description = "Request cache shared by all checkpoints (default <output>/.cache/requests.sqlite)." };
         var evalOptions = new EvalOptions();
         var loading = new ModelLoadOptions();

@@ -4,7 +4,7 @@ using SmallLlm.Eval.Tokenizers.Compression;
 namespace SmallLlm.Eval.Cli.Commands;
 
 /// <summary>Charts of a comparison: tokens per byte per corpus, and per language for corpora of many files.</summary>
-public static class TokenizersCharts
+public static partial class TokenizersCharts
 {
     /// <summary>Saves the chart(s) and returns their paths: <paramref name="png"/>, then png-stem.corpus.png per multilingual corpus.</summary>
     /// <param name="top">Per-language charts show the <paramref name="top"/> groups with the most bytes (a folder of 1,000 files must not make a 28,000-pixel chart).</param>
@@ -27,7 +27,8 @@ public static class TokenizersCharts
         foreach (string corpus in corpora)
         {
             var files = report.Files.Where(f => f.File.Corpus == corpus).ToList();
-            var groups = files.All(f => f.File.Folder == ".")
+            bool byFile = files.All(f => f.File.Folder == ".");
+            var groups = byFile
                 ? files.Select(f => (Name: Path.GetFileNameWithoutExtension(f.File.RelativePath), Counts: f.Counts)).ToList()
                 : files.GroupBy(f => f.File.Folder.Split('/')[0]).Select(g => (Name: g.Key, Counts: Sum(g, report.Tokenizers.Count))).ToList();
             if (groups.Count < 3) continue;
@@ -37,12 +38,22 @@ public static class TokenizersCharts
             for (int g = 0; g < groups.Count; g++)
                 for (int t = 0; t < report.Tokenizers.Count; t++) perGroup[g, t] = 1 / CompressionReport.BytesPerToken(groups[g].Counts, t);
             string path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(png))!, $"{Path.GetFileNameWithoutExtension(png)}.{Label(corpus)}.png");
-            GroupedBarChart.SavePng(new GroupedBarData($"Tokens per byte by language: {Label(corpus)}" + (all > groups.Count ? $" (largest {groups.Count} of {all})" : ""), "tokens / byte",
+            GroupedBarChart.SavePng(new GroupedBarData($"Tokens per byte by {GroupKind(groups.Select(g => g.Name).ToList(), byFile)}: {Label(corpus)}" + (all > groups.Count ? $" (largest {groups.Count} of {all})" : ""), "tokens / byte",
                 groups.Select(g => g.Name).ToArray(), report.Tokenizers, perGroup), path);
             written.Add(path);
         }
         return written;
     }
+
+    /// <summary>
+    /// "language" only when most names are language codes (eng, hin_Deva, zh: ISO 639 with an optional ISO 15924
+    /// script, as UDHR and FLORES name their files); an ordinary folder's files or sub-folders are just that.
+    /// </summary>
+    public static string GroupKind(IReadOnlyList<string> names, bool byFile) =>
+        names.Count(n => LanguageCode().IsMatch(n)) * 5 >= names.Count * 4 ? "language" : byFile ? "file" : "folder";
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z]{2,3}([_-][A-Za-z]{4})?$")]
+    private static partial System.Text.RegularExpressions.Regex LanguageCode();
 
     private static FileCounts Sum(IEnumerable<FileRow> files, int tokenizers)
     {

@@ -12,4 +12,13 @@ public sealed record GateCheck(string Model, string Task, string Metric, double 
 
     /// <summary>The absolute bound this check tested (then <see cref="Baseline"/> is the bound's value), or null for a comparison with a baseline.</summary>
     public MetricLimit? Limit { get; init; }
+
+    /// <summary>Where the tolerance came from: "*.acc in bundled config …/eval.config.json", "floor 1e-4 relative (…)", "--tolerance".</summary>
+    public string ToleranceOrigin { get; init; } = "";
+
+    /// <summary>The p-value after Holm's correction across the metrics gated in this run: what the verdict uses.</summary>
+    public double? AdjustedPValue { get; init; }
+
+    /// <summary>The drop the run's n lets a test see with 80% power (<see cref="DetectableDifference"/>), when standard errors are known.</summary>
+    public double? DetectableDrop { get; init; }
 }

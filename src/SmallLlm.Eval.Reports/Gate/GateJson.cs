@@ -20,7 +20,7 @@ public static class GateJson
         {
             model = c.Model, task = c.Task, metric = c.Metric, baseline = c.Baseline, current = c.Current, delta = c.Delta,
             lower_is_better = c.LowerIsBetter, tolerance = c.Tolerance.ToString(), allowed_drop = c.AllowedDrop,
-            p_value = c.PValue, test = c.Test, failed = c.Failed, reason = c.Reason,
+            tolerance_origin = c.ToleranceOrigin, p_value = c.PValue, holm_p_value = c.AdjustedPValue, detectable_drop = c.DetectableDrop, test = c.Test, failed = c.Failed, reason = c.Reason,
             limit = c.Limit is { } l ? new { bound = l.IsMax ? "max" : "min", value = l.Value } : null,
         }),
     }, Options) + "\n";

@@ -21,10 +21,12 @@ public static class JUnitReport
                 new XElement("error", new XAttribute("message", "the current results cannot be compared with the baseline"), string.Join("\n", result.Incomparable))));
         foreach (var c in result.Checks)
         {
-            var testcase = new XElement("testcase", new XAttribute("classname", $"smalleval.check.{c.Task}"), new XAttribute("name", c.Metric), new XAttribute("time", "0"));
+            var testcase = new XElement("testcase", new XAttribute("classname", $"smalleval.check.{c.Model}.{c.Task}"), new XAttribute("name", c.Metric), new XAttribute("time", "0"));
             string detail = c.Limit is { } limit ? $"value {ReportNumbers.Format(c.Current)}, limit {limit}: {c.Reason}" : $"baseline {ReportNumbers.Format(c.Baseline)}, current {ReportNumbers.Format(c.Current)}, delta {ReportNumbers.Format(c.Delta)}, "
-                + $"tolerance {c.Tolerance}, p-value {(c.PValue is double p ? ReportNumbers.Format(p) : "n/a")} ({c.Test}): {c.Reason}";
-            if (c.Failed) testcase.Add(new XElement("failure", new XAttribute("message", $"{c.Task} {c.Metric} regressed"), detail));
+                + $"tolerance {c.Tolerance} (from {c.ToleranceOrigin}), p-value {(c.PValue is double p ? ReportNumbers.Format(p) : "n/a")} ({c.Test}), "
+                + $"Holm p {(c.AdjustedPValue is double h ? ReportNumbers.Format(h) : "n/a")}: {c.Reason}";
+            detail = $"model {c.Model}: {detail}";
+            if (c.Failed) testcase.Add(new XElement("failure", new XAttribute("message", $"{c.Model} {c.Task} {c.Metric} regressed"), detail));
             else testcase.Add(new XElement("system-out", detail));
             suite.Add(testcase);
         }

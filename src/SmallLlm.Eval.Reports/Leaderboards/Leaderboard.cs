@@ -48,6 +48,9 @@ public sealed record Leaderboard(IReadOnlyList<LeaderboardColumn> Columns, IRead
                 var referenceFile = set.Files.First(f => ColumnKey(f) == c.Task && Identity(f) == c.ReferenceSettings);
                 string? diff = Identity(file) == c.ReferenceSettings ? null : Describe(file, referenceFile);
                 if (diff is not null) flags.Add($"{c.Task}: {diff}");
+                // Corpus perplexities come without a standard error: a bootstrap over the run's documents gives one.
+                if (m.Stderr is null && LogLikelihoodStandardError.Of(c.Metric, m, SampleFileReader.TryRead(file.SamplesPath, out _)) is double se)
+                    m = m with { Stderr = se };
                 string? degenerate = Degeneracy.Of(file, c.Metric, m);
                 if (degenerate is not null) notes.Add($"{c.Task}: {degenerate}");
                 cells[c.Task] = new LeaderboardCell(m, file, diff, degenerate);

@@ -6,8 +6,10 @@ namespace SmallLlm.Eval.Reports.Leaderboards;
 /// Ranks rows by their mean rank over all headline columns, each column in its own direction (accuracy: higher is
 /// better; perplexity-type: lower is better; <see cref="MetricKinds.LowerIsBetter(string, ResultMetric?)"/>).
 /// Within a column, rows whose values do not differ significantly (|a − b| &lt; 1.96·√(se_a² + se_b²), both with a
-/// standard error) from the best row of their group share the group's mean position; values without a standard error
-/// differ whenever they are not equal. Degenerate values (NaN, worse than uniform) rank last. Rows with equal mean
+/// standard error) from the best row of their group share the group's mean position, and so do values equal within
+/// the noise floor (<see cref="MetricKinds.NoiseFloor"/>, relative: the same weights through two engines); other values
+/// without a standard error differ. Perplexity-type values get a bootstrap standard error from their samples
+/// (<see cref="Leaderboard.Build"/>), so their ranks are noise-aware too. Degenerate values (NaN, worse than uniform) rank last. Rows with equal mean
 /// rank share a rank and are marked tied. Rows flagged for other settings or missing tasks are not ranked.
 /// </summary>
 public static class LeaderboardRanking
@@ -59,12 +61,12 @@ public static class LeaderboardRanking
     private static double Better(LeaderboardColumn column, ResultMetric m) =>
         double.IsNaN(m.Value) ? double.PositiveInfinity : MetricKinds.LowerIsBetter(column.Metric, m) ? m.Value : -m.Value;
 
-    /// <summary>Two values a reader should not tell apart: equal, or both with standard errors and within 1.96 combined SE; degenerate values only tie each other.</summary>
+    /// <summary>Two values a reader should not tell apart: equal within the noise floor, or both with standard errors and within 1.96 combined SE; degenerate values only tie each other.</summary>
     public static bool SameWithinNoise(LeaderboardCell a, LeaderboardCell b)
     {
         if ((a.Degenerate is null) != (b.Degenerate is null)) return false;
         if (a.Degenerate is not null) return true;
-        if (a.Metric.Value == b.Metric.Value) return true;
+        if (Math.Abs(a.Metric.Value - b.Metric.Value) <= MetricKinds.NoiseFloor * Math.Max(Math.Abs(a.Metric.Value), Math.Abs(b.Metric.Value))) return true;
         if (a.Metric.Stderr is not double sa || b.Metric.Stderr is not double sb) return false;
         double se = Math.Sqrt(sa * sa + sb * sb);
         return se > 0 && Math.Abs(a.Metric.Value - b.Metric.Value) < Z * se;

@@ -57,7 +57,9 @@ public static class LeaderboardText
     public static string Legend(Leaderboard board) =>
         $"Headline metric per task (↑ higher is better, ↓ lower is better), ± one standard error. Rank: by the mean over all "
         + "headline columns of the row's rank in each (in each column's direction); within a column, values less than 1.96 "
-        + "combined standard errors apart share a rank; values without a standard error differ when unequal. \"=\" marks a tie: "
+        + "combined standard errors apart share a rank, and so do values equal within 1e-4 (relative: float noise between "
+        + "engines); perplexity-type values carry a bootstrap standard error over documents; other values without a standard "
+        + "error differ when unequal. \"=\" marks a tie: "
         + "no column separates those rows beyond noise. ⚠: a degenerate value (NaN, or token perplexity above the vocabulary "
         + "size: worse than uniform guessing; see notes), ranked last in its column. Average: mean of the accuracy-type "
         + $"headlines ({string.Join(", ", board.Columns.Where(c => c.IsProportion).Select(c => c.Task))}), for reference. "

@@ -64,10 +64,11 @@ public static class MmluPlots
                 drawn[s, m] = values[Math.Min(s, subjects.Count - 1), Math.Min(m, runs.Count - 1)];
         var heatmap = plot.Add.Heatmap(drawn);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
-        heatmap.ManualRange = new ScottPlot.Range(0, 1);
+        // The colour scale spans the values (with chance inside it), not 0–1: small models' 0.2–0.35 would all look alike.
+        var (low, high) = ColourRange(values);
+        heatmap.ManualRange = new ScottPlot.Range(low, high);
         heatmap.Rectangle = new CoordinateRect(-0.5, runs.Count - 0.5, -0.5, subjects.Count - 0.5);
-        var bar = plot.Add.ColorBar(heatmap);
-        bar.Label = "accuracy";
+        plot.Add.ColorBar(heatmap); // unlabelled: a label sat over a tick; the title says the colour is accuracy
         // The 25% chance level as a tick on the colour bar scale is not enough at a glance: mark cells below it.
         for (int s = 0; s < subjects.Count; s++)
             for (int m = 0; m < runs.Count; m++)
@@ -75,7 +76,7 @@ public static class MmluPlots
                 if (double.IsNaN(values[s, m])) continue;
                 var t = plot.Add.Text(values[s, m].ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) + (values[s, m] < Chance ? "*" : ""),
                     m, subjects.Count - 1 - s);
-                t.LabelFontColor = values[s, m] > 0.6 ? Colors.Black : Colors.White;
+                t.LabelFontColor = (values[s, m] - low) / (high - low) > 0.6 ? Colors.Black : Colors.White; // viridis is light at the top
                 t.LabelAlignment = Alignment.MiddleCenter;
                 t.LabelFontSize = 11;
             }
@@ -83,11 +84,22 @@ public static class MmluPlots
             subjects.Select((s, i) => new Tick(subjects.Count - 1 - i, s)).ToArray());
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(runs.Select((r, i) => new Tick(i, r.Label)).ToArray());
         plot.Axes.Left.MinimumSize = 20 + 7 * subjects.Max(s => s.Length);
-        plot.Title($"MMLU accuracy per subject ({Shots(runs[0].File)})");
+        plot.Title($"MMLU accuracy per subject ({Shots(runs[0].File)}; colour scale {low.ToString("0.0#", System.Globalization.CultureInfo.InvariantCulture)}–{high.ToString("0.0#", System.Globalization.CultureInfo.InvariantCulture)})");
         plot.XLabel("model (* below the 25% chance level)");
         plot.YLabel("MMLU subject");
         plot.Axes.SetLimits(-0.5, runs.Count - 0.5, -0.5, subjects.Count - 0.5);
         return PlotFiles.Save(plot, stem, Math.Max(760, 460 + 110 * runs.Count), Math.Max(400, 160 + 22 * subjects.Count));
+    }
+
+    /// <summary>The values' range rounded out to tenths, widened to hold the chance level and at least 0.1 wide, within 0–1.</summary>
+    public static (double Low, double High) ColourRange(double[,] values)
+    {
+        var finite = values.Cast<double>().Where(double.IsFinite).ToList();
+        double low = Math.Floor(Math.Min(Chance, finite.Count > 0 ? finite.Min() : 0) * 10) / 10;
+        double high = Math.Ceiling(Math.Max(Chance, finite.Count > 0 ? finite.Max() : 1) * 10) / 10;
+        low = Math.Max(0, low);
+        if (high - low < 0.0999) high = Math.Round(low + 0.1, 1); // rounded: 0.2 + 0.1 is 0.30000000000000004
+        return (low, Math.Min(1, high));
     }
 
     /// <summary>"5-shot", or "5-shot, used 1.2 avg" when prompts had to drop shots to fit the context.</summary>

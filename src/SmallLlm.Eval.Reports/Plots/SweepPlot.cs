@@ -101,15 +101,15 @@ public static class SweepPlot
                 t.LabelFontColor = Colors.DarkRed;
             }
         }
-        plot.Title($"Checkpoint sweep: {(proportions ? "accuracy" : headline[plotted[0]])}{(others.Count > 0 ? " and " + string.Join(", ", others.Select(t => headline[t]).Distinct()) : "")} against training {(byTokens ? "tokens" : "step")}"
-            + (byTokens ? " (labels: multiple of Chinchilla-optimal)" : " (tokens unknown: pass --tokens-per-step)"));
-        plot.XLabel(xLabel);
+        // A short title (a long one was clipped at both edges); what the labels mean goes under the x axis.
+        plot.Title($"Checkpoint sweep: {(proportions ? "accuracy" : headline[plotted[0]])}{(others.Count > 0 ? " and " + string.Join(", ", others.Select(t => headline[t]).Distinct()) : "")}", size: 16);
+        plot.XLabel(xLabel + (byTokens ? " (red labels: multiple of Chinchilla-optimal)" : " (tokens unknown: pass --tokens-per-step)"));
         plot.YLabel(proportions ? "accuracy (fraction correct), ±1 SE" : headline[plotted[0]] + ", ±1 SE");
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Edge.Bottom); // outside the data: inside, it covered the last checkpoint
         double xMin = entries.Min(X), xMax = entries.Max(X);
         if (byTokens && parameters > 0) xMax = Math.Max(xMax, ChinchillaTokensPerParameter * parameters / 1e6);
         double pad = (xMax - xMin) * 0.06 + 1e-9;
         plot.Axes.SetLimits(Math.Max(0, xMin - pad), xMax + pad, yMin, top);
-        return PlotFiles.Save(plot, stem, others.Count > 0 ? 1000 : 900, 560);
+        return PlotFiles.Save(plot, stem, others.Count > 0 ? 1000 : 900, 640);
     }
 }

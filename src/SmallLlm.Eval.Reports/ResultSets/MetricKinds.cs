@@ -6,6 +6,12 @@ namespace SmallLlm.Eval.Reports.ResultSets;
 /// </summary>
 public static class MetricKinds
 {
+    /// <summary>
+    /// Relative differences below this are float noise, not measurements (engines, machines and BLAS libraries differ
+    /// by ~1e-7): the gate's tolerance floor and the leaderboard's tie.
+    /// </summary>
+    public const double NoiseFloor = 1e-4;
+
     public static bool LowerIsBetter(string metric, ResultMetric? m = null) =>
         m?.Declared is { } d ? !d.HigherIsBetter : InferredLowerIsBetter(metric);
 

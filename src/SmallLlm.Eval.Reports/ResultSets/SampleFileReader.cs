@@ -29,14 +29,16 @@ public static class SampleFileReader
                 var correct = new Dictionary<string, bool>(StringComparer.Ordinal);
                 var units = new Dictionary<string, double>(StringComparer.Ordinal);
                 double? ll = null;
+                int? choices = null;
                 foreach (var p in o.EnumerateObject())
                 {
                     if (p.Value.ValueKind is JsonValueKind.True or JsonValueKind.False && p.Name.StartsWith("correct", StringComparison.Ordinal))
                         correct[p.Name] = p.Value.GetBoolean();
                     else if (p.Name == "loglikelihood" && p.Value.ValueKind == JsonValueKind.Number) ll = p.Value.GetDouble();
+                    else if (p.Name == "loglikelihoods" && p.Value.ValueKind == JsonValueKind.Array) choices = p.Value.GetArrayLength();
                     else if (UnitFields.Contains(p.Name) && p.Value.ValueKind == JsonValueKind.Number) units[p.Name] = p.Value.GetDouble();
                 }
-                if (!records.TryAdd(docId, new SampleRecord(docId, correct, ll, units)))
+                if (!records.TryAdd(docId, new SampleRecord(docId, correct, ll, units) { Choices = choices }))
                 { problem = $"{Path.GetFileName(path)}: doc_id {docId} appears twice"; return null; }
             }
             catch (JsonException e) { problem = $"{Path.GetFileName(path)} line {line} is not valid JSON ({e.Message})"; return null; }

@@ -24,6 +24,10 @@ public sealed class EvaluatedRuns : IDisposable
     /// <summary>stories260K on stories_cloze with --limit 30: other settings.</summary>
     public string OtherLimit => Path.Combine(Root, "limit30");
     public string Sweep => Path.Combine(Root, "sweep");
+    /// <summary>stories260K on tinystories_ppl (5 stories): per-document log-likelihoods for the paired bootstrap.</summary>
+    public string Perplexity => Path.Combine(Root, "ppl");
+    /// <summary>The step-50 checkpoint (noise of one standard deviation) on tinystories_ppl: a real regression.</summary>
+    public string DamagedPerplexity => Path.Combine(Root, "ppl-damaged");
     private string Cache => Path.Combine(Root, "cache.sqlite");
 
     public EvaluatedRuns()
@@ -37,6 +41,8 @@ public sealed class EvaluatedRuns : IDisposable
         using (var weights = CheckpointLoader.Load("stories260K")) HuggingFaceCheckpoint.Save(weights, converted);
         HarnessRun.Eval(converted, StoryClozeTask.Name, SameWeights, Cache, tasksDir: TasksDir, tokenizer: "tok512");
         HarnessRun.Eval("stories260K", StoryClozeTask.Name, OtherLimit, Cache, limit: 30, tasksDir: TasksDir);
+        HarnessRun.Eval("stories260K", "tinystories_ppl", Perplexity, Cache);
+        HarnessRun.Eval(Path.Combine(Checkpoints, "step-50"), "tinystories_ppl", DamagedPerplexity, Cache, tokenizer: "tok512");
         var entries = new List<SweepManifest.Entry>();
         foreach (var checkpoint in CheckpointSeries.Find(Checkpoints, tokensPerStep: 8192))
         {
