@@ -28,6 +28,7 @@ public static class SmallEvalCommand
         root.Subcommands.Add(SandboxCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(MergeCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         return root;
     }
 }
