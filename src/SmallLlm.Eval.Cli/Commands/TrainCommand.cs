@@ -19,7 +19,7 @@ public static class TrainCommand
         var tokenizer = ModelOptions.Tokenizer();
         tokenizer.Description = "Tokenizer for the data: a name or file. Default: the --init model's own; tok512 for --shape stories260K; llama2 for the other shapes.";
         var vocab = new Option<int?>("--vocab") { Description = "vocab_size of a new model (default: the tokenizer's size)." };
-        var data = new Option<string>("--data") { Description = "Training text: a file, or a folder of files (read in sorted order, each as [BOS] + its tokens).", Required = true };
+        var data = new Option<string?>("--data") { Description = "Training text: a file, or a folder of files (read in sorted order, each as [BOS] + its tokens). Required unless --resume." };
         var order = new Option<string>("--data-order") { Description = "sequential (row r of step s starts at ((s*B + r)*L) mod (len - L - 1)) or shuffled (offsets drawn from --seed).", DefaultValueFactory = _ => "sequential" };
         var seed = new Option<long>("--seed") { Description = "Seed of the initialization and of shuffled offsets.", DefaultValueFactory = _ => 1337 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 5e-4 };
@@ -66,7 +66,7 @@ public static class TrainCommand
                 request = new TrainingRequest
                 {
                     Shape = parse.GetValue(shape), ConfigPath = parse.GetValue(config), Init = parse.GetValue(init),
-                    Tokenizer = parse.GetValue(tokenizer), Vocab = parse.GetValue(vocab), Data = parse.GetValue(data)!,
+                    Tokenizer = parse.GetValue(tokenizer), Vocab = parse.GetValue(vocab), Data = parse.GetValue(data) ?? throw new ArgumentException("give the training text: --data FILE|FOLDER"),
                     Order = ParseOrder(parse.GetValue(order)!), Seed = parse.GetValue(seed),
                     LearningRate = parse.GetValue(lr), MinLearningRate = parse.GetValue(minLr), Warmup = parse.GetValue(warmup),
                     Schedule = LearningRateSchedule.Parse(parse.GetValue(schedule)!), WeightDecay = parse.GetValue(weightDecay),
