@@ -37,3 +37,24 @@ public class TrainInterruptTests
         Assert.Empty(Directory.GetDirectories(output, "*.partial"));
     }
 }
+
+/// <summary>`smalleval bench train` runs and its MFU is 6·N·tokens/s over the peak it reports (speeds are not asserted).</summary>
+public class BenchTrainCommandTests
+{
+    [Fact]
+    public void Bench_train_reports_tokens_per_second_and_an_mfu_of_six_n_per_token_over_the_peak()
+    {
+        var run = CliRun.InProcess("bench", "train", "--shapes", "stories260K", "--vocab", "512", "--batch", "2", "--seq", "32", "--steps", "2", "--no-pytorch", "--peak-gflops", "150", "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var json = run.Json();
+        double peak = json.GetProperty("matmul_peak_gflops").GetDouble();
+        var result = json.GetProperty("results")[0];
+        var ours = result.GetProperty("ours");
+        Assert.Equal(260_032, ours.GetProperty("parameters").GetInt64());
+        double tps = ours.GetProperty("tokens_per_second").GetDouble();
+        Assert.True(tps > 0);
+        Assert.Equal(150, peak);
+        Assert.Equal(6.0 * 260_032 * tps / (peak * 1e9), result.GetProperty("mfu").GetDouble(), 9);
+        Assert.Equal(JsonValueKind.Null, result.GetProperty("pytorch_tokens_per_second").ValueKind);
+    }
+}
