@@ -1,3 +1,5 @@
+using SmallLlm.Eval.Engine.Checkpoints;
+
 namespace SmallLlm.Eval.Engine.Training;
 
 /// <summary>
@@ -14,25 +16,12 @@ public static class TrainingShapes
         var shape = name.ToLowerInvariant() switch
         {
             // karpathy/tinyllamas stories260K: dim 64, hidden 172, 5 layers, 8 heads, 4 KV heads, 512 positions.
-            "stories260k" => Shape(64, 172, 5, 8, 4, 512),
+            "stories260k" => RandomWeights.Stories(64, 5, 8, vocab, 512) with { IntermediateSize = 172, NumKeyValueHeads = 4 },
             // stories15M: dim 288, 6 layers, 6 heads, 256 positions; stories110M: dim 768, 12 layers, 12 heads, 1024 positions.
-            "stories15m" => Shape(288, Checkpoints.RandomWeights.LlamaHiddenDim(288), 6, 6, 6, 256),
-            "stories110m" => Shape(768, Checkpoints.RandomWeights.LlamaHiddenDim(768), 12, 12, 12, 1024),
+            "stories15m" => RandomWeights.Stories(288, 6, 6, vocab, 256),
+            "stories110m" => RandomWeights.Stories(768, 12, 12, vocab, 1024),
             _ => throw new ArgumentException($"--shape '{name}' is not a known shape ({string.Join(", ", Names)}); use --config config.json for any other"),
         };
         return (shape with { VocabSize = vocab, BosTokenId = bos, EosTokenId = eos }).Validated($"--shape {name}");
     }
-
-    private static LlamaConfig Shape(int dim, int hidden, int layers, int heads, int kvHeads, int context) => new()
-    {
-        HiddenSize = dim,
-        IntermediateSize = hidden,
-        NumLayers = layers,
-        NumHeads = heads,
-        NumKeyValueHeads = kvHeads,
-        HeadDim = dim / heads,
-        VocabSize = 1,
-        MaxPositionEmbeddings = context,
-        TieWordEmbeddings = true,
-    };
 }
