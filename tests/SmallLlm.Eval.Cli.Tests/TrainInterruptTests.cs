@@ -32,7 +32,7 @@ public class TrainInterruptTests
         string checkpoint = Path.Combine(output, $"step-{steps}");
         Assert.True(File.Exists(Path.Combine(checkpoint, "model.safetensors")), $"no {checkpoint}\n{stderr}");
         using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(checkpoint, "trainer_state.json")));
-        Assert.Equal(steps, state.RootElement.GetProperty("step").GetInt32());
+        Assert.Equal(steps, state.RootElement.GetProperty("global_step").GetInt32());
         Assert.Contains($"continue with: smalleval train --resume {output}", stderr.ToString());
         Assert.Empty(Directory.GetDirectories(output, "*.partial"));
     }

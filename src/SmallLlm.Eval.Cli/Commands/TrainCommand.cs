@@ -79,7 +79,7 @@ public static class TrainCommand
                 };
             }
             using var ctrlC = new CtrlC(err, "interrupt: finishing this step and saving a checkpoint; Ctrl-C again to abort at once");
-            double peak = EngineBenchmark.MeasureMatmulPeakGflops(ModelDType.Float32, repeats: 2);
+            double peak = EngineBenchmark.MeasureMatmulPeakGflops(ModelDType.Float32, repeats: 5); // for the MFU column: a quiet machine is needed for it to mean anything
             var progress = new TrainingProgressLine(err, !Console.IsErrorRedirected);
             var result = TrainingJob.Run(request, progress.Report, line => err.WriteLine(line), peak, ctrlC.Token);
             progress.Finish();

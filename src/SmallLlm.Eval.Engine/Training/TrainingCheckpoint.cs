@@ -8,7 +8,7 @@ namespace SmallLlm.Eval.Engine.Training;
 
 /// <summary>
 /// A training checkpoint: a Hugging Face folder every command loads (config.json, model.safetensors, the tokenizer
-/// files) plus what resuming needs (optimizer.safetensors with AdamW's moments, trainer_state.json with the step).
+/// files) plus what resuming needs (optimizer.safetensors with AdamW's moments, trainer_state.json with the step and tokens seen, under the Hugging Face Trainer's names, which sweep reads).
 /// Written into NAME.partial and renamed into place, so a crash or a full disk never leaves a folder that looks complete.
 /// </summary>
 public static class TrainingCheckpoint
@@ -28,7 +28,7 @@ public static class TrainingCheckpoint
             using (var weights = model.ToWeights()) HuggingFaceCheckpoint.Save(weights, partial);
             SafetensorsWriter.Write(Path.Combine(partial, OptimizerFile), optimizer.State(),
                 new Dictionary<string, string> { ["step"] = optimizer.Step.ToString(CultureInfo.InvariantCulture) });
-            AtomicFile.WriteText(Path.Combine(partial, StateFile), JsonSerializer.Serialize(new { step = state.Step, tokens = state.Tokens }));
+            AtomicFile.WriteText(Path.Combine(partial, StateFile), JsonSerializer.Serialize(new { global_step = state.Step, num_input_tokens_seen = state.Tokens }));
             foreach (string file in extraFiles) File.Copy(file, Path.Combine(partial, Path.GetFileName(file)));
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
             Directory.Move(partial, dir);
@@ -46,11 +46,11 @@ public static class TrainingCheckpoint
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            return new State(doc.RootElement.GetProperty("step").GetInt32(), doc.RootElement.GetProperty("tokens").GetInt64());
+            return new State(doc.RootElement.GetProperty("global_step").GetInt32(), doc.RootElement.GetProperty("num_input_tokens_seen").GetInt64());
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            throw new InvalidDataException($"{path}: not a trainer state (expected {{\"step\": N, \"tokens\": N}}): {e.Message}");
+            throw new InvalidDataException($"{path}: not a trainer state (expected {{\"global_step\": N, \"num_input_tokens_seen\": N}}): {e.Message}");
         }
     }
 

@@ -21,7 +21,7 @@ public static class TrainingJob
 {
     public const string SettingsFile = "settings.json";
     public const string FinalFolder = "final";
-    private const string TokenizerFolder = "tokenizer";
+    private const string TokenizerFolder = ".tokenizer"; // hidden: sweep takes every visible sub-folder for a checkpoint
 
     public static TrainingResult Run(TrainingRequest r, Action<TrainingStep, int> progress, Action<string> say, double peakGflops, CancellationToken cancel)
     {
