@@ -31,14 +31,6 @@ public sealed class TrainingLog : IDisposable
         _writer.Flush();
     }
 
-    /// <summary>(step, loss) of every line of a log, for plots and tests.</summary>
-    public static IReadOnlyList<(int Step, double Loss)> ReadLosses(string path) =>
-        File.ReadAllLines(path).Where(l => l.Length > 0).Select(l =>
-        {
-            using var doc = JsonDocument.Parse(l);
-            return (doc.RootElement.GetProperty("step").GetInt32(), doc.RootElement.GetProperty("loss").GetDouble());
-        }).ToList();
-
     private static int StepOf(string line, string path)
     {
         try
