@@ -16,12 +16,18 @@ public sealed class CtrlC : IDisposable
     public CancellationToken Token => _source.Token;
 
     public CtrlC(TextWriter log)
+        : this(log, "interrupt: finishing the requests in flight and committing them to the request cache; Ctrl-C again to abort at once")
+    {
+    }
+
+    /// <summary>With the line printed at the first Ctrl-C (what the command keeps when it stops).</summary>
+    public CtrlC(TextWriter log, string firstPressMessage)
     {
         _registration = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
         {
             if (Interlocked.Increment(ref _presses) > 1) return; // not cancelled: the runtime ends the process now
             context.Cancel = true;
-            log.WriteLine("\ninterrupt: finishing the requests in flight and committing them to the request cache; Ctrl-C again to abort at once");
+            log.WriteLine("\n" + firstPressMessage);
             log.Flush();
             _source.Cancel();
         });

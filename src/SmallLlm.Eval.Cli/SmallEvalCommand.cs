@@ -29,6 +29,7 @@ public static class SmallEvalCommand
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(MergeCommand.Create());
         root.Subcommands.Add(ProbeCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         return root;
     }
 }

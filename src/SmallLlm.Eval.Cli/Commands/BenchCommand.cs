@@ -31,6 +31,7 @@ public static class BenchCommand
         command.Subcommands.Add(BenchTasksCommand.Create());
         command.Subcommands.Add(BenchServeCommand.Create());
         command.Subcommands.Add(SpinningCompetitor.Command());
+        command.Subcommands.Add(BenchTrainCommand.Create());
         command.SetAction(parse =>
         {
             EngineThreads.Apply(); // before the matmul peak is measured: --threads holds for it too
