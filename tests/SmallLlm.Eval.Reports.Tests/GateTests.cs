@@ -25,7 +25,7 @@ public sealed class GateTests(EvaluatedRuns runs)
         Assert.True(result.ExitCode == GateResult.Holds, text);
         Assert.Contains("McNemar exact (b=0, c=0)", text);
         Assert.EndsWith("1 passed, 0 failed\n", text); // the headline, acc
-        Assert.EndsWith("3 passed, 0 failed\n", GateText.Render(Check(Cloze(runs.Baseline), runs.SameWeights, RepositorySettings with { AllMetrics = true }))); // acc, acc_norm, acc_bytes
+        Assert.EndsWith("4 passed, 0 failed\n", GateText.Render(Check(Cloze(runs.Baseline), runs.SameWeights, RepositorySettings with { AllMetrics = true }))); // acc, acc_norm, acc_bytes, bpb
     }
 
     [SkippableFact]
@@ -50,7 +50,7 @@ public sealed class GateTests(EvaluatedRuns runs)
     {
         // 5% noise changes some predictions (discordant pairs exist) without a significant drop.
         string text = GateText.Render(Check(Cloze(runs.Baseline), runs.SweepResults("step-1000"), RepositorySettings with { AllMetrics = true }));
-        Assert.Contains("3 passed, 0 failed", text);
+        Assert.Contains("4 passed, 0 failed", text); // acc, acc_norm, acc_bytes, bpb
         Assert.DoesNotContain("McNemar exact (b=0, c=0)", text);
     }
 
