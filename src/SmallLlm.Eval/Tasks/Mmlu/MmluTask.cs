@@ -6,12 +6,22 @@ using SmallLlm.Eval.Tasks.Kit;
 
 namespace SmallLlm.Eval.Tasks.Mmlu;
 
-/// <summary>MMLU-style four-way multiple choice, scored by the log-likelihood of " A" .. " D" after the prompt.</summary>
+/// <summary>
+/// MMLU-style four-way multiple choice: lm-eval's formulation ("letters", the default) scores " A" .. " D" after the
+/// lettered question; lighteval's cloze formulation ("formulation": "cloze", <see cref="MmluClozePrompt"/>) scores each
+/// answer's text and adds acc_norm (per character of the answer, lighteval's loglikelihood_acc_norm_nospace).
+/// </summary>
 public sealed class MmluTask(TaskDefinition definition) : EvalTask(definition)
 {
     private string EvalSplit => Definition.String("eval_split", "test");
     private string FewshotSplit => Definition.String("fewshot_split", "dev");
     private int DefaultShots => Definition.Int("num_fewshot") ?? 5;
+    private bool Cloze => Definition.String("formulation", "letters") switch
+    {
+        "letters" => false,
+        "cloze" => true,
+        var other => throw new InvalidDataException($"{Definition.FilePath}: formulation must be 'letters' (lm-eval) or 'cloze' (lighteval's SmolLM MMLU), got '{other}'"),
+    };
 
     /// <summary>Subject → category mapping: lm-evaluation-harness's by default, "hendrycks" for the original release's.</summary>
     private string Categories(TaskSettings s) =>
@@ -39,6 +49,8 @@ public sealed class MmluTask(TaskDefinition definition) : EvalTask(definition)
     {
         int k = Shots(s, DefaultShots);
         if (k is < 0 or > 5) throw new ArgumentException($"--num-fewshot for {Name} must be 0 to 5 (the dev split has 5 questions per subject), got {k}");
+        // SmolLM's published MMLU-cloze figures are 0-shot; lighteval's few-shot layout for it is not implemented here.
+        if (Cloze && k != 0) throw new ArgumentException($"--num-fewshot for {Name} must be 0: the cloze formulation is implemented 0-shot only (as lighteval's SmolLM evaluation runs it), got {k}");
         return k;
     }
 
@@ -49,6 +61,9 @@ public sealed class MmluTask(TaskDefinition definition) : EvalTask(definition)
         var perSplit = data.Splits.ToDictionary(s => s, s => data.Subjects(s).Sum(sub => data.Questions(s, sub).Count));
         var perSubject = subjects.ToDictionary(s => s, s => Math.Min(data.Questions(EvalSplit, s).Count, settings.Limit ?? int.MaxValue));
         var first = data.Questions(EvalSplit, subjects[0])[0];
+        if (Cloze)
+            return new TaskDescription(Name, Definition.Kind, Description, data.Root, perSplit, perSubject,
+                MmluClozePrompt.Question(first), MmluClozePrompt.Continuations(first), issues.Warnings);
         var prompt = MmluPrompt.Build(first.Subject, data.Questions(FewshotSplit, first.Subject).Take(k).ToList(), first);
         return new TaskDescription(Name, Definition.Kind, Description, data.Root, perSplit, perSubject, prompt, MmluPrompt.Continuations, issues.Warnings);
     }
@@ -70,6 +85,12 @@ public sealed class MmluTask(TaskDefinition definition) : EvalTask(definition)
                 issues.Warn($"subject '{subject}' has {shotPool.Count} questions in split '{FewshotSplit}', fewer than {k} shots");
             foreach (var q in data.Questions(EvalSplit, subject).Take(settings.Limit ?? int.MaxValue))
             {
+                if (Cloze)
+                {
+                    string query = MmluClozePrompt.Question(q);
+                    items.Add(new Item(q, query, 0, MmluClozePrompt.Continuations(q).Select(c => requests.Loglikelihood(query, c)).ToList()));
+                    continue;
+                }
                 // Too long for the model: lm-eval keeps every shot and the model cuts the context on the left; with
                 // fit_shots=drop, shots go first and truncation only if the question alone is too long.
                 int shots = Math.Min(k, shotPool.Count);
@@ -84,6 +105,7 @@ public sealed class MmluTask(TaskDefinition definition) : EvalTask(definition)
             ["num_fewshot"] = k, ["limit"] = settings.Limit, ["eval_split"] = EvalSplit, ["fewshot_split"] = FewshotSplit,
             ["subjects"] = subjects.Count, ["fewshot_sampler"] = "first_n", ["strict"] = settings.Strict,
             ["fit_shots"] = FewshotFitOption.Name(fit), ["categories"] = categories,
+            ["formulation"] = Cloze ? "cloze" : "letters",
         };
         return Plan(requests, data.Root, data.Files, items.Count, echoed, issues, () => Score(items, k, categories));
     }
@@ -94,9 +116,14 @@ public sealed class MmluTask(TaskDefinition definition) : EvalTask(definition)
     private sealed record Sample(string DocId, string Subject, string Category, string PromptSha256, string Target, double[] Loglikelihoods,
         string Prediction, bool Correct, int Shots, bool Truncated);
 
+    /// <summary>A cloze sample: the same, with the per-character prediction behind acc_norm.</summary>
+    private sealed record ClozeSample(string DocId, string Subject, string Category, string PromptSha256, string Target, double[] Loglikelihoods,
+        string Prediction, bool Correct, string PredictionNorm, bool CorrectNorm, bool Truncated);
+
     private static readonly IReadOnlyList<(string, MetricDeclaration)> Declared =
     [
         ("acc", MetricDeclaration.Accuracy("correct")),
+        ("acc_norm", MetricDeclaration.Accuracy("correct_norm")),
         // The unweighted mean over subjects: not a mean of per-question booleans, so McNemar does not apply.
         ("acc_macro", new MetricDeclaration(true, "mean_of_group_means", true, null)),
     ];
@@ -105,6 +132,7 @@ public sealed class MmluTask(TaskDefinition definition) : EvalTask(definition)
     {
         var samples = new List<IReadOnlyDictionary<string, object?>>();
         var correctBySubject = new SortedDictionary<string, List<bool>>(StringComparer.Ordinal);
+        var correctNormBySubject = new SortedDictionary<string, List<bool>>(StringComparer.Ordinal);
         long truncated = 0, shotsDropped = 0;
         foreach (var item in items)
         {
@@ -117,7 +145,23 @@ public sealed class MmluTask(TaskDefinition definition) : EvalTask(definition)
             shotsDropped += requestedShots - item.Shots;
             if (!correctBySubject.TryGetValue(item.Question.Subject, out var list)) correctBySubject[item.Question.Subject] = list = new();
             list.Add(correct);
-            samples.Add(SampleRecord.Of(new Sample(item.Question.Id, item.Question.Subject, MmluSubjects.Category(item.Question.Subject, categories),
+            string category = MmluSubjects.Category(item.Question.Subject, categories);
+            if (Cloze)
+            {
+                // lighteval's LogProbCharNorm(ignore_first_space=True): the answer's length in characters (code points).
+                var choices = item.Question.Choices;
+                int predNorm = 0;
+                for (int j = 1; j < 4; j++)
+                    if (lls[j].LogLikelihood / choices[j].EnumerateRunes().Count() > lls[predNorm].LogLikelihood / choices[predNorm].EnumerateRunes().Count())
+                        predNorm = j;
+                if (!correctNormBySubject.TryGetValue(item.Question.Subject, out var norms)) correctNormBySubject[item.Question.Subject] = norms = new();
+                norms.Add(predNorm == item.Question.Answer);
+                samples.Add(SampleRecord.Of(new ClozeSample(item.Question.Id, item.Question.Subject, category, PromptHash.Of(item.Prompt),
+                    MmluQuestion.Letters[item.Question.Answer], lls.Select(l => l.LogLikelihood).ToArray(), MmluQuestion.Letters[prediction],
+                    correct, MmluQuestion.Letters[predNorm], predNorm == item.Question.Answer, wasTruncated)));
+                continue;
+            }
+            samples.Add(SampleRecord.Of(new Sample(item.Question.Id, item.Question.Subject, category,
                 PromptHash.Of(item.Prompt), MmluQuestion.Letters[item.Question.Answer],
                 lls.Select(l => l.LogLikelihood).ToArray(), MmluQuestion.Letters[prediction], correct, item.Shots, wasTruncated)));
         }
@@ -131,6 +175,8 @@ public sealed class MmluTask(TaskDefinition definition) : EvalTask(definition)
             ["acc"] = MeanMetric.Pooled(bySubject.Values.ToList()),          // micro: every question counts once
             ["acc_macro"] = MeanMetric.MacroAverage(bySubject.Values.ToList()), // every subject counts once
         };
+        // Pooled over subjects like acc (lm-eval's group aggregation), so the two stderrs compare.
+        if (Cloze) metrics["acc_norm"] = MeanMetric.Pooled(correctNormBySubject.Values.Select(v => MeanMetric.Of(v)).ToList());
         var counts = new Dictionary<string, long> { ["truncated_prompts"] = truncated, ["shots_dropped"] = shotsDropped };
         return Scores(metrics, Declared, samples, counts, FewshotFitOption.Histogram(items.Select(i => i.Shots))) with
         {
@@ -147,5 +193,6 @@ public sealed class MmluTaskKind : ITaskKind
     public IReadOnlyDictionary<string, TaskFieldType>? Fields { get; } = new Dictionary<string, TaskFieldType>
     {
         ["eval_split"] = TaskFieldType.String, ["fewshot_split"] = TaskFieldType.String, ["categories"] = TaskFieldType.String,
+        ["formulation"] = TaskFieldType.String,
     };
 }
