@@ -21,6 +21,8 @@ public static class ShardRun
         foreach (var task in tasks)
         {
             var settings = spec.SettingsFor(task.Name);
+            if (settings.Chat is not null) // the shard manifest does not carry the template to merge
+                throw new ArgumentException("--shard with --apply-chat-template is not supported: run the chat evaluation without --shard");
             var plan = task.Plan(cached, settings);
             var (from, to) = shard.Block(plan.Requests);
             Execute(cached, plan.Requests.Skip(from).Take(to - from).ToList(), progressFor(task.Name));

@@ -13,4 +13,7 @@ public sealed record TaskSettings
     public string? DataDir { get; init; }
     /// <summary>Task-specific options (e.g. "subjects" for MMLU).</summary>
     public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
+    /// <summary>Prompts through the model's chat template (--apply-chat-template); null: plain prompts.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] // shard manifests refuse it (ShardRun); the results record its settings
+    public Kit.ChatPromptSettings? Chat { get; init; }
 }
