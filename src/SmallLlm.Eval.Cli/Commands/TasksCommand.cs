@@ -88,6 +88,11 @@ public static class TasksCommand
             output.WriteLine($"splits      {string.Join(", ", d.DocumentsPerSplit.Select(kv => $"{kv.Key} {kv.Value:N0}"))}");
             output.WriteLine($"evaluated   {d.DocumentsPerGroup.Values.Sum():N0} documents in {d.DocumentsPerGroup.Count} group(s)");
             foreach (var (group, n) in d.DocumentsPerGroup.Take(60)) output.WriteLine($"  {group,-40} {n,6:N0}");
+            // Planning for a tokenizer and context can skip documents no model that size can score (an answer longer
+            // than the context): say how many are scored, so the count matches the run's n.
+            if (count is not null && count.Documents != d.DocumentsPerGroup.Values.Sum())
+                output.WriteLine($"scored      {count.Documents:N0} documents with tokenizer {parse.GetValue(tokenizer)} at context {parse.GetValue(contextLength):N0} " +
+                                 $"({d.DocumentsPerGroup.Values.Sum() - count.Documents:N0} cannot be scored there: the run names them)");
             foreach (var w in d.Warnings) output.WriteLine($"warning     {w}");
             output.WriteLine("---- example prompt (between the lines) ----");
             output.WriteLine(d.ExamplePrompt);

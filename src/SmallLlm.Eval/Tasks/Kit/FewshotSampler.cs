@@ -1,3 +1,4 @@
+using System.Numerics;
 using SmallLlm.Eval.Primitives;
 
 namespace SmallLlm.Eval.Tasks.Kit;
@@ -37,13 +38,13 @@ public sealed class FewshotSampler<T>
     /// <param name="equal">Python's <c>x != doc</c> on the two documents (their field values, not their position).</param>
     /// <param name="seed">lm-eval's <c>fewshot_random_seed</c>.</param>
     public FewshotSampler(IReadOnlyList<T> fewshotDocs, FewshotSampling sampling, bool fewshotSplitIsTestSplit,
-        Func<T, T, bool> equal, long seed = DefaultSeed)
+        Func<T, T, bool> equal, BigInteger? seed = null)
     {
         _docs = fewshotDocs;
         _sampling = sampling;
         _drawOneMore = fewshotSplitIsTestSplit;
         _equal = equal;
-        _random = new PythonRandom(seed);
+        _random = new PythonRandom(seed ?? DefaultSeed);
     }
 
     public int Count => _docs.Count;

@@ -46,13 +46,13 @@ public sealed class MultipleChoiceShots
         {
             if (k >= evaluated.Count) throw new ArgumentException($"--num-fewshot for {definition.Name} must be 0 to {evaluated.Count - 1}, got {k}");
             string why = path is null ? "the task names no few-shot split" : $"its few-shot split {path} is not there";
-            issues.Warn($"{definition.Name}: {why}, so the {k} shots are the first {k} documents of the evaluated file (not evaluated), not lm-eval's random draw");
+            issues.Warn($"{definition.Name}: {why}, so the shots are the first k = {k} documents of the evaluated file (not evaluated), not lm-eval's random draw");
             return new MultipleChoiceShots(null, evaluated.Take(k).ToList(), k, null, "first_k_of_evaluated_file");
         }
         var docs = MultipleChoiceFormats.Read(format, path, issues);
         var sampling = FewshotSampler<MultipleChoiceDocument>.ParseSampling(definition.String("fewshot_sampler", "default"), definition.FilePath);
         bool sameSplit = definition.Fields["fewshot_split_is_test_split"]?.GetValue<bool>() ?? false;
-        var sampler = new FewshotSampler<MultipleChoiceDocument>(docs, sampling, sameSplit, (a, b) => a.SameRecordAs(b), (long)settings.Seed);
+        var sampler = new FewshotSampler<MultipleChoiceDocument>(docs, sampling, sameSplit, (a, b) => a.SameRecordAs(b), settings.Seed);
         string rule = sampling == FewshotSampling.FirstN ? "lm_eval_first_n" : "lm_eval_random_sample";
         return new MultipleChoiceShots(sampler, [], 0, path, rule);
     }
