@@ -111,6 +111,27 @@ public class ChatTemplateEvalTests
         Assert.Contains("chat_template_sha256=", flagged[0].GetProperty("flags")[0].GetString());
     }
 
+    [Fact]
+    public void Run_reads_the_chat_settings_from_the_config_and_its_options_override_them()
+    {
+        string dir = RepoPaths.Temp("chat-run");
+        string config = Path.Combine(dir, "eval.config.json");
+        File.WriteAllText(config, JsonSerializer.Serialize(new
+        {
+            models = new[] { new { model = ModelFolder(withTemplate: true) } }, tasks = new[] { "arith" }, limit = 3, output = "out",
+            cache = (string?)null, tasks_dir = RepoPaths.Tasks, apply_chat_template = true, fewshot_as_multiturn = true,
+            system_instruction = "Be terse.",
+        }));
+        var run = CliRun.InProcess("run", "--config", config, "--system-instruction", "Answer briefly.", "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var result = Assert.Single(run.Json().GetProperty("results").EnumerateArray());
+        var settings = result.GetProperty("task").GetProperty("settings");
+        Assert.True(settings.GetProperty("fewshot_as_multiturn").GetBoolean()); // the config's
+        Assert.Equal("Answer briefly.", settings.GetProperty("system_instruction").GetString()); // the option's
+        var recorded = File.ReadAllLines(RunResults.Samples(Path.Combine(dir, "out"), "arith")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("prompt_sha256").GetString());
+        Assert.Equal(ExpectedPrompts("arith_system_multiturn").Select(e => ShortSha(e[Bos.Length..])), recorded);
+    }
+
     [Theory]
     [InlineData(false, new[] { "--apply-chat-template" }, "no chat_template.jinja or tokenizer_config.json with a chat_template; pass --chat-template FILE")]
     [InlineData(true, new[] { "--fewshot-as-multiturn" }, "--fewshot-as-multiturn needs --apply-chat-template")]
