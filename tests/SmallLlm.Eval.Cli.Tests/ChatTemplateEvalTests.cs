@@ -112,6 +112,20 @@ public class ChatTemplateEvalTests
     }
 
     [Fact]
+    public void A_chat_template_file_serves_a_model_folder_without_one()
+    {
+        // The folder has no tokenizer_config.json, so bos_token is undefined and the template writes no BOS text: the
+        // prompt is the reference without it, and the model's own BOS comes first, as with the folder's template.
+        string dir = RepoPaths.Temp("chat-file"), output = Path.Combine(dir, "out"), file = Path.Combine(dir, "chatml.jinja");
+        File.WriteAllText(file, JsonDocument.Parse(File.ReadAllText(Path.Combine(FixtureDir, "tokenizer_config.json"))).RootElement.GetProperty("chat_template").GetString());
+        var run = CliRun.InProcess("eval", "-m", ModelFolder(withTemplate: false), "--tasks", "arith", "--limit", "3", "-o", output, "--no-cache",
+            "--apply-chat-template", "--chat-template", file);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var recorded = File.ReadAllLines(RunResults.Samples(output, "arith")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("prompt_sha256").GetString());
+        Assert.Equal(ExpectedPrompts("arith").Select(e => ShortSha(e[Bos.Length..])), recorded);
+    }
+
+    [Fact]
     public void Run_reads_the_chat_settings_from_the_config_and_its_options_override_them()
     {
         string dir = RepoPaths.Temp("chat-run");
