@@ -2,6 +2,7 @@ using System.CommandLine;
 using SmallLlm.Eval.Configuration;
 using SmallLlm.Eval.Runner;
 using SmallLlm.Eval.Tasks;
+using SmallLlm.Eval.Tasks.Kit;
 
 namespace SmallLlm.Eval.Cli;
 
@@ -26,11 +27,19 @@ public sealed class EvalOptions
     public Option<bool> AllowUnsandboxed { get; } = new("--allow-unsandboxed-execution") { Description = "With --allow-code-execution where no sandbox works (no user namespaces): run the code WITHOUT isolation anyway (it can read and write what you can, and reach the network)." };
     public Option<bool> AllowNonFinite { get; } = new("--allow-nonfinite") { Description = "Record NaN or infinite scores from the model (counted and warned about in the result) instead of failing the task on the first one." };
     public Option<bool> LogSamples { get; } = TaskOptions.LogSamples();
+    public Option<string?> ApplyChatTemplate { get; } = new("--apply-chat-template", "--apply_chat_template")
+    {
+        Description = "Prompts through the model's chat template (tokenizer_config.json or chat_template.jinja in the model folder, or --chat-template FILE), as lm-eval's --apply_chat_template; NAME picks one of several named templates.",
+        Arity = ArgumentArity.ZeroOrOne, HelpName = "NAME",
+    };
+    public Option<string?> ChatTemplateFile { get; } = new("--chat-template") { Description = "With --apply-chat-template: the Jinja chat template file to use instead of the model's.", HelpName = "FILE" };
+    public Option<bool> FewshotAsMultiturn { get; } = new("--fewshot-as-multiturn", "--fewshot_as_multiturn") { Description = "With --apply-chat-template: each few-shot example as a user turn and an assistant turn (default: all examples in the first user turn)." };
+    public Option<string?> SystemInstruction { get; } = new("--system-instruction", "--system_instruction") { Description = "A system message before the prompt (with --apply-chat-template; joined with the task description).", HelpName = "TEXT" };
 
     public IEnumerable<Option> All =>
     [
         NumFewshot, Limit, BatchSize, Seed, Strict, DataDir, RollingStride, TasksDir, IncludeTasks, Subjects, FitShots,
-        AllowCode, AllowUnsandboxed, AllowNonFinite, LogSamples,
+        AllowCode, AllowUnsandboxed, AllowNonFinite, LogSamples, ApplyChatTemplate, ChatTemplateFile, FewshotAsMultiturn, SystemInstruction,
     ];
 
     public void AddTo(Command command)
@@ -62,6 +71,7 @@ public sealed class EvalOptions
         bool strict = parse.GetValue(Strict);
         string? dataDir = parse.GetValue(DataDir);
         bool seedGiven = Given(parse, Seed);
+        var chat = new Lazy<ChatPromptSettings?>(() => ChatOptions.Settings(parse, this, model, config));
         TaskSettings For(string task)
         {
             var o = config?.TaskSettings.GetValueOrDefault(task) ?? new TaskOverride();
@@ -74,6 +84,7 @@ public sealed class EvalOptions
                 DataDir = dataDir,
                 Options = new Dictionary<string, string>(o.Options.Concat(options).GroupBy(kv => kv.Key).Select(g => g.Last())),
                 Execution = execution,
+                Chat = chat.Value,
             };
         }
         string? tasksDir = parse.GetValue(TasksDir);

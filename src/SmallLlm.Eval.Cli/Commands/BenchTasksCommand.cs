@@ -29,6 +29,7 @@ public static class BenchTasksCommand
             if (parse.GetResult(evalOptions.NumFewshot) is not null) throw new ArgumentException("bench tasks: give the few-shot counts to measure with --shots (a list), not --num-fewshot");
             evalOptions.WriteNotes(parse);
             var job = evalOptions.Job(parse, "", [], "");
+            if (parse.GetResult(evalOptions.ApplyChatTemplate) is not null) throw new ArgumentException("bench tasks: chat prompts (--apply-chat-template) are not benchmarked");
             if (job.LimitFraction is not null) throw new ArgumentException("bench tasks: --limit takes a number of documents here, not a fraction");
             if (job.RollingStride is not null || job.AllowNonFinite) throw new ArgumentException("bench tasks: --rolling-stride and --allow-nonfinite are not benchmarked (the engine's default windows; non-finite scores fail)");
             var registry = TaskRegistry.Load(job.TasksDirectory, job.PluginsDirectory, job.IncludeTasks);

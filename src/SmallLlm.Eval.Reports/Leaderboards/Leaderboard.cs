@@ -90,6 +90,8 @@ public sealed record Leaderboard(IReadOnlyList<LeaderboardColumn> Columns, IRead
         {
             "task version" => $"task version {d.A} (others {d.B})",
             "data" => $"data {RunComparison.Short(d.A!)} (others {RunComparison.Short(d.B!)})",
+            // Runs through another chat template (or none): a different prompt, not comparable.
+            "chat_template_sha256" => $"chat_template_sha256={(d.A is null ? "unset" : RunComparison.Short(d.A))} (others {(d.B is null ? "unset" : RunComparison.Short(d.B))})",
             _ => $"{d.What}={d.A ?? "unset"} (others {d.B ?? "unset"})",
         }));
 }

@@ -19,6 +19,12 @@ public sealed record EvalConfig
     [JsonPropertyName("plugins")] public string Plugins { get; init; } = "plugins";
     [JsonPropertyName("cache")] public string? Cache { get; init; } = "results/.cache/requests.sqlite";
     /// <summary>Per-task overrides: num_fewshot, limit and task options (e.g. subjects).</summary>
+    /// <summary>--apply-chat-template (with <see cref="ChatTemplateName"/> as its NAME), --chat-template, --fewshot-as-multiturn, --system-instruction.</summary>
+    [JsonPropertyName("apply_chat_template")] public bool ApplyChatTemplate { get; init; }
+    [JsonPropertyName("chat_template_name")] public string? ChatTemplateName { get; init; }
+    [JsonPropertyName("chat_template")] public string? ChatTemplate { get; init; }
+    [JsonPropertyName("fewshot_as_multiturn")] public bool FewshotAsMultiturn { get; init; }
+    [JsonPropertyName("system_instruction")] public string? SystemInstruction { get; init; }
     [JsonPropertyName("task_settings")] public Dictionary<string, TaskOverride> TaskSettings { get; init; } = new();
 
     /// <summary>Tolerances and significance level of `smalleval check` (read by the Reports gate, opaque here).</summary>

@@ -41,6 +41,9 @@ public sealed class EvalRunner
         int reusedBefore = _cached.Reused, computedBefore = _cached.Computed, nonFiniteBefore = _cached.NonFinite;
 
         var plan = task.Plan(_cached, settings);
+        // A kind that does not build chat prompts would silently send plain ones.
+        if (settings.Chat is not null && !plan.Settings.ContainsKey("chat_template_sha256"))
+            throw new ArgumentException($"{task.Name}: --apply-chat-template is not supported by this task's kind (multiple_choice and generate_until tasks support it)");
         var responses = Execute(plan.Requests, _progressFor(task.Name));
         var scores = plan.Score(responses);
 

@@ -17,6 +17,9 @@ public static class ShardRun
     public static ShardManifest Run(EvalJobSpec spec, Shard shard, EvalRunner runner, ILanguageModel model, RequestCache cache,
         IReadOnlyList<IEvalTask> tasks, TextWriter log)
     {
+        // The shard manifest does not carry the chat template to merge with.
+        if (tasks.Any(task => spec.SettingsFor(task.Name).Chat is not null))
+            throw new ArgumentException("--shard with --apply-chat-template is not supported: run the chat evaluation without --shard");
         var plans = tasks.Select(task => runner.RunShard(task, spec.SettingsFor(task.Name), shard, log)).ToList();
         string output = Path.GetFullPath(spec.OutputDirectory);
         string cachePath = Path.GetFullPath(cache.Path);

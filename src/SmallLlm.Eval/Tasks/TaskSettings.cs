@@ -17,4 +17,7 @@ public sealed record TaskSettings
     /// (a shard manifest does not carry it; merge takes the flags itself).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public ExecutionPolicy Execution { get; init; } = ExecutionPolicy.None;
+    /// <summary>Prompts through the model's chat template (--apply-chat-template); null: plain prompts.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] // shard manifests refuse it (ShardRun); the results record its settings
+    public Kit.ChatPromptSettings? Chat { get; init; }
 }

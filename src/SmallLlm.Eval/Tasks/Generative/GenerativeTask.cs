@@ -65,9 +65,17 @@ public sealed class GenerativeTask(TaskDefinition definition) : EvalTask(definit
     private static bool SameDoc(Doc a, Doc b) => a.Fields.Count == b.Fields.Count && a.Fields.All(f => b.Fields.TryGetValue(f.Key, out var v) && v == f.Value);
 
     /// <summary>lm-eval's fewshot_context without a chat template (no description).</summary>
-    private string Prompt(IReadOnlyList<Doc> shots, Doc d) => FewshotContext.Build("",
-        shots.Select(s => new FewshotExample(Config.Text.Render(s.Fields, s.Where), Config.Target.Render(s.Fields, s.Where))),
+    private string Prompt(IReadOnlyList<Doc> shots, Doc d) => FewshotContext.Build("", Examples(shots),
         Config.TargetDelimiter, Config.FewshotDelimiter, Config.Text.Render(d.Fields, d.Where));
+
+    private List<FewshotExample> Examples(IReadOnlyList<Doc> shots) =>
+        [.. shots.Select(s => new FewshotExample(Config.Text.Render(s.Fields, s.Where), Config.Target.Render(s.Fields, s.Where)))];
+
+    /// <summary>The prompt a run sends: plain, or through the chat template (lm-eval's fewshot_context with apply_chat_template).</summary>
+    private ChatPrompt RunPrompt(ILanguageModel model, TaskSettings settings, IReadOnlyList<Doc> shots, Doc d) =>
+        settings.Chat is { } chat
+            ? chat.Render(model, Examples(shots), Config.Text.Render(d.Fields, d.Where), Config.TargetDelimiter, Config.FewshotDelimiter)
+            : new ChatPrompt(Prompt(shots, d), SystemDropped: false);
 
     /// <summary>lm-eval's sampler over the few-shot pool (the evaluated split itself when there is none), checked against k.</summary>
     private FewshotSampler<Doc> Sampler(List<Doc> docs, List<Doc>? pool, int k, TaskSettings settings)
@@ -110,11 +118,12 @@ public sealed class GenerativeTask(TaskDefinition definition) : EvalTask(definit
         var items = new List<Item>();
         int maxGen = MaxGenToks(settings);
         int room = Math.Max(1, model.ContextLength - maxGen);
-        int truncated = 0;
+        int truncated = 0, systemDropped = 0;
         foreach (var d in docs.Take(settings.Limit ?? int.MaxValue))
         {
             var shots = sampler.Draw(d, k);
-            string prompt = Prompt(shots, d);
+            var (prompt, dropped) = RunPrompt(model, settings, shots, d);
+            if (dropped) systemDropped++;
             if (model.CountPromptTokens(prompt) > room) truncated++;
             var answers = Enumerable.Range(0, config.Repeats).Select(j =>
                 requests.Generate(new GenerateRequest(prompt, config.Until, maxGen, config.Temperature, settings.Seed + (ulong)j))).ToList();
@@ -123,6 +132,7 @@ public sealed class GenerativeTask(TaskDefinition definition) : EvalTask(definit
         if (truncated > 0)
             issues.Warn($"{truncated} of {items.Count} prompts are longer than the {room} tokens the model's {model.ContextLength}-token context leaves " +
                 $"after max_gen_toks {maxGen}: they are cut on the left, as lm-eval cuts them");
+        if (ChatPromptSettings.SystemDroppedWarning(systemDropped, items.Count) is string w) issues.Warn(w);
         var echoed = new Dictionary<string, object?>
         {
             ["num_fewshot"] = k, ["limit"] = settings.Limit, ["fewshot_sampler"] = config.Sampler, ["fewshot_random_seed"] = settings.Seed,
@@ -132,6 +142,7 @@ public sealed class GenerativeTask(TaskDefinition definition) : EvalTask(definit
             ["do_sample"] = config.DoSample, ["temperature"] = config.Temperature, ["repeats"] = config.Repeats,
             ["filters"] = config.Filters.Select(f => f.Name).ToList(), ["exact_match"] = config.ExactMatch.Settings, ["strict"] = settings.Strict,
         };
+        settings.Chat?.AddTo(echoed);
         return Plan(requests, Path.GetDirectoryName(path)!, files, items.Count, echoed, issues, () => Score(items, truncated));
     }
 

@@ -40,8 +40,25 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
     private IReadOnlyList<string> Contexts(string shots, MultipleChoiceDocument d) =>
         d.Continuation is null ? [shots + Render(d)] : d.Choices.Select(c => shots + c).ToList();
 
-    private IReadOnlyList<string> Continuations(MultipleChoiceDocument d) =>
-        d.Continuation is null ? d.Choices.Select(c => Delimiter + c).ToList() : [Delimiter + d.Continuation];
+    private IReadOnlyList<string> Continuations(MultipleChoiceDocument d) => Continuations(d, Delimiter);
+
+    private static IReadOnlyList<string> Continuations(MultipleChoiceDocument d, string delimiter) =>
+        d.Continuation is null ? d.Choices.Select(c => delimiter + c).ToList() : [delimiter + d.Continuation];
+
+    /// <summary>The delimiter before each scored choice: lm-eval's construct_requests sets it to "" under a chat template.</summary>
+    private string ContinuationDelimiter(TaskSettings settings) => settings.Chat is null ? Delimiter : "";
+
+    /// <summary>The prompts a run sends for <paramref name="d"/> after these shots: plain, or through the chat template.</summary>
+    private (IReadOnlyList<string> Contexts, bool SystemDropped) RunContexts(ILanguageModel model, TaskSettings settings,
+        IEnumerable<MultipleChoiceDocument> shots, MultipleChoiceDocument d)
+    {
+        if (settings.Chat is not { } chat) return (Contexts(Fewshot(shots), d), false);
+        // lm-eval's multiple-input tasks put each choice into the context after the chat template ran; not built here.
+        if (d.Continuation is not null)
+            throw new ArgumentException($"{Name}: --apply-chat-template is not supported for partial evaluation (choices as contexts, e.g. WinoGrande)");
+        var (text, dropped) = chat.Render(model, [.. shots.Select(Shot)], Render(d), Delimiter, FewshotDelimiter);
+        return ([text], dropped);
+    }
 
     private (List<MultipleChoiceDocument> Docs, DataIssues Issues, string Path) Load(TaskSettings s)
     {
@@ -100,9 +117,9 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
     /// continuation as scored (target delimiter + gold choice; for partial evaluation the shared continuation after
     /// the gold context), as OLMo's in-loop evaluation counts cont_byte_len (the leading space included, OLMES's rule).
     /// </summary>
-    private double GoldBitsPerByte(MultipleChoiceDocument doc, IReadOnlyList<double> loglikelihoods)
+    private static double GoldBitsPerByte(MultipleChoiceDocument doc, IReadOnlyList<double> loglikelihoods, string delimiter)
     {
-        string continuation = Delimiter + (doc.Continuation ?? doc.Choices[doc.Gold]);
+        string continuation = delimiter + (doc.Continuation ?? doc.Choices[doc.Gold]);
         return -loglikelihoods[doc.Gold] / Math.Log(2) / Encoding.UTF8.GetByteCount(continuation);
     }
 
@@ -116,12 +133,14 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
         var requests = new RequestSet();
         var items = new List<Item>();
         string? firstUnfit = null;
+        string delimiter = ContinuationDelimiter(settings);
+        int systemDropped = 0;
         foreach (var d in docs.Skip(source.Skipped).Take(settings.Limit ?? int.MaxValue))
         {
             var drawn = source.For(d, k); // drawn before any skip below: lm-eval draws for every evaluated document
             int shots = drawn.Count;
-            var contexts = Contexts(Fewshot(drawn), d);
-            var continuations = Continuations(d);
+            var (contexts, dropped) = RunContexts(model, settings, drawn, d);
+            var continuations = Continuations(d, delimiter);
             if (ContinuationFit.Problem(model, continuations) is string unfit)
             {
                 firstUnfit ??= $"{d.Source}: {unfit}";
@@ -131,7 +150,8 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
             // lm-eval keeps every shot and the model cuts the context on the left; fit_shots=drop removes shots first.
             int longest = continuations.Max(c => model.CountPromptTokens(c)) - model.CountPromptTokens("");
             while (fit == FewshotFit.Drop && shots > 0 && contexts.Max(c => model.CountPromptTokens(c)) + longest - 1 > model.ContextLength)
-                contexts = Contexts(Fewshot(drawn.Take(--shots)), d);
+                (contexts, dropped) = RunContexts(model, settings, drawn.Take(--shots), d);
+            if (dropped) systemDropped++;
             var answers = d.Continuation is null
                 ? continuations.Select(c => requests.Loglikelihood(contexts[0], c)).ToList()
                 : contexts.Select(c => requests.Loglikelihood(c, continuations[0])).ToList();
@@ -140,6 +160,7 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
         // Skipping a document is for the odd one out; when none fits, the model cannot run this task at all.
         if (items.Count == 0 && firstUnfit is not null)
             throw new InvalidDataException($"{Name}: no document fits this model (e.g. {firstUnfit})");
+        if (ChatPromptSettings.SystemDroppedWarning(systemDropped, items.Count) is string w) issues.Warn(w);
         var echoed = new Dictionary<string, object?>
         {
             ["num_fewshot"] = k, ["limit"] = settings.Limit, ["context_template"] = Template,
@@ -147,10 +168,11 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
             ["fewshot_rule"] = source.Rule, ["fewshot_data"] = source.FewshotPath, ["fewshot_delimiter"] = FewshotDelimiter,
             ["fewshot_random_seed"] = source.FewshotPath is null ? null : settings.Seed,
         };
-        return Plan(requests, path, items.Count, echoed, issues, () => Score(items, k));
+        settings.Chat?.AddTo(echoed);
+        return Plan(requests, path, items.Count, echoed, issues, () => Score(items, k, delimiter));
     }
 
-    private TaskScores Score(List<Item> items, int requestedShots)
+    private TaskScores Score(List<Item> items, int requestedShots, string delimiter)
     {
         var acc = new List<bool>();
         var accNorm = new List<bool>();
@@ -167,7 +189,7 @@ public sealed partial class MultipleChoiceTask(TaskDefinition definition) : Eval
             acc.Add(pred == doc.Gold);
             accNorm.Add(predNorm == doc.Gold);
             accBytes.Add(predBytes == doc.Gold);
-            bpb.Add(GoldBitsPerByte(doc, lls));
+            bpb.Add(GoldBitsPerByte(doc, lls, delimiter));
             samples.Add(SampleRecord.Of(new Sample(doc.Index, PromptHash.Of(prompt),
                 doc.Gold, lls.ToArray(), pred, predNorm, predBytes, pred == doc.Gold, predNorm == doc.Gold, predBytes == doc.Gold,
                 bpb[^1], shots, answers.Any(a => a.Value.Truncated))));
