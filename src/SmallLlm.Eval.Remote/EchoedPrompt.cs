@@ -114,6 +114,10 @@ public sealed class EchoedPrompt
         return true;
     }
 
+    /// <summary>An answer choice's <c>logprobs.NAME</c> list (<c>token_logprobs</c>, <c>top_logprobs</c>, <c>tokens</c>); null
+    /// when absent or not a list.</summary>
+    internal static JsonArray? LogprobsList(JsonNode? choice, string name, string where) => Field(Field(choice, "logprobs", where), name, where) as JsonArray;
+
     internal static JsonNode? Field(JsonNode? node, string name, string where) => node switch
     {
         null => null,

@@ -95,7 +95,7 @@ public sealed class RemoteLanguageModel : ILanguageModel, IDisposable
         try
         {
             var choice = FirstChoice(answer, where);
-            var values = EchoedPrompt.Field(EchoedPrompt.Field(choice, "logprobs", where), "token_logprobs", where) as JsonArray;
+            var values = EchoedPrompt.LogprobsList(choice, "token_logprobs", where);
             // A text prompt's length is the server's tokenization (checked against ours when scoring).
             EchoedPrompt.Read(choice, sendsIds ? ids.Length : Math.Max(2, values?.Count ?? 0), topFrom: 1, where);
             return (sendsIds, null);
@@ -194,7 +194,7 @@ public sealed class RemoteLanguageModel : ILanguageModel, IDisposable
                     int n = ctx.Length + cont.Length;
                     if (!byIndex.TryGetValue(j, out var choice))
                         throw new RemoteModelException($"{where}: choice {j} of {chunk.Length} is missing from the answer");
-                    if (!SendsTokenIds && EchoedPrompt.Field(EchoedPrompt.Field(choice, "logprobs", where), "token_logprobs", where) is JsonArray echoed && echoed.Count != n)
+                    if (!SendsTokenIds && EchoedPrompt.LogprobsList(choice, "token_logprobs", where) is { } echoed && echoed.Count != n)
                         throw new RemoteModelException(
                             $"{_options.BaseUrl}: the server's tokenization differs from {_tokenizer.Name}'s: {echoed.Count} tokens echoed for a prompt of {n} (use a server that accepts token ids, or the model's own tokenizer)");
                     var scored = EchoedPrompt.Read(choice, n, topN > 0 ? ctx.Length : int.MaxValue, $"{where} (choice {j})");
@@ -238,7 +238,7 @@ public sealed class RemoteLanguageModel : ILanguageModel, IDisposable
                 var choice = FirstChoice(answer, where);
                 string text = EchoedPrompt.Field(choice, "text", where) is JsonValue tv && tv.TryGetValue(out string? t) ? t
                     : throw new RemoteModelException($"{where}: the choice has no 'text' string");
-                int tokens = EchoedPrompt.Field(EchoedPrompt.Field(choice, "logprobs", where), "tokens", where) is JsonArray generated
+                int tokens = EchoedPrompt.LogprobsList(choice, "tokens", where) is { } generated
                     ? generated.Count : _tokenizer.CountTokens(text);
                 Interlocked.Add(ref _tokens, ctx.Length + tokens);
                 results[i] = new GenerateResponse(text, tokens);

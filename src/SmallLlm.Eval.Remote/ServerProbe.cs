@@ -175,7 +175,7 @@ public sealed class ServerProbe(RemoteOptions options, ITextTokenizer? tokenizer
     private (ProbeOutcome, string) CheckEcho()
     {
         var choice = Choice(_echoed ?? throw new RemoteModelException("no echoed answer"), 0);
-        int got = (EchoedPrompt.Field(EchoedPrompt.Field(choice, "logprobs", Completions), "tokens", Completions) as JsonArray)?.Count ?? 0;
+        int got = EchoedPrompt.LogprobsList(choice, "tokens", Completions)?.Count ?? 0;
         string text = Text(choice);
         string expected = _idsAccepted ? _ours!.Decode(_prompt) : Texts[0];
         if (got == 0 && text.Length == 0)
@@ -191,7 +191,7 @@ public sealed class ServerProbe(RemoteOptions options, ITextTokenizer? tokenizer
     {
         var choice = Choice(_echoed!, 0);
         int n = _idsAccepted ? _prompt.Length
-            : (EchoedPrompt.Field(EchoedPrompt.Field(choice, "logprobs", Completions), "token_logprobs", Completions) as JsonArray)?.Count ?? 0;
+            : EchoedPrompt.LogprobsList(choice, "token_logprobs", Completions)?.Count ?? 0;
         var read = EchoedPrompt.Read(choice, Math.Max(n, 2), topFrom: int.MaxValue, Completions);
         return (ProbeOutcome.Pass, $"token_logprobs: null, then {n - 1} finite values <= 0 (from {read.LogProbs.Skip(1).Min():F3} to {read.LogProbs.Skip(1).Max():F3})");
     }
@@ -199,7 +199,7 @@ public sealed class ServerProbe(RemoteOptions options, ITextTokenizer? tokenizer
     private (ProbeOutcome, string) CheckTopLogProbs()
     {
         var choice = Choice(_echoed!, 0);
-        var lists = EchoedPrompt.Field(EchoedPrompt.Field(choice, "logprobs", Completions), "top_logprobs", Completions) as JsonArray;
+        var lists = EchoedPrompt.LogprobsList(choice, "top_logprobs", Completions);
         if (lists is null) return (ProbeOutcome.Fail, "logprobs: 5 was asked and no top_logprobs came back: is-greedy (acc on LAMBADA-style tasks) cannot be decided");
         var read = EchoedPrompt.Read(choice, lists.Count, topFrom: 1, Completions);
         if (read.Tokens is null) return (ProbeOutcome.Fail, "no 'tokens' list: top_logprobs cannot be matched to the echoed tokens");
@@ -244,7 +244,7 @@ public sealed class ServerProbe(RemoteOptions options, ITextTokenizer? tokenizer
         {
             return (ProbeOutcome.Skip, $"text prompts refused ({Short(e.Message)}); token-id prompts carry our BOS");
         }
-        int got = (EchoedPrompt.Field(EchoedPrompt.Field(Choice(answer, 0), "logprobs", Completions), "token_logprobs", Completions) as JsonArray)?.Count ?? 0;
+        int got = EchoedPrompt.LogprobsList(Choice(answer, 0), "token_logprobs", Completions)?.Count ?? 0;
         int withBos = _prompt.Length, without = _prompt.Length - (_ours!.BosId is null ? 0 : 1);
         string rule = _ours.BosId is int b ? $"ours starts prompts with BOS {b}" : "ours adds no BOS";
         if (got == withBos) return (ProbeOutcome.Pass, $"a text prompt echoes {got} tokens, as ours ({rule})");
